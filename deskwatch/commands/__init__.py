@@ -1,0 +1,16 @@
+"""Command modules; each has `register(app)`. Add a module name here to add its commands."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import typer
+
+MODULES = [
+    "archive",
+]
+
+
+def register_all(app: typer.Typer) -> None:
+    for name in MODULES:
+        import_module(f"deskwatch.commands.{name}").register(app)

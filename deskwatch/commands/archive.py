@@ -1,0 +1,137 @@
+"""Commands over the archive itself: run, releases, show, db upgrade."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from deskwatch.cli import state
+from deskwatch.output import CsvOption, Format, JsonOption, emit, pick, print_json
+from deskwatch.presenters import release_detail, release_rows
+from storage.db import pending_migrations, upgrade_database
+from storage.releases import get_release, list_releases
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+def run(
+    ctx: typer.Context,
+    json_: bool = JsonOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (for cron)."),
+) -> None:
+    """Run the pipeline once, in process: ingest every source, then tag, diff and alert.
+
+    Example: deskwatch run --json
+    """
+    from deskwatch.runner import run_once
+
+    summary = run_once(state(ctx).app, quiet=quiet or json_)
+    if json_:
+        print_json(summary)
+    elif not quiet:
+        totals = summary["totals"]
+        parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in totals.items())
+        Console().print(f"deskwatch run: {parts}")
+        for source in summary["sources"]:
+            if source["status"] == "error":
+                Console(stderr=True).print(
+                    f"  source {source['source']}: error: {source['error']}",
+                    markup=False,
+                    highlight=False,
+                )
+    if summary["totals"].get("errors"):
+        raise typer.Exit(1)
+
+
+def releases(
+    ctx: typer.Context,
+    source: str | None = typer.Option(None, "--source", help="Only releases of this source."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many rows."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
+    json_: bool = JsonOption,
+    csv_: bool = CsvOption,
+) -> None:
+    """List releases, newest first.
+
+    Example: deskwatch releases --source seeds --json
+    """
+    fmt = pick(json_, csv_)
+    db = state(ctx).app.open_db(upgrade=True)
+    with db.session() as session:
+        rows = release_rows(
+            session, list_releases(session, source=source, limit=limit, offset=offset)
+        )
+    emit(
+        rows,
+        ["id", "published_at", "title", "source"],
+        fmt,
+        title="Releases",
+        headers={"published_at": "published"},
+    )
+
+
+def show(
+    ctx: typer.Context,
+    release_id: int = typer.Argument(..., help="The release id (see deskwatch releases)."),
+    json_: bool = JsonOption,
+) -> None:
+    """Show one release: metadata, text and versions.
+
+    Example: deskwatch show 1 --json
+    """
+    db = state(ctx).app.open_db(upgrade=True)
+    with db.session() as session:
+        detail = release_detail(session, get_release(session, release_id))
+    if json_:
+        print_json(detail)
+        return
+    console = Console()
+    console.print(f"[bold]{detail['title']}[/bold]", highlight=False)
+    for label, key in [
+        ("id", "id"),
+        ("published", "published_at"),
+        ("source", "source"),
+        ("url", "url"),
+        ("type", "document_type"),
+        ("organisation", "organisation"),
+        ("language", "language"),
+        ("first seen", "first_seen_at"),
+        ("last seen", "last_seen_at"),
+        ("withdrawn", "withdrawn_notice"),
+    ]:
+        if detail.get(key):
+            console.print(f"{label:>12}: {detail[key]}", markup=False, highlight=False)
+    console.print()
+    console.print(detail["text"], markup=False, highlight=False)
+    console.print()
+    emit(
+        detail["versions"],
+        ["number", "fetched_at", "sha256", "change_note"],
+        Format.TABLE,
+        title="Versions",
+        headers={"number": "#", "fetched_at": "fetched"},
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply pending database migrations.
+
+    Example: DESKWATCH_DATABASE_URL=postgresql://postgres@127.0.0.1/deskwatch deskwatch db upgrade
+    """
+    db = state(ctx).app.open_db()
+    try:
+        pending = pending_migrations(db)
+        upgrade_database(db)
+    finally:
+        db.dispose()
+    print(f"database is up to date ({len(pending)} migration(s) applied)", file=sys.stdout)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command()(releases)
+    app.command()(show)
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,123 @@
+"""The YAML config file: sources, subscriptions, SMTP, schedules.
+
+`load_config(path)` reads and validates it; `None` means the bundled default, whose only source is
+the seeds/ folder of the installation. Any problem becomes a ConfigError that names the file, the
+key and what is wrong, e.g. `config.yaml: sources.0.type: unknown source type 'rss'`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from deskwatch.errors import ConfigError
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+DEFAULT_CONFIG_PATH = SEEDS_DIR / "deskwatch.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceBase(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    enabled: bool = True
+    expected_cadence_hours: float | None = Field(default=None, gt=0)
+    """Warn in `deskwatch sources` when the source has been silent for longer than this."""
+
+
+class FilesSource(SourceBase):
+    type: Literal["files"]
+    path: Path
+    """A folder of .txt, .html or .json (GOV.UK Content API) files; relative to the config file."""
+
+
+SourceConfig = Annotated[FilesSource, Field(discriminator="type")]
+
+
+class Config(_Strict):
+    database_url: str | None = None
+    sources: list[SourceConfig] = Field(default_factory=list)
+    # filled in by the later stages (subscriptions, smtp, schedule, ...)
+    path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        for source in sources:
+            if source.name in seen:
+                raise ValueError(f"two sources are named {source.name!r}")
+            seen.add(source.name)
+        return sources
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in error["loc"] if not (isinstance(p, str) and p in _SOURCE_TYPES))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        problem = "unknown key"
+    elif kind == "union_tag_invalid":
+        tag = error.get("ctx", {}).get("tag")
+        expected = error.get("ctx", {}).get("expected_tags")
+        problem = f"unknown source type {tag!r} (expected one of {expected})"
+    elif kind == "union_tag_not_found":
+        problem = "missing key 'type'"
+    elif kind == "missing":
+        problem = "missing required key"
+    else:
+        problem = error["msg"]
+    return f"{loc}: {problem}" if loc else problem
+
+
+_SOURCE_TYPES: set[str] = set()
+
+
+def _source_types() -> set[str]:
+    args = getattr(SourceConfig, "__metadata__", None)
+    inner = SourceConfig.__origin__ if args else SourceConfig  # type: ignore[attr-defined]
+    members = getattr(inner, "__args__", (inner,))
+    return {m.model_fields["type"].annotation.__args__[0] for m in members}
+
+
+def load_config(path: Path | str | None) -> Config:
+    """Read and validate the config file (the bundled default when path is None)."""
+    global _SOURCE_TYPES
+    _SOURCE_TYPES = _source_types()
+    config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    name = str(config_path)
+    try:
+        raw_text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: cannot read config file: {exc}") from None
+    try:
+        data = yaml.safe_load(raw_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{name}: {where}invalid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{name}: the top level must be a mapping of keys, not {type(data).__name__}"
+        )
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{name}: {_describe(first)}{more}") from None
+    config.path = config_path.resolve()
+    base = config.path.parent
+    for source in config.sources:
+        if isinstance(source, FilesSource) and not source.path.is_absolute():
+            source.path = (base / source.path).resolve()
+    return config

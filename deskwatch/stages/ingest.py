@@ -1,0 +1,94 @@
+"""Ingest stage: read one source, store what is new in one transaction, record the run."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from deskwatch.config import SourceConfig
+from deskwatch.errors import DeskwatchError
+from deskwatch.summary import SourceSummary
+from ingest.records import SourceResult
+from ingest.sources import read_source
+from storage.db import Database
+from storage.models import SourceRun
+from storage.releases import Outcome, store_record, sync_source
+
+log = logging.getLogger("deskwatch.ingest")
+
+
+def source_settings(source: SourceConfig) -> dict[str, object]:
+    return source.model_dump(mode="json", exclude={"name", "type"})
+
+
+def ingest_source(
+    db: Database, source: SourceConfig, *, now: datetime, run_id: str | None = None
+) -> SourceSummary:
+    """Read `source` and store its releases. A DeskwatchError (bad feed, unreachable host ...)
+    is recorded in the source's run record and returned in the summary; it is not raised."""
+    started = time.perf_counter()
+    summary = SourceSummary(source=source.name, status="ok")
+    result: SourceResult | None = None
+    try:
+        result = read_source(source, now=now, db=db)
+    except DeskwatchError as exc:
+        summary.status, summary.error = "error", str(exc)
+        summary.http_status = getattr(exc, "status", None)
+        log.warning("source %s failed: %s", source.name, exc)
+
+    with db.session() as session:
+        row = sync_source(
+            session, source.name, source.type, source_settings(source), source.enabled
+        )
+        if result is not None:
+            summary.http_status = result.http_status
+            summary.problems = list(result.problems)
+            summary.skipped = len(result.skipped)
+            if result.not_modified:
+                summary.status = "not_modified"
+            seen: set[str] = set()
+            for record in result.records:
+                if record.key in seen:  # the same item twice in one response: keep the first
+                    summary.skipped += 1
+                    continue
+                seen.add(record.key)
+                stored = store_record(session, row, record, now=now)
+                if stored.outcome is Outcome.NEW_RELEASE:
+                    summary.new_releases += 1
+                    summary.new_version_ids.append(stored.version_id)
+                elif stored.outcome is Outcome.NEW_VERSION:
+                    summary.new_versions += 1
+                    summary.new_version_ids.append(stored.version_id)
+                else:
+                    summary.unchanged += 1
+            if summary.problems and summary.status == "ok":
+                summary.status = "partial"
+        summary.duration_s = time.perf_counter() - started
+        session.add(
+            SourceRun(
+                source_id=row.id,
+                run_id=run_id,
+                started_at=now,
+                finished_at=now,
+                status=summary.status,
+                http_status=summary.http_status,
+                error=summary.error,
+                problems=summary.problems[:200],
+                items_seen=len(result.records) if result else 0,
+                new_releases=summary.new_releases,
+                new_versions=summary.new_versions,
+                unchanged=summary.unchanged,
+                skipped=summary.skipped,
+                duration_s=summary.duration_s,
+            )
+        )
+    log.info(
+        "source %s: %s, %d new releases, %d new versions, %d unchanged",
+        source.name,
+        summary.status,
+        summary.new_releases,
+        summary.new_versions,
+        summary.unchanged,
+    )
+    return summary

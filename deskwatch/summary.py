@@ -1,0 +1,71 @@
+"""What a run did, per source and in total: printed by the CLI, published by the flow."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    status: str  # ok, not_modified, partial, error
+    new_releases: int = 0
+    new_versions: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+    http_status: int | None = None
+    duration_s: float = 0.0
+    new_version_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    sources: list[SourceSummary] = field(default_factory=list)
+    # filled by the later stages: tags, diffs, alerts_created, alerts_sent, alerts_failed ...
+    stages: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for s in self.sources if s.status == "error")
+
+    def totals(self) -> dict[str, int]:
+        totals = {
+            "sources": len(self.sources),
+            "new_releases": sum(s.new_releases for s in self.sources),
+            "new_versions": sum(s.new_versions for s in self.sources),
+            "unchanged": sum(s.unchanged for s in self.sources),
+            "errors": self.errors,
+        }
+        totals.update(self.stages)
+        return totals
+
+    def to_dict(self) -> dict[str, Any]:
+        sources = []
+        for s in self.sources:
+            item = asdict(s)
+            item.pop("new_version_ids")
+            sources.append(item)
+        return {
+            "totals": self.totals(),
+            "sources": sources,
+            "duration_s": round(self.duration_s, 3),
+        }
+
+    def to_markdown(self) -> str:
+        lines = [
+            "| source | status | new releases | new versions | unchanged | errors | duration (s) |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for s in self.sources:
+            error = (s.error or "; ".join(s.problems[:3]) or "").replace("|", "\\|")
+            lines.append(
+                f"| {s.source} | {s.status} | {s.new_releases} | {s.new_versions} | "
+                f"{s.unchanged} | {error} | {s.duration_s:.2f} |"
+            )
+        lines += ["", "| total | count |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in self.totals().items()]
+        return "\n".join(lines)

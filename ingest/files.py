@@ -1,0 +1,133 @@
+"""The `files` source: a folder of releases on disk (.txt now; .html and GOV.UK .json parse
+through ingest.documents). A `<name>.meta.yaml` sidecar beside a file supplies metadata that
+wins over what is inferred from the text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from deskwatch.errors import ParseError
+from ingest.normalise import clean_text
+from ingest.plaintext import infer_published_date, infer_title
+from ingest.records import ReleaseRecord, SourceResult
+
+SIDECAR_SUFFIX = ".meta.yaml"
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+_SIDECAR_KEYS = {
+    "title",
+    "published_at",
+    "url",
+    "organisation",
+    "document_type",
+    "language",
+    "description",
+    "change_note",
+}
+
+
+def file_key(path: Path, folder: Path | None = None, source: str | None = None) -> str:
+    """`file://<source>/<path within the source folder>` for files of a configured source (so the
+    key survives moving the installation), else `file:` and the absolute path."""
+    if folder is not None and source is not None:
+        return f"file://{source}/" + path.resolve().relative_to(folder.resolve()).as_posix()
+    return "file:" + path.resolve().as_posix()
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ParseError(f"{sidecar}: cannot read metadata: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParseError(f"{sidecar}: metadata must be a mapping")
+    unknown = set(data) - _SIDECAR_KEYS
+    if unknown:
+        raise ParseError(f"{sidecar}: unknown key(s) {', '.join(sorted(unknown))}")
+    return data
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if hasattr(value, "year"):  # a date
+        return datetime.combine(value, time(0, 0), tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ParseError(f"published_at {value!r} is not an ISO 8601 date") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_text_file(path: Path, raw: bytes, *, now: datetime, key: str | None = None) -> ReleaseRecord:
+    """A plain-text release: title and date inferred unless the sidecar gives them."""
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        decoded = raw.decode("cp1252", errors="replace")
+    text = clean_text(decoded)
+    if not text:
+        raise ParseError(f"{path}: the file has no text")
+    meta = read_sidecar(path)
+    published = _as_datetime(meta.get("published_at"))
+    if published is None:
+        inferred = infer_published_date(text, now)
+        published = datetime.combine(inferred, time(0, 0), tzinfo=UTC) if inferred else None
+    return ReleaseRecord(
+        key=key or file_key(path),
+        url=meta.get("url") or str(path.resolve()),
+        title=str(meta.get("title") or infer_title(text)),
+        text=text,
+        raw=raw,
+        content_type="text/plain; charset=utf-8",
+        published_at=published,
+        language=meta.get("language"),
+        organisation=meta.get("organisation"),
+        document_type=meta.get("document_type"),
+        description=meta.get("description"),
+        change_note=meta.get("change_note"),
+    )
+
+
+def parse_file(path: Path, raw: bytes, *, now: datetime, key: str | None = None) -> ReleaseRecord:
+    """Parse one file by its suffix. Raises ParseError for what cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return parse_text_file(path, raw, now=now, key=key)
+    from ingest import documents  # html / json parsing lives with the web ingest
+
+    return documents.parse_document_file(path, raw, now=now, key=key)
+
+
+def list_release_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(SIDECAR_SUFFIX)
+    )
+
+
+def read_folder(folder: Path, *, now: datetime, source: str | None = None) -> SourceResult:
+    """Read every release file in `folder`. A file that cannot be read is a problem of that file
+    only; a missing folder fails the source."""
+    if not folder.is_dir():
+        raise ParseError(f"source folder {folder} does not exist or is not a folder")
+    result = SourceResult()
+    for path in list_release_files(folder):
+        try:
+            raw = path.read_bytes()
+            key = file_key(path, folder, source) if source else None
+            result.records.append(parse_file(path, raw, now=now, key=key))
+        except OSError as exc:
+            result.problems.append(f"{path}: cannot read: {exc.strerror or exc}")
+        except ParseError as exc:
+            result.problems.append(str(exc))
+    return result

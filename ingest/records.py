@@ -1,0 +1,56 @@
+"""The plain records that ingest hands to storage. Pure: no IO, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class PublisherLink:
+    """A link the publisher itself attached (GOV.UK `links`): kept as evidence and as the truth
+    the tagger is measured against. `kind` is one of organisation, person, world_location,
+    topical_event; `value` is the publisher's slug or base path; `title` its display name."""
+
+    kind: str
+    value: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """One release as read from a source, before storage.
+
+    `key` is the canonical key (normalised URL, else `file:` path, else the feed entry id);
+    `raw` is the bytes as fetched (kept immutable); `text` is the extracted plain text with
+    paragraphs separated by a blank line. Times are timezone-aware UTC or None."""
+
+    key: str
+    title: str
+    text: str
+    raw: bytes
+    content_type: str
+    url: str | None = None
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    language: str | None = None
+    organisation: str | None = None
+    document_type: str | None = None
+    description: str | None = None
+    change_note: str | None = None
+    withdrawn_notice: str | None = None
+    entry_id: str | None = None
+    publisher_links: tuple[PublisherLink, ...] = field(default=())
+
+
+@dataclass
+class SourceResult:
+    """What reading one source produced: the records, plus what was skipped and why.
+    `not_modified` is True when the server answered 304 (nothing to do).
+    `problems` are item-level troubles (a bozo feed, a skipped entry) that did not stop the source."""
+
+    records: list[ReleaseRecord] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    not_modified: bool = False
+    http_status: int | None = None

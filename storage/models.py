@@ -1,0 +1,286 @@
+"""The archive's tables (SQLAlchemy 2 declarative models).
+
+Raw content is immutable: a `ReleaseVersion` is written once and never updated. Tags, changes
+(diffs) and phrase uses are derived data that `deskwatch retag` / `deskwatch rediff` can rebuild.
+All timestamps are stored as UTC; `UTCDateTime` gives them back timezone-aware on SQLite too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """A configured source. Rows are synced from the config on every run; a source removed from
+    the config is kept (its releases stay) but marked disabled."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    releases: Mapped[list[Release]] = relationship(back_populates="source")
+
+
+class Release(Base):
+    """One statement, identified by its canonical key (normalised URL, `file:` path or entry id)."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(2000), unique=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    entry_id: Mapped[str | None] = mapped_column(String(2000))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime | None]
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(20))
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    document_type: Mapped[str | None] = mapped_column(String(100), index=True)
+    withdrawn_notice: Mapped[str | None] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(back_populates="releases")
+    versions: Mapped[list[ReleaseVersion]] = relationship(
+        back_populates="release", order_by="ReleaseVersion.number"
+    )
+
+
+class ReleaseVersion(Base):
+    """One distinct content of a release, written once. `sha256` is over the normalised text,
+    so whitespace or typographic edits do not make a new version."""
+
+    __tablename__ = "release_versions"
+    __table_args__ = (
+        UniqueConstraint("release_id", "number"),
+        UniqueConstraint("release_id", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    title: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(200))
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    change_note: Mapped[str | None] = mapped_column(Text)
+    publisher_updated_at: Mapped[datetime | None]
+    publisher_links: Mapped[list[Any]] = mapped_column(default=list)
+    # derived-data bookkeeping: which taxonomy / differ last processed this version
+    tagged_with: Mapped[str | None] = mapped_column(String(100))
+    diffed_with: Mapped[str | None] = mapped_column(String(100))
+
+    release: Mapped[Release] = relationship(back_populates="versions")
+
+
+class SourceRun(Base):
+    """What happened when one source was read in one run."""
+
+    __tablename__ = "source_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    # running, ok, not_modified, partial (some items failed), error
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    http_status: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    problems: Mapped[list[Any]] = mapped_column(default=list)
+    items_seen: Mapped[int] = mapped_column(default=0)
+    new_releases: Mapped[int] = mapped_column(default=0)
+    new_versions: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+
+
+class HttpCacheEntry(Base):
+    """Validators for conditional GET, per URL, plus the hash of the last body seen."""
+
+    __tablename__ = "http_cache"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[int | None]
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tag(Base):
+    """A country, region, theme or person tag of one release version, with its evidence."""
+
+    __tablename__ = "tags"
+    __table_args__ = (
+        Index("ix_tags_kind_value", "kind", "value"),
+        Index("ix_tags_release_id_kind", "release_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("release_versions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # country, region, theme, person
+    value: Mapped[str] = mapped_column(String(300))
+    label: Mapped[str | None] = mapped_column(String(300))
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    origin: Mapped[str] = mapped_column(String(20), default="rule")  # rule | publisher
+    focus: Mapped[bool] = mapped_column(Boolean, default=False)
+    # evidence: a list of {"text", "start", "end", "sentence"} (character offsets into the
+    # version's text); plus role for people.
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    taxonomy_version: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Change(Base):
+    """A diff: a version change of one release, or a statement diff of a release against an
+    earlier statement sharing a theme or country. `payload` holds added / removed / changed
+    sentences and new / dropped phrases (see diffing.model)."""
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        UniqueConstraint("version_id", "against_version_id", "basis", "algorithm_version"),
+        Index("ix_changes_release_id_kind", "release_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # version | statement
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("release_versions.id"))
+    against_release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"))
+    against_version_id: Mapped[int] = mapped_column(ForeignKey("release_versions.id"))
+    basis: Mapped[str] = mapped_column(String(200))  # "version", "theme:<id>", "country:<code>"
+    classification: Mapped[str | None] = mapped_column(String(20))  # trivial|minor|substantive
+    has_change_note: Mapped[bool] = mapped_column(Boolean, default=False)
+    silent_edit: Mapped[bool] = mapped_column(Boolean, default=False)
+    similarity: Mapped[float | None] = mapped_column(Float)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    algorithm_version: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PhraseUse(Base):
+    """A key phrase used by a release version on a theme or country: the history of language."""
+
+    __tablename__ = "phrase_uses"
+    __table_args__ = (
+        UniqueConstraint("basis", "phrase", "version_id"),
+        Index("ix_phrase_uses_basis_phrase", "basis", "phrase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    basis: Mapped[str] = mapped_column(String(200))  # "theme:<id>" or "country:<code>"
+    phrase: Mapped[str] = mapped_column(String(300))
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("release_versions.id"), index=True)
+    used_at: Mapped[datetime]  # the release's published_at (else first_seen_at)
+
+
+class Subscription(Base):
+    """What one desk officer wants to hear about. Config-declared rows carry origin='config' and
+    are synced from the file; CLI-made rows carry origin='cli'. Ended rows keep ended_at."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    themes: Mapped[list[Any]] = mapped_column(default=list)
+    countries: Mapped[list[Any]] = mapped_column(default=list)
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    frequency: Mapped[str] = mapped_column(String(20), default="immediate")
+    focus_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str] = mapped_column(String(20), default="config")
+    config_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class Alert(Base):
+    """The outbox: one row per (subscriber, release version, frequency), so however often the
+    pipeline runs, or however many runs overlap, an alert exists once and is sent once."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("email", "version_id", "frequency"),
+        Index("ix_alerts_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("release_versions.id"))
+    frequency: Mapped[str] = mapped_column(String(20))
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    # pending -> sending (claimed) -> sent | failed ; digests: pending until the digest goes out
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(500))
+    digest_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class Lock(Base):
+    """A named lease, for work that must not run twice at once on SQLite (Postgres uses row locks
+    and advisory locks where it can)."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

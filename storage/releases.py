@@ -1,0 +1,195 @@
+"""Repository functions for sources, releases, versions and run records.
+
+They take a Session and never commit: the caller owns the transaction (one per source)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from deskwatch.errors import NotFoundError
+from ingest.normalise import bytes_hash, content_hash
+from ingest.records import ReleaseRecord
+from storage.models import Release, ReleaseVersion, Source, SourceRun
+
+
+class Outcome(enum.StrEnum):
+    NEW_RELEASE = "new_release"
+    NEW_VERSION = "new_version"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Stored:
+    outcome: Outcome
+    release_id: int
+    version_id: int
+
+
+def sync_source(
+    session: Session, name: str, type_: str, settings: dict[str, Any], enabled: bool = True
+) -> Source:
+    """The source row for a configured source, created or brought up to date."""
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        source = Source(name=name, type=type_, settings=settings, enabled=enabled)
+        session.add(source)
+        session.flush()
+    else:
+        source.type, source.settings, source.enabled = type_, settings, enabled
+    return source
+
+
+def disable_missing_sources(session: Session, configured: Sequence[str]) -> None:
+    for source in session.scalars(select(Source).where(Source.name.not_in(list(configured)))):
+        source.enabled = False
+
+
+def store_record(
+    session: Session, source: Source, record: ReleaseRecord, *, now: datetime
+) -> Stored:
+    """Store one release record: a new release, a new version of a known one, or nothing new
+    (only last_seen_at moves). Versions are compared by the hash of the normalised text."""
+    digest = content_hash(record.text)
+    release = session.scalar(select(Release).where(Release.key == record.key))
+    if release is None:
+        release = Release(
+            key=record.key,
+            source_id=source.id,
+            first_seen_at=now,
+            last_seen_at=now,
+            title=record.title,
+        )
+        _apply_metadata(release, record)
+        session.add(release)
+        session.flush()
+        version = _add_version(session, release, record, digest, number=1, now=now)
+        return Stored(Outcome.NEW_RELEASE, release.id, version.id)
+
+    release.last_seen_at = max(release.last_seen_at, now)
+    latest = session.scalar(
+        select(ReleaseVersion)
+        .where(ReleaseVersion.release_id == release.id)
+        .order_by(ReleaseVersion.number.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.sha256 == digest:
+        _apply_metadata(release, record)
+        return Stored(Outcome.UNCHANGED, release.id, latest.id)
+    known = session.scalar(
+        select(ReleaseVersion).where(
+            ReleaseVersion.release_id == release.id, ReleaseVersion.sha256 == digest
+        )
+    )
+    if known is not None:
+        # the text went back to an earlier version: keep history as it is, record nothing new
+        return Stored(Outcome.UNCHANGED, release.id, known.id)
+    _apply_metadata(release, record)
+    number = (latest.number if latest is not None else 0) + 1
+    version = _add_version(session, release, record, digest, number=number, now=now)
+    return Stored(Outcome.NEW_VERSION, release.id, version.id)
+
+
+def _apply_metadata(release: Release, record: ReleaseRecord) -> None:
+    release.title = record.title or release.title
+    release.url = record.url or release.url
+    release.entry_id = record.entry_id or release.entry_id
+    release.description = (
+        record.description if record.description is not None else release.description
+    )
+    release.published_at = record.published_at or release.published_at
+    release.updated_at = record.updated_at or release.updated_at
+    release.language = record.language or release.language
+    release.organisation = record.organisation or release.organisation
+    release.document_type = record.document_type or release.document_type
+    release.withdrawn_notice = record.withdrawn_notice
+
+
+def _add_version(
+    session: Session,
+    release: Release,
+    record: ReleaseRecord,
+    digest: str,
+    *,
+    number: int,
+    now: datetime,
+) -> ReleaseVersion:
+    version = ReleaseVersion(
+        release_id=release.id,
+        number=number,
+        fetched_at=now,
+        title=record.title,
+        raw=record.raw,
+        content_type=record.content_type,
+        raw_sha256=bytes_hash(record.raw),
+        text=record.text,
+        sha256=digest,
+        change_note=record.change_note,
+        publisher_updated_at=record.updated_at,
+        publisher_links=[
+            {"kind": link.kind, "value": link.value, "title": link.title}
+            for link in record.publisher_links
+        ],
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def start_run(session: Session, source: Source, *, now: datetime, run_id: str | None) -> SourceRun:
+    run = SourceRun(source_id=source.id, run_id=run_id, started_at=now, status="running")
+    session.add(run)
+    session.flush()
+    return run
+
+
+def get_release(session: Session, release_id: int) -> Release:
+    release = session.scalar(
+        select(Release)
+        .where(Release.id == release_id)
+        .options(selectinload(Release.versions), selectinload(Release.source))
+    )
+    if release is None:
+        raise NotFoundError(f"no release with id {release_id}")
+    return release
+
+
+def latest_version(session: Session, release_id: int) -> ReleaseVersion | None:
+    return session.scalar(
+        select(ReleaseVersion)
+        .where(ReleaseVersion.release_id == release_id)
+        .order_by(ReleaseVersion.number.desc())
+        .limit(1)
+    )
+
+
+def list_releases(
+    session: Session,
+    *,
+    source: str | None = None,
+    release_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Release]:
+    """Releases newest first (by publication date, then first seen)."""
+    query = select(Release).join(Source).options(selectinload(Release.source))
+    if source is not None:
+        query = query.where(Source.name == source)
+    if release_ids is not None:
+        query = query.where(Release.id.in_(list(release_ids)))
+    query = query.order_by(
+        func.coalesce(Release.published_at, Release.first_seen_at).desc(), Release.id.desc()
+    ).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def count_versions(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ReleaseVersion)) or 0
