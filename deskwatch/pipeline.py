@@ -41,7 +41,15 @@ def after_ingest(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     """Tag, diff, create alerts and send immediate ones, over everything not yet processed.
     Each stage reads committed rows, so a crash between stages loses nothing: the next run
     picks the work up again."""
+    from deskwatch.stages.alert import create_alerts, send_alerts
+    from deskwatch.stages.diff import diff_pending
+    from deskwatch.stages.tag import tag_pending
+
     counts: dict[str, int] = {}
+    counts.update(tag_pending(app, db, now=now))
+    counts.update(diff_pending(app, db, now=now))
+    counts.update(create_alerts(app, db, now=now))
+    counts.update(send_alerts(app, db, now=now))
     return counts
 
 

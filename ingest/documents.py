@@ -11,5 +11,7 @@ from deskwatch.errors import ParseError
 from ingest.records import ReleaseRecord
 
 
-def parse_document_file(path: Path, raw: bytes, *, now: datetime, key: str | None = None) -> ReleaseRecord:
+def parse_document_file(
+    path: Path, raw: bytes, *, now: datetime, key: str | None = None
+) -> ReleaseRecord:
     raise ParseError(f"{path}: unsupported file type {path.suffix or '(none)'}")

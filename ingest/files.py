@@ -67,7 +67,9 @@ def _as_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def parse_text_file(path: Path, raw: bytes, *, now: datetime, key: str | None = None) -> ReleaseRecord:
+def parse_text_file(
+    path: Path, raw: bytes, *, now: datetime, key: str | None = None
+) -> ReleaseRecord:
     """A plain-text release: title and date inferred unless the sidecar gives them."""
     try:
         decoded = raw.decode("utf-8-sig")

@@ -19,8 +19,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-for _name in [n for n in os.environ if n.startswith("DESKWATCH_") and n != "DESKWATCH_TEST_REQUIRE_POSTGRES"]:
+for _name in [
+    n for n in os.environ if n.startswith("DESKWATCH_") and n != "DESKWATCH_TEST_REQUIRE_POSTGRES"
+]:
     del os.environ[_name]  # tests choose their own settings
 os.environ.pop("PREFECT_API_URL", None)
 
-pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.databases"]
+pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.databases", "tests.fixtures.cli"]
