@@ -243,6 +243,9 @@ class Subscription(Base):
     config_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # why it ended: "config" (removed from the file) or "unsubscribed" (deskwatch unsubscribe; a
+    # config entry ended this way is not brought back by the next sync)
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class Alert(Base):
@@ -272,6 +275,16 @@ class Alert(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(500))
     digest_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class AlertCheck(Base):
+    """A release version that the alert stage has matched against the subscriptions (whether or
+    not anything matched), so each version is considered once however often the pipeline runs."""
+
+    __tablename__ = "alert_checks"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("release_versions.id"), primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Lock(Base):

@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("config_key", sa.String(length=64), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("ended_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ended_reason", sa.String(length=20), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subscriptions")),
     )
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
@@ -201,6 +202,17 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "alert_checks",
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("checked_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["release_versions.id"],
+            name=op.f("fk_alert_checks_version_id_release_versions"),
+        ),
+        sa.PrimaryKeyConstraint("version_id", name=op.f("pk_alert_checks")),
+    )
+    op.create_table(
         "changes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
@@ -326,6 +338,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_alerts_release_id"))
 
     op.drop_table("alerts")
+    op.drop_table("alert_checks")
     with op.batch_alter_table("release_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_release_versions_release_id"))
         batch_op.drop_index(batch_op.f("ix_release_versions_fetched_at"))
