@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -17,21 +16,16 @@ from deskwatch.errors import DeskwatchError
 from deskwatch.prefect_env import apply_defaults
 
 
-class CleanError(click.ClickException):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"deskwatch: error: {self.message}", err=True)
-
-
 class DeskwatchGroup(TyperGroup):
-    def invoke(self, ctx: click.Context) -> Any:
+    """Turns deskwatch's own errors into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except DeskwatchError as exc:
-            raise CleanError(str(exc), exc.exit_code) from None
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            print(f"deskwatch: error: {message}", file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
 
 
 app = typer.Typer(
@@ -90,13 +84,4 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     apply_defaults()
-    command = typer.main.get_command(app)
-    try:
-        code = command.main(args=argv, prog_name="deskwatch", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("deskwatch: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
+    app(args=argv, prog_name="deskwatch")
