@@ -13,6 +13,12 @@ target_metadata = Base.metadata
 MIGRATION_LOCK_KEY = 0x6465736B  # "desk"
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """The full-text search tables (SQLite FTS5 and its shadow tables, Postgres search_documents)
+    are made by raw SQL in migration 0002, not by models: autogenerate must not see them."""
+    return not (type_ == "table" and name is not None and name.startswith("search_"))
+
+
 def run_migrations_online() -> None:
     engine = config.attributes["engine"]
     with engine.connect() as connection:
@@ -21,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
