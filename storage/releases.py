@@ -51,13 +51,71 @@ def disable_missing_sources(session: Session, configured: Sequence[str]) -> None
         source.enabled = False
 
 
+@dataclass
+class Known:
+    """A release already in the archive and its latest version (from `load_known`)."""
+
+    release: Release
+    latest: ReleaseVersion | None
+
+
+def load_known(session: Session, keys: Sequence[str], chunk: int = 500) -> dict[str, Known]:
+    """The stored releases among `keys`, with their latest versions, in a few queries
+    (instead of two per record)."""
+    known: dict[str, Known] = {}
+    unique = list(dict.fromkeys(keys))
+    for i in range(0, len(unique), chunk):
+        releases = session.scalars(
+            select(Release).where(Release.key.in_(unique[i : i + chunk]))
+        ).all()
+        if not releases:
+            continue
+        latest_numbers = (
+            select(ReleaseVersion.release_id, func.max(ReleaseVersion.number).label("number"))
+            .where(ReleaseVersion.release_id.in_([r.id for r in releases]))
+            .group_by(ReleaseVersion.release_id)
+            .subquery()
+        )
+        latest = {
+            v.release_id: v
+            for v in session.scalars(
+                select(ReleaseVersion).join(
+                    latest_numbers,
+                    (ReleaseVersion.release_id == latest_numbers.c.release_id)
+                    & (ReleaseVersion.number == latest_numbers.c.number),
+                )
+            )
+        }
+        for release in releases:
+            known[release.key] = Known(release, latest.get(release.id))
+    return known
+
+
 def store_record(
-    session: Session, source: Source, record: ReleaseRecord, *, now: datetime
+    session: Session,
+    source: Source,
+    record: ReleaseRecord,
+    *,
+    now: datetime,
+    known: dict[str, Known] | None = None,
 ) -> Stored:
     """Store one release record: a new release, a new version of a known one, or nothing new
-    (only last_seen_at moves). Versions are compared by the hash of the normalised text."""
+    (only last_seen_at moves). Versions are compared by the hash of the normalised text.
+    `known` (from load_known) saves the lookups; records not in it are looked up."""
     digest = content_hash(record.text)
-    release = session.scalar(select(Release).where(Release.key == record.key))
+    hit = known.get(record.key) if known is not None else None
+    if hit is not None:
+        release, latest = hit.release, hit.latest
+    else:
+        release = session.scalar(select(Release).where(Release.key == record.key))
+        latest = None
+        if release is not None:
+            latest = session.scalar(
+                select(ReleaseVersion)
+                .where(ReleaseVersion.release_id == release.id)
+                .order_by(ReleaseVersion.number.desc())
+                .limit(1)
+            )
     if release is None:
         release = Release(
             key=record.key,
@@ -70,29 +128,27 @@ def store_record(
         session.add(release)
         session.flush()
         version = _add_version(session, release, record, digest, number=1, now=now)
+        if known is not None:
+            known[record.key] = Known(release, version)
         return Stored(Outcome.NEW_RELEASE, release.id, version.id)
 
     release.last_seen_at = max(release.last_seen_at, now)
-    latest = session.scalar(
-        select(ReleaseVersion)
-        .where(ReleaseVersion.release_id == release.id)
-        .order_by(ReleaseVersion.number.desc())
-        .limit(1)
-    )
     if latest is not None and latest.sha256 == digest:
         _apply_metadata(release, record)
         return Stored(Outcome.UNCHANGED, release.id, latest.id)
-    known = session.scalar(
+    earlier = session.scalar(
         select(ReleaseVersion).where(
             ReleaseVersion.release_id == release.id, ReleaseVersion.sha256 == digest
         )
     )
-    if known is not None:
+    if earlier is not None:
         # the text went back to an earlier version: keep history as it is, record nothing new
-        return Stored(Outcome.UNCHANGED, release.id, known.id)
+        return Stored(Outcome.UNCHANGED, release.id, earlier.id)
     _apply_metadata(release, record)
     number = (latest.number if latest is not None else 0) + 1
     version = _add_version(session, release, record, digest, number=number, now=now)
+    if known is not None:
+        known[record.key] = Known(release, version)
     return Stored(Outcome.NEW_VERSION, release.id, version.id)
 
 

@@ -12,8 +12,9 @@ from deskwatch.summary import SourceSummary
 from ingest.records import SourceResult
 from ingest.sources import read_source
 from storage.db import Database
+from storage.locks import lock_for_write
 from storage.models import SourceRun
-from storage.releases import Outcome, store_record, sync_source
+from storage.releases import Outcome, load_known, store_record, sync_source
 
 log = logging.getLogger("deskwatch.ingest")
 
@@ -35,9 +36,11 @@ def ingest_source(
     except DeskwatchError as exc:
         summary.status, summary.error = "error", str(exc)
         summary.http_status = getattr(exc, "status", None)
+        summary.retryable = bool(getattr(exc, "retryable", False))
         log.warning("source %s failed: %s", source.name, exc)
 
     with db.session() as session:
+        lock_for_write(session)  # overlapping runs store one at a time (storage.locks)
         row = sync_source(
             session, source.name, source.type, source_settings(source), source.enabled
         )
@@ -48,12 +51,13 @@ def ingest_source(
             if result.not_modified:
                 summary.status = "not_modified"
             seen: set[str] = set()
+            known = load_known(session, [r.key for r in result.records])
             for record in result.records:
                 if record.key in seen:  # the same item twice in one response: keep the first
                     summary.skipped += 1
                     continue
                 seen.add(record.key)
-                stored = store_record(session, row, record, now=now)
+                stored = store_record(session, row, record, now=now, known=known)
                 if stored.outcome is Outcome.NEW_RELEASE:
                     summary.new_releases += 1
                     summary.new_version_ids.append(stored.version_id)
