@@ -39,9 +39,19 @@ class FilesSource(SourceBase):
 SourceConfig = Annotated[FilesSource, Field(discriminator="type")]
 
 
+class DiffingConfig(_Strict):
+    """How new statements are compared with earlier ones (the `diffing:` key)."""
+
+    lookback_days: int = Field(default=365, gt=0)
+    """Statement diffs look for earlier statements on the same theme or country this far back."""
+    candidates: int = Field(default=20, gt=0, le=500)
+    """At most this many earlier statements per theme or country are compared (newest first)."""
+
+
 class Config(_Strict):
     database_url: str | None = None
     sources: list[SourceConfig] = Field(default_factory=list)
+    diffing: DiffingConfig = Field(default_factory=DiffingConfig)
     # filled in by the later stages (subscriptions, smtp, schedule, ...)
     path: Path | None = Field(default=None, exclude=True)
 

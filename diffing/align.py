@@ -1,0 +1,85 @@
+"""Pair the sentences of an earlier and a new text. Pure.
+
+Sentences that are the same (typography folded) pair first, one to one. The rest pair greedily by
+TF-IDF cosine over content words (or, for short sentences where one word weighs a lot, the Dice
+overlap of all their words), most similar first, one to one, when the similarity reaches its
+threshold: those are reworded sentences. A new sentence left over is added; an earlier one left
+over is removed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from diffing.similarity import cosine, vectors
+from diffing.tokens import content_words, fold, words
+
+REWORDED_THRESHOLD = 0.5
+"""Two sentences whose cosine reaches this are one sentence reworded, not two different ones."""
+OVERLAP_THRESHOLD = 0.7
+"""... or whose word sets overlap this much (Dice): "We recieve the report" / "We receive a report"."""
+
+
+def dice(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+@dataclass
+class Alignment:
+    unchanged: list[tuple[int, int]] = field(default_factory=list)
+    changed: list[tuple[int, int, float]] = field(default_factory=list)
+    added: list[int] = field(default_factory=list)  # indices into the new sentences
+    removed: list[int] = field(default_factory=list)  # indices into the earlier sentences
+
+
+def align(old: list[str], new: list[str], *, threshold: float = REWORDED_THRESHOLD) -> Alignment:
+    result = Alignment()
+    by_key: dict[str, deque[int]] = defaultdict(deque)
+    for i, sentence in enumerate(old):
+        by_key[fold(sentence)].append(i)
+    old_left: set[int] = set(range(len(old)))
+    new_left: list[int] = []
+    for j, sentence in enumerate(new):
+        queue = by_key.get(fold(sentence))
+        if queue:
+            i = queue.popleft()
+            old_left.discard(i)
+            result.unchanged.append((i, j))
+        else:
+            new_left.append(j)
+
+    old_rest = sorted(old_left)
+    if old_rest and new_left:
+        terms = [content_words(old[i]) for i in old_rest] + [
+            content_words(new[j]) for j in new_left
+        ]
+        vecs = vectors(terms)
+        old_vecs, new_vecs = vecs[: len(old_rest)], vecs[len(old_rest) :]
+        old_sets = [set(words(old[i])) for i in old_rest]
+        new_sets = [set(words(new[j])) for j in new_left]
+        candidates: list[tuple[float, int, int]] = []
+        for a, i in enumerate(old_rest):
+            for b, j in enumerate(new_left):
+                score = cosine(old_vecs[a], new_vecs[b]) if old_vecs[a] else 0.0
+                if score < threshold:
+                    overlap = dice(old_sets[a], new_sets[b])
+                    if overlap < OVERLAP_THRESHOLD:
+                        continue
+                    score = max(score, overlap)
+                candidates.append((score, i, j))
+        candidates.sort(key=lambda c: (-c[0], c[2], c[1]))
+        taken_new: set[int] = set()
+        for score, i, j in candidates:
+            if i in old_left and j not in taken_new:
+                old_left.discard(i)
+                taken_new.add(j)
+                result.changed.append((i, j, min(score, 1.0)))
+        new_left = [j for j in new_left if j not in taken_new]
+
+    result.changed.sort(key=lambda c: c[1])
+    result.added = new_left
+    result.removed = sorted(old_left)
+    return result

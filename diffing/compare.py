@@ -1,0 +1,102 @@
+"""The diffs the pipeline stores: a version diff and a statement diff. Pure.
+
+`Text` prepares a release text once (sentences, content words, key phrases) so that one text
+compared with several others is split and tokenised once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+
+from diffing.align import align
+from diffing.classify import announced, classify
+from diffing.model import SUBSTANTIVE, Diff, Reworded
+from diffing.phrases import key_phrases, outermost
+from diffing.sentences import split_sentences
+from diffing.similarity import cosine, vectors
+from diffing.tokens import content_words
+from diffing.worddiff import word_diff
+
+
+@dataclass
+class Text:
+    text: str
+    sentences: list[str] = field(init=False)
+    terms: list[str] = field(init=False)
+    phrases: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sentences = split_sentences(self.text)
+        self.terms = content_words(self.text)
+        self.phrases = key_phrases(self.text)
+
+
+def prepare(text: str | Text) -> Text:
+    return text if isinstance(text, Text) else Text(text)
+
+
+def sentence_diff(old: str | Text, new: str | Text) -> Diff:
+    """Sentences added, removed and reworded (with their word diff), new and dropped phrases
+    relative to `old` alone; similarity is the TF-IDF cosine of the two texts."""
+    a, b = prepare(old), prepare(new)
+    alignment = align(a.sentences, b.sentences)
+    old_vec, new_vec = vectors([a.terms, b.terms])
+    old_phrases, new_phrases = set(a.phrases), set(b.phrases)
+    return Diff(
+        added=[b.sentences[j] for j in alignment.added],
+        removed=[a.sentences[i] for i in alignment.removed],
+        changed=[
+            Reworded(a.sentences[i], b.sentences[j], word_diff(a.sentences[i], b.sentences[j]), s)
+            for i, j, s in alignment.changed
+        ],
+        unchanged=len(alignment.unchanged),
+        new_phrases=outermost(p for p in b.phrases if p not in old_phrases),
+        dropped_phrases=outermost(p for p in a.phrases if p not in new_phrases),
+        similarity=round(cosine(old_vec, new_vec), 4) if a.text != b.text else 1.0,
+    )
+
+
+def version_diff(old: str | Text, new: str | Text, change_note: str | None) -> Diff:
+    """The change from one version of a release to the next, classified; a substantive change
+    the publisher did not announce is a silent edit."""
+    diff = sentence_diff(old, new)
+    diff.classification, diff.reasons = classify(diff)
+    diff.has_change_note = announced(change_note)
+    diff.silent_edit = diff.classification == SUBSTANTIVE and not diff.has_change_note
+    return diff
+
+
+def statement_diff(
+    earlier: str | Text,
+    new: str | Text,
+    *,
+    used_before: Callable[[Collection[str]], Collection[str]] | None = None,
+) -> Diff:
+    """A new statement against an earlier one on the same theme or country. `new_phrases` are the
+    phrases of the new statement never used before on that basis: `used_before(phrases)` returns
+    those of `phrases` the basis's history already has (without it, the earlier statement is
+    the whole history). `dropped_phrases` are the earlier statement's phrases the new one drops."""
+    a, b = prepare(earlier), prepare(new)
+    diff = sentence_diff(a, b)
+    if used_before is not None:
+        fresh = [p for p in b.phrases if p not in set(a.phrases)]
+        seen = set(used_before(fresh)) if fresh else set()
+        diff.new_phrases = outermost(p for p in fresh if p not in seen)
+    return diff
+
+
+def most_similar(new: str | Text, candidates: Sequence[str | Text]) -> tuple[int, float] | None:
+    """The index of the candidate most similar to `new` (TF-IDF cosine over content words, the
+    idf taken over `new` and the candidates) and its similarity; None when no candidate shares a
+    content word. Ties go to the earlier candidate (callers pass the newest first)."""
+    if not candidates:
+        return None
+    texts = [prepare(new), *(prepare(c) for c in candidates)]
+    vecs = vectors([t.terms for t in texts])
+    best: tuple[int, float] | None = None
+    for index, vec in enumerate(vecs[1:]):
+        score = cosine(vecs[0], vec)
+        if score > 0.0 and (best is None or score > best[1] + 1e-12):
+            best = (index, score)
+    return best

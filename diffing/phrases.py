@@ -1,0 +1,86 @@
+"""Key phrases: the 2 to 4 word expressions that carry a statement's language. Pure.
+
+A sentence is cut into runs of content words at stop words, punctuation, numbers and dates
+("calls for a sustainable ceasefire" -> "sustainable ceasefire"); "of" may join two words inside a
+phrase ("rule of law", "freedom of navigation") but never ends one. Every 2 to 4 word window of a
+run is a key phrase, so "an immediate humanitarian pause" gives "immediate humanitarian",
+"humanitarian pause" and "immediate humanitarian pause": a statement that keeps "humanitarian
+pause" and adds "immediate" has not dropped the phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from diffing.sentences import split_sentences
+from diffing.tokens import MONTHS, STOP_WORDS, WEEKDAYS, fold, has_digit
+
+MIN_WORDS, MAX_WORDS = 2, 4
+_JOINERS = frozenset({"of"})
+_PIECE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*|[^\w\s]")
+
+
+def _breaks(word: str) -> bool:
+    return (
+        word in STOP_WORDS
+        or word in MONTHS
+        or word in WEEKDAYS
+        or has_digit(word)
+        or len(word) < 2
+        or not word[0].isalpha()
+    )
+
+
+def _runs(sentence: str) -> list[list[str]]:
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for piece in _PIECE.findall(fold(sentence).lower()):
+        word = piece.removesuffix("'s")
+        if word in _JOINERS and current:
+            current.append(word)
+            continue
+        if not word[0].isalnum() or _breaks(word):
+            runs.append(current)
+            current = []
+            continue
+        current.append(word)
+    runs.append(current)
+    result = []
+    for run in runs:
+        while run and run[-1] in _JOINERS:
+            run = run[:-1]
+        if len([w for w in run if w not in _JOINERS]) >= MIN_WORDS:
+            result.append(run)
+    return result
+
+
+def _windows(run: list[str]) -> Iterable[str]:
+    for size in range(MIN_WORDS, MAX_WORDS + 1):
+        for start in range(len(run) - size + 1):
+            window = run[start : start + size]
+            if window[0] in _JOINERS or window[-1] in _JOINERS:
+                continue
+            yield " ".join(window)
+
+
+def key_phrases(text: str) -> list[str]:
+    """The key phrases of `text`, each once, in order of first use."""
+    seen: dict[str, None] = {}
+    for sentence in split_sentences(text):
+        for run in _runs(sentence):
+            for phrase in _windows(run):
+                seen.setdefault(phrase, None)
+    return list(seen)
+
+
+def outermost(phrases: Iterable[str]) -> list[str]:
+    """Drop each phrase that is part of a longer one in the same list ("sustainable ceasefire"
+    inside "immediate sustainable ceasefire"): what a reader needs to see, once."""
+    items = list(dict.fromkeys(phrases))
+    padded = [f" {p} " for p in items]
+    return [
+        p
+        for p, pad in zip(items, padded, strict=True)
+        if not any(pad in other and pad != other for other in padded)
+    ]

@@ -1,0 +1,58 @@
+"""Split a release's text into sentences. Pure.
+
+Lines are hard boundaries (extracted text puts headings, list items and paragraphs on lines of
+their own); inside a line a sentence ends at `.`, `!` or `?` (and any closing quote or bracket)
+followed by a space and a capital letter, a digit or an opening quote, unless the word before the
+full stop is a known abbreviation (Mr., e.g., U.S.) or a single initial.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof st rt hon gen lt col maj capt cpt sgt adm cdr gov sen rep sr jr no nos vol
+    art para paras fig co corp inc ltd dept est approx etc vs cf al e.g i.e u.s u.k u.n e.u a.m
+    p.m jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
+)
+_BOUNDARY = re.compile(r"""([.!?…]+["'”’)\]]*)\s+(?=["'“‘(\[]?[A-Z0-9À-ÖØ-Þ])""")
+_LAST_WORD = re.compile(r"(\S+)$")
+
+
+def _is_abbreviation(before: str) -> bool:
+    match = _LAST_WORD.search(before)
+    if match is None:
+        return False
+    word = match.group(1).lower().rstrip(".").lstrip("(\"'“‘")
+    if len(word) == 1 and word.isalpha():
+        return True  # an initial: "J. Smith"
+    return word in _ABBREVIATIONS
+
+
+def split_line(line: str) -> list[str]:
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(line):
+        end = match.end(1)
+        candidate = line[start:end]
+        if match.group(1).startswith(".") and _is_abbreviation(line[start : match.start(1)]):
+            continue
+        if candidate.strip():
+            sentences.append(candidate.strip())
+        start = match.end()
+    rest = line[start:].strip()
+    if rest:
+        sentences.append(rest)
+    return sentences
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text`, in order, stripped; empty lines give nothing."""
+    sentences: list[str] = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            sentences.extend(split_line(line))
+    return sentences

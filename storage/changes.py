@@ -1,0 +1,328 @@
+"""Repository functions for diffs (`changes`) and the history of key phrases (`phrase_uses`).
+
+They take a Session and never commit. Writes are insert-or-skip on the tables' unique keys
+(INSERT ... ON CONFLICT DO NOTHING on both SQLite and Postgres), so a re-run or two overlapping
+runs store each diff and each phrase use once.
+
+A *basis* names what two statements share: "version" (two versions of one release),
+"theme:<theme id>" (a rule-based theme tag) or "country:<code>" (a focus-country tag).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from deskwatch.errors import UsageError
+from storage.models import Change, PhraseUse, Release, ReleaseVersion, Tag
+
+VERSION_BASIS = "version"
+_IN_CHUNK = 500  # bound the size of IN (...) lists
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An earlier statement on a basis: its release, the version to compare with, its time."""
+
+    release_id: int
+    version_id: int
+    at: datetime
+
+
+def statement_time() -> ColumnElement[datetime]:
+    """When a release was stated: its publication time, else when deskwatch first saw it."""
+    return func.coalesce(Release.published_at, Release.first_seen_at)
+
+
+def release_time(release: Release) -> datetime:
+    return release.published_at or release.first_seen_at
+
+
+def parse_basis(basis: str) -> tuple[str, str]:
+    """("theme", id) or ("country", CODE) from "theme:<id>" / "country:<CODE>"."""
+    kind, _, value = basis.partition(":")
+    if kind not in ("theme", "country") or not value:
+        raise UsageError(f"basis {basis!r}: expected theme:<id> or country:<code>")
+    return kind, value
+
+
+def _tag_filter(kind: str, value: str) -> ColumnElement[bool]:
+    if kind == "theme":
+        return and_(Tag.kind == "theme", Tag.value == value, Tag.origin == "rule")
+    return and_(Tag.kind == "country", Tag.value == value, Tag.focus.is_(True))
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model)
+
+
+# -- what needs diffing -------------------------------------------------------------------------
+
+
+def pending_versions(session: Session, algorithm_version: str, limit: int) -> list[ReleaseVersion]:
+    """Versions not yet diffed with `algorithm_version`, oldest statement first (so the history
+    of phrases builds up in order), with their release loaded."""
+    query = (
+        select(ReleaseVersion)
+        .join(Release, Release.id == ReleaseVersion.release_id)
+        .where(
+            or_(
+                ReleaseVersion.diffed_with.is_(None),
+                ReleaseVersion.diffed_with != algorithm_version,
+            )
+        )
+        .order_by(statement_time(), ReleaseVersion.release_id, ReleaseVersion.number)
+        .options(selectinload(ReleaseVersion.release))
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def mark_diffed(session: Session, version_ids: Collection[int], algorithm_version: str) -> None:
+    ids = list(version_ids)
+    for start in range(0, len(ids), _IN_CHUNK):
+        session.execute(
+            update(ReleaseVersion)
+            .where(ReleaseVersion.id.in_(ids[start : start + _IN_CHUNK]))
+            .values(diffed_with=algorithm_version)
+        )
+
+
+def previous_version(session: Session, version: ReleaseVersion) -> ReleaseVersion | None:
+    return session.scalar(
+        select(ReleaseVersion)
+        .where(
+            ReleaseVersion.release_id == version.release_id,
+            ReleaseVersion.number < version.number,
+        )
+        .order_by(ReleaseVersion.number.desc())
+        .limit(1)
+    )
+
+
+def version_texts(session: Session, version_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(dict.fromkeys(version_ids))
+    texts: dict[int, str] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(ReleaseVersion.id, ReleaseVersion.text).where(
+                ReleaseVersion.id.in_(ids[start : start + _IN_CHUNK])
+            )
+        )
+        texts.update({row.id: row.text for row in rows})
+    return texts
+
+
+# -- bases and candidates -----------------------------------------------------------------------
+
+
+def bases_of_versions(session: Session, version_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The bases of each version: its rule-based themes and its focus countries, sorted."""
+    found: dict[int, set[str]] = defaultdict(set)
+    ids = list(version_ids)
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(Tag.version_id, Tag.kind, Tag.value).where(
+                Tag.version_id.in_(ids[start : start + _IN_CHUNK]),
+                or_(
+                    and_(Tag.kind == "theme", Tag.origin == "rule"),
+                    and_(Tag.kind == "country", Tag.focus.is_(True)),
+                ),
+            )
+        )
+        for row in rows:
+            found[row.version_id].add(f"{row.kind}:{row.value}")
+    return {vid: sorted(found.get(vid, ())) for vid in ids}
+
+
+def statement_candidates(
+    session: Session,
+    basis: str,
+    *,
+    before: datetime,
+    since: datetime,
+    exclude_release_id: int,
+    limit: int,
+) -> list[Candidate]:
+    """The newest `limit` earlier statements tagged with `basis`, stated in [since, before),
+    other than the release itself; for each, its newest tagged version. The tags (kind, value)
+    index finds them; the archive is never scanned."""
+    kind, value = parse_basis(basis)
+    at = statement_time().label("at")
+    query: Select[Any] = (
+        select(Tag.release_id, func.max(Tag.version_id).label("version_id"), at)
+        .join(Release, Release.id == Tag.release_id)
+        .where(
+            _tag_filter(kind, value),
+            Tag.release_id != exclude_release_id,
+            statement_time() < before,
+            statement_time() >= since,
+        )
+        .group_by(Tag.release_id, at)
+        .order_by(at.desc(), Tag.release_id.desc())
+        .limit(limit)
+    )
+    return [Candidate(row.release_id, row.version_id, row.at) for row in session.execute(query)]
+
+
+# -- phrases ------------------------------------------------------------------------------------
+
+
+def phrases_used_before(
+    session: Session, basis: str, phrases: Collection[str], *, before: datetime
+) -> set[str]:
+    """Those of `phrases` that a statement on `basis` used before `before` (index lookups on
+    (basis, phrase))."""
+    seen: set[str] = set()
+    items = list(phrases)
+    for start in range(0, len(items), _IN_CHUNK):
+        rows = session.scalars(
+            select(PhraseUse.phrase)
+            .where(
+                PhraseUse.basis == basis,
+                PhraseUse.phrase.in_(items[start : start + _IN_CHUNK]),
+                PhraseUse.used_at < before,
+            )
+            .distinct()
+        )
+        seen.update(rows)
+    return seen
+
+
+def record_phrase_uses(
+    session: Session,
+    basis: str,
+    phrases: Iterable[str],
+    *,
+    release_id: int,
+    version_id: int,
+    used_at: datetime,
+) -> None:
+    rows = [
+        {
+            "basis": basis,
+            "phrase": phrase[:300],
+            "release_id": release_id,
+            "version_id": version_id,
+            "used_at": used_at,
+        }
+        for phrase in dict.fromkeys(phrases)
+    ]
+    if not rows:
+        return
+    statement = _insert(session, PhraseUse).on_conflict_do_nothing(
+        index_elements=["basis", "phrase", "version_id"]
+    )
+    session.execute(statement, rows)
+
+
+def phrase_history(
+    session: Session, basis: str, *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Each key phrase used on `basis`: first and last use, number of statements, newest first
+    (by last use, then by first use)."""
+    first = func.min(PhraseUse.used_at).label("first_used")
+    last = func.max(PhraseUse.used_at).label("last_used")
+    releases = func.count(func.distinct(PhraseUse.release_id)).label("releases")
+    query = (
+        select(PhraseUse.phrase, first, last, releases)
+        .where(PhraseUse.basis == basis)
+        .group_by(PhraseUse.phrase)
+        .order_by(last.desc(), first.desc(), PhraseUse.phrase)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = list(session.execute(query))
+    # the release of each phrase's first and last use
+    out: list[dict[str, Any]] = []
+    ends: dict[tuple[str, datetime], int] = {}
+    phrases = [row.phrase for row in rows]
+    for start in range(0, len(phrases), _IN_CHUNK):
+        for use in session.execute(
+            select(PhraseUse.phrase, PhraseUse.used_at, PhraseUse.release_id)
+            .where(
+                PhraseUse.basis == basis,
+                PhraseUse.phrase.in_(phrases[start : start + _IN_CHUNK]),
+            )
+            .order_by(PhraseUse.release_id)
+        ):
+            ends.setdefault((use.phrase, use.used_at), use.release_id)
+    for row in rows:
+        out.append(
+            {
+                "phrase": row.phrase,
+                "first_used": row.first_used,
+                "last_used": row.last_used,
+                "releases": row.releases,
+                "first_release_id": ends.get((row.phrase, row.first_used)),
+                "last_release_id": ends.get((row.phrase, row.last_used)),
+            }
+        )
+    return out
+
+
+# -- changes ------------------------------------------------------------------------------------
+
+
+def add_change(session: Session, **values: Any) -> bool:
+    """Store one diff unless the same (version, against version, basis, algorithm) is stored
+    already. Returns whether a row was inserted."""
+    statement = (
+        _insert(session, Change)
+        .values(values)
+        .on_conflict_do_nothing(
+            index_elements=["version_id", "against_version_id", "basis", "algorithm_version"]
+        )
+        .returning(Change.id)
+    )
+    return session.execute(statement).first() is not None
+
+
+def changes_of_version(
+    session: Session,
+    version_id: int,
+    *,
+    kind: str | None = None,
+    algorithm_version: str | None = None,
+) -> list[Change]:
+    query = select(Change).where(Change.version_id == version_id)
+    if kind is not None:
+        query = query.where(Change.kind == kind)
+    if algorithm_version is not None:
+        query = query.where(Change.algorithm_version == algorithm_version)
+    return list(session.scalars(query.order_by(Change.basis, Change.id)))
+
+
+def changes_of_release(
+    session: Session,
+    release_id: int,
+    *,
+    kind: str | None = None,
+    algorithm_version: str | None = None,
+) -> list[Change]:
+    """The release's diffs (index on release_id, kind), newest version first."""
+    query = select(Change).where(Change.release_id == release_id)
+    if kind is not None:
+        query = query.where(Change.kind == kind)
+    if algorithm_version is not None:
+        query = query.where(Change.algorithm_version == algorithm_version)
+    return list(session.scalars(query.order_by(Change.version_id.desc(), Change.basis, Change.id)))
+
+
+def version_numbers(session: Session, version_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(dict.fromkeys(version_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ReleaseVersion.id, ReleaseVersion.number).where(ReleaseVersion.id.in_(ids))
+    )
+    return {row.id: row.number for row in rows}

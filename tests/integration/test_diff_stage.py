@@ -1,0 +1,223 @@
+"""The diff stage on SQLite and Postgres: version diffs, statement diffs and the phrase history,
+stored once however often it runs. Tags rows are written here directly (the tag stage's output)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from deskwatch.app import App
+from deskwatch.config import Config, DiffingConfig
+from deskwatch.settings import Settings
+from deskwatch.stages.diff import diff_pending
+from diffing import ALGORITHM_VERSION
+from ingest.records import ReleaseRecord
+from storage.changes import changes_of_release, phrase_history, statement_candidates
+from storage.db import Database
+from storage.models import Change, PhraseUse, ReleaseVersion, Tag
+from storage.releases import store_record, sync_source
+
+NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)
+PAUSES = (
+    "The Foreign Secretary is gravely concerned by the humanitarian situation in Gaza.\n\n"
+    "The United Kingdom calls for humanitarian pauses to allow aid to reach civilians. "
+    "All hostages must be released."
+)
+CEASEFIRE = (
+    "The Foreign Secretary is gravely concerned by the humanitarian situation in Gaza.\n\n"
+    "The United Kingdom now calls for a sustainable ceasefire. "
+    "All hostages must be released without delay."
+)
+TRADE = "A new trade agreement with Japan will cut tariffs on whisky and cars."
+
+
+def make_app(db: Database, **diffing: int) -> App:
+    return App(
+        settings=Settings(database_url=db.url), config=Config(diffing=DiffingConfig(**diffing))
+    )
+
+
+def add_statement(
+    db: Database,
+    key: str,
+    text: str,
+    published_at: datetime,
+    *,
+    themes: tuple[str, ...] = (),
+    countries: tuple[str, ...] = (),
+    change_note: str | None = None,
+    now: datetime = NOW,
+) -> tuple[int, int]:
+    """Store a release (or a new version of it) and tag it like the tag stage would."""
+    with db.session() as session:
+        source = sync_source(session, "test", "files", {})
+        record = ReleaseRecord(
+            key=key,
+            title=key,
+            text=text,
+            raw=text.encode(),
+            content_type="text/plain",
+            published_at=published_at,
+            change_note=change_note,
+        )
+        stored = store_record(session, source, record, now=now)
+        for theme in themes:
+            session.add(
+                Tag(
+                    release_id=stored.release_id,
+                    version_id=stored.version_id,
+                    kind="theme",
+                    value=theme,
+                    origin="rule",
+                    taxonomy_version="test",
+                )
+            )
+        for code in countries:
+            session.add(
+                Tag(
+                    release_id=stored.release_id,
+                    version_id=stored.version_id,
+                    kind="country",
+                    value=code,
+                    focus=True,
+                    taxonomy_version="test",
+                )
+            )
+        return stored.release_id, stored.version_id
+
+
+def test_statement_diff_finds_new_and_dropped_language(database: Database) -> None:
+    first, _ = add_statement(
+        database,
+        "pauses",
+        PAUSES,
+        NOW - timedelta(weeks=5),
+        themes=("middle-east",),
+        countries=("IL",),
+    )
+    add_statement(
+        database, "trade", TRADE, NOW - timedelta(weeks=4), themes=("trade",), countries=("JP",)
+    )
+    second, second_v = add_statement(
+        database, "ceasefire", CEASEFIRE, NOW, themes=("middle-east",), countries=("IL",)
+    )
+    counts = diff_pending(make_app(database), database, now=NOW)
+    assert counts == {"version_diffs": 0, "statement_diffs": 2, "silent_edits": 0}
+
+    with database.session() as session:
+        changes = changes_of_release(session, second, kind="statement")
+        assert sorted(c.basis for c in changes) == ["country:IL", "theme:middle-east"]
+        for change in changes:
+            assert change.against_release_id == first
+            assert change.version_id == second_v
+            assert change.algorithm_version == ALGORITHM_VERSION
+            assert "sustainable ceasefire" in change.payload["new_phrases"]
+            assert "humanitarian pauses" in change.payload["dropped_phrases"]
+            assert 0 < change.similarity < 1
+        assert changes_of_release(session, first) == []  # nothing earlier on its themes
+        history = {row["phrase"]: row for row in phrase_history(session, "theme:middle-east")}
+        assert history["humanitarian pauses"]["last_used"] == NOW - timedelta(weeks=5)
+        assert history["sustainable ceasefire"]["first_used"] == NOW
+        assert history["humanitarian situation"]["releases"] == 2
+        assert history["humanitarian situation"]["first_release_id"] == first
+        assert history["humanitarian situation"]["last_release_id"] == second
+        assert phrase_history(session, "theme:trade")[0]["releases"] == 1
+        pending = session.scalar(
+            select(func.count())
+            .select_from(ReleaseVersion)
+            .where(ReleaseVersion.diffed_with.is_distinct_from(ALGORITHM_VERSION))
+        )
+        assert pending == 0
+
+
+def test_reruns_store_nothing_twice(database: Database) -> None:
+    add_statement(database, "pauses", PAUSES, NOW - timedelta(weeks=5), themes=("middle-east",))
+    add_statement(database, "ceasefire", CEASEFIRE, NOW, themes=("middle-east",))
+    app = make_app(database)
+    diff_pending(app, database, now=NOW)
+    with database.session() as session:
+        before = (
+            session.scalar(select(func.count()).select_from(Change)),
+            session.scalar(select(func.count()).select_from(PhraseUse)),
+        )
+        # as if an overlapping run had read the same versions before this one marked them
+        session.execute(ReleaseVersion.__table__.update().values(diffed_with=None))
+    assert diff_pending(app, database, now=NOW)["statement_diffs"] == 0
+    assert diff_pending(app, database, now=NOW)["statement_diffs"] == 0
+    with database.session() as session:
+        after = (
+            session.scalar(select(func.count()).select_from(Change)),
+            session.scalar(select(func.count()).select_from(PhraseUse)),
+        )
+    assert after == before and before[0] == 1 and before[1] > 0
+
+
+def test_phrases_used_earlier_in_the_theme_are_not_new(database: Database) -> None:
+    older = "We first called for a sustainable ceasefire in 2023. Aid must reach Gaza."
+    add_statement(database, "older", older, NOW - timedelta(weeks=30), themes=("middle-east",))
+    pauses, _ = add_statement(
+        database, "pauses", PAUSES, NOW - timedelta(weeks=5), themes=("middle-east",)
+    )
+    ceasefire, _ = add_statement(database, "ceasefire", CEASEFIRE, NOW, themes=("middle-east",))
+    diff_pending(make_app(database), database, now=NOW)
+    with database.session() as session:
+        [change] = changes_of_release(session, ceasefire, kind="statement")
+        assert change.against_release_id == pauses  # the most similar earlier statement
+        assert "sustainable ceasefire" not in change.payload["new_phrases"]  # used in the older one
+        assert "humanitarian pauses" in change.payload["dropped_phrases"]
+
+
+def test_lookback_and_candidate_limit_bound_the_search(database: Database) -> None:
+    add_statement(database, "old", PAUSES, NOW - timedelta(days=400), themes=("middle-east",))
+    add_statement(database, "new", CEASEFIRE, NOW, themes=("middle-east",))
+    assert diff_pending(make_app(database), database, now=NOW)["statement_diffs"] == 0
+    for i in range(5):
+        add_statement(
+            database, f"c{i}", PAUSES + f" Note {i}.", NOW - timedelta(days=i + 1), themes=("t",)
+        )
+    with database.session() as session:
+        found = statement_candidates(
+            session,
+            "theme:t",
+            before=NOW,
+            since=NOW - timedelta(days=365),
+            exclude_release_id=0,
+            limit=3,
+        )
+        assert [c.at for c in found] == [NOW - timedelta(days=d) for d in (1, 2, 3)]
+        longer = make_app(database, lookback_days=500)
+    with database.session() as session:
+        session.execute(ReleaseVersion.__table__.update().values(diffed_with=None))
+    assert diff_pending(longer, database, now=NOW)["statement_diffs"] >= 1
+
+
+def test_version_diff_is_classified_and_silent_edits_flagged(database: Database) -> None:
+    text = "British nationals should leave Ukraine now.\n\nThe embassy in Kyiv is open."
+    rid, _ = add_statement(database, "advice", text, NOW - timedelta(days=2))
+    diff_pending(make_app(database), database, now=NOW)
+    edited = text.replace("Kyiv is open", "Kyiv is closed")
+    add_statement(database, "advice", edited, NOW - timedelta(days=2), now=NOW + timedelta(hours=1))
+    later = text.replace("Kyiv is open", "Kyiv is closed") + "\n\nA new sentence about Lviv."
+    add_statement(
+        database,
+        "advice",
+        later,
+        NOW - timedelta(days=2),
+        change_note="New office in Lviv",
+        now=NOW + timedelta(hours=2),
+    )
+    counts = diff_pending(make_app(database), database, now=NOW + timedelta(hours=3))
+    assert counts["version_diffs"] == 2 and counts["silent_edits"] == 1
+    with database.session() as session:
+        changes = changes_of_release(session, rid, kind="version")
+        by_number = {session.get(ReleaseVersion, c.version_id).number: c for c in changes}
+        assert by_number[2].classification == "substantive" and by_number[2].silent_edit
+        assert by_number[2].payload["changed"][0]["word_diff"] == [
+            ["=", "The embassy in Kyiv is "],
+            ["-", "open"],
+            ["+", "closed"],
+            ["=", "."],
+        ]
+        assert by_number[3].has_change_note and not by_number[3].silent_edit
+        assert by_number[3].payload["added"] == ["A new sentence about Lviv."]
