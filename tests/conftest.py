@@ -25,4 +25,9 @@ for _name in [
     del os.environ[_name]  # tests choose their own settings
 os.environ.pop("PREFECT_API_URL", None)
 
-pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.databases", "tests.fixtures.cli"]
+pytest_plugins = [
+    "tests.fixtures.servers",
+    "tests.fixtures.databases",
+    "tests.fixtures.cli",
+    "tests.fixtures.archive",
+]

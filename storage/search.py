@@ -1,0 +1,535 @@
+"""Search the archive: a parsed query (deskwatch.query) compiled to SQL on SQLite and Postgres.
+
+    search(session, query, limit=, offset=, as_of=)   ranked hits with themes, countries, snippet
+    export_rows(session, query, as_of=)                 every matching release, streamed
+    timeline(session, query, by=)                       release counts per week or month
+
+A release is found by the text (title and body) of its latest version: the newest version, or
+the newest fetched on or before `as_of` (then releases first fetched later are not there). Field
+filters on themes, countries and people read the tags of the release's newest tagged version.
+Dates (`since:`, `until:`, the timeline) are the publication date, else the date first seen.
+
+The one dialect switch is `_TextSearch`: FTS5 MATCH + bm25 on SQLite, tsquery @@ tsvector +
+ts_rank on Postgres (migration 0002 builds both indexes). Every value from the user is a bound
+parameter; the FTS5 expression is built from tokens that are letters and digits only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ClauseElement
+
+from deskwatch.errors import QueryError
+from deskwatch.query import And, Filter, Node, Not, Or, Phrase, Query, Term, fold, is_positive
+from storage.models import Release, ReleaseVersion, Source, Tag
+
+HIGHLIGHT = ("**", "**")
+SNIPPET_CHARS = 240
+PERIODS = ("week", "month")
+
+releases = Release.__table__
+versions = ReleaseVersion.__table__
+tags = Tag.__table__
+sources = Source.__table__
+
+
+@dataclass
+class Hit:
+    release_id: int
+    version_id: int
+    version_number: int
+    score: float | None
+    published_at: datetime | None
+    title: str
+    url: str | None
+    source: str
+    document_type: str | None
+    themes: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    snippet: str = ""
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "id": self.release_id,
+            "date": self.published_at.date() if self.published_at else None,
+            "published_at": self.published_at,
+            "title": self.title,
+            "themes": self.themes,
+            "countries": self.countries,
+            "people": self.people,
+            "snippet": self.snippet,
+            "score": round(self.score, 4) if self.score is not None else None,
+            "source": self.source,
+            "document_type": self.document_type,
+            "url": self.url,
+            "version": self.version_number,
+            "version_id": self.version_id,
+        }
+
+
+# ------------------------------------------------------------------------ text: the dialect switch
+
+
+class _TextSearch:
+    """Compiles the text tree of a query to (matching version ids + score) for one dialect."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+
+    def hits(self, node: Node) -> Select[Any]:
+        """SELECT version_id, score for versions whose title or text match `node` (positive)."""
+        if self.dialect == "sqlite":
+            fts = table("search_fts")
+            match = literal_column("search_fts").op("MATCH")(bindparam("fts", fts5(node)))
+            # bm25 is lower-is-better; a title match weighs five times a body match
+            score = -func.bm25(literal_column("search_fts"), 5.0, 1.0)
+            return (
+                select(literal_column("search_fts.rowid").label("version_id"), score.label("score"))
+                .select_from(fts)
+                .where(match)
+            )
+        docs = table("search_documents", column("version_id"), column("document"))
+        tsq = tsquery(node)
+        return select(docs.c.version_id, func.ts_rank(docs.c.document, tsq).label("score")).where(
+            docs.c.document.op("@@")(tsq)
+        )
+
+    def snippets(self, session: Session, node: Node, version_ids: Sequence[int]) -> dict[int, str]:
+        if not version_ids:
+            return {}
+        start, stop = HIGHLIGHT
+        if self.dialect == "sqlite":
+            stmt = (
+                select(
+                    literal_column("search_fts.rowid"),
+                    func.snippet(literal_column("search_fts"), -1, start, stop, "…", 24),
+                )
+                .select_from(table("search_fts"))
+                .where(
+                    literal_column("search_fts").op("MATCH")(bindparam("fts", fts5(node))),
+                    literal_column("search_fts.rowid").in_(list(version_ids)),
+                )
+            )
+        else:
+            options = (
+                f"StartSel={start}, StopSel={stop}, MaxWords=30, MinWords=12, "
+                'MaxFragments=2, FragmentDelimiter=" … "'
+            )
+            stmt = select(
+                versions.c.id,
+                func.ts_headline(_CONFIG, versions.c.text, tsquery(node), options),
+            ).where(versions.c.id.in_(list(version_ids)))
+        return {vid: _one_line(text) for vid, text in session.execute(stmt)}
+
+
+def fts5(node: Node) -> str:
+    """The FTS5 MATCH expression of a positive text tree. Tokens are letters and digits only,
+    quoted, so nothing a user types is FTS5 syntax."""
+    if isinstance(node, Term):
+        return f'"{node.token}"' + (" *" if node.prefix else "")
+    if isinstance(node, Phrase):
+        return '"' + " ".join(node.tokens) + '"' + (" *" if node.prefix else "")
+    if isinstance(node, Or):
+        return "(" + " OR ".join(fts5(item) for item in node.items) + ")"
+    if isinstance(node, And):
+        positives = [fts5(item) for item in node.items if not isinstance(item, Not)]
+        expression = "(" + " AND ".join(positives) + ")"
+        for item in node.items:
+            if isinstance(item, Not):
+                expression = f"({expression} NOT {fts5(item.item)})"
+        return expression
+    raise QueryError("a negated word needs a word to subtract from")  # the parser prevents it
+
+
+_CONFIG = literal_column("'deskwatch'::regconfig")
+
+
+def tsquery(node: Node) -> ColumnElement[Any]:
+    """The tsquery of a text tree, built with functions over bound values only."""
+    if isinstance(node, Term):
+        if node.prefix:
+            return func.to_tsquery(_CONFIG, bindparam(None, node.token + ":*"))
+        return func.plainto_tsquery(_CONFIG, bindparam(None, node.token))
+    if isinstance(node, Phrase):
+        if not node.prefix:
+            return func.phraseto_tsquery(_CONFIG, bindparam(None, " ".join(node.tokens)))
+        head = func.phraseto_tsquery(_CONFIG, bindparam(None, " ".join(node.tokens[:-1])))
+        tail = func.to_tsquery(_CONFIG, bindparam(None, node.tokens[-1] + ":*"))
+        return func.tsquery_phrase(head, tail)
+    if isinstance(node, Not):
+        return func.tsquery_not(tsquery(node.item))
+    combine = func.tsquery_and if isinstance(node, And) else func.tsquery_or
+    result = tsquery(node.items[0])
+    for item in node.items[1:]:
+        result = combine(result, tsquery(item))
+    return result
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+# ----------------------------------------------------------------------------------- matching
+
+
+def release_date() -> ColumnElement[datetime]:
+    return func.coalesce(releases.c.published_at, releases.c.first_seen_at)
+
+
+def _cutoff(as_of: date | None) -> datetime | None:
+    return datetime.combine(as_of + timedelta(days=1), time.min, UTC) if as_of else None
+
+
+def _visible_version(v: Any, as_of: date | None) -> ColumnElement[bool]:
+    """`v` is the release's latest version (as of the date)."""
+    newer = versions.alias("newer")
+    conditions: list[ColumnElement[bool]] = [
+        newer.c.release_id == v.c.release_id,
+        newer.c.number > v.c.number,
+    ]
+    cutoff = _cutoff(as_of)
+    if cutoff is not None:
+        conditions.append(newer.c.fetched_at < cutoff)
+    latest = ~exists().where(*conditions)
+    return and_(v.c.fetched_at < cutoff, latest) if cutoff is not None else latest
+
+
+def _newest_tagged(t: Any) -> ColumnElement[Any]:
+    m = tags.alias("m")
+    return (
+        select(func.max(m.c.version_id)).where(m.c.release_id == t.c.release_id).scalar_subquery()
+    )
+
+
+def _tag_condition(kind: str, values: Sequence[str]) -> ColumnElement[bool]:
+    t = tags.alias("t")
+    return exists().where(
+        t.c.release_id == releases.c.id,
+        t.c.kind == kind,
+        t.c.value.in_(list(values)),
+        t.c.version_id == _newest_tagged(t),
+    )
+
+
+def _person_values(session: Session, wanted: Sequence[str]) -> list[str]:
+    """Stored person names matching a wanted name without regard to case or diacritics; a
+    surname alone matches ("person:Kamikawa" finds "Yōko Kamikawa")."""
+    stored = session.scalars(select(tags.c.value).where(tags.c.kind == "person").distinct())
+    wanted_tokens = [fold(w).split() for w in wanted]
+    found = []
+    for value in stored:
+        have = fold(value).split()
+        for want in wanted_tokens:
+            n = len(want)
+            if any(have[i : i + n] == want for i in range(len(have) - n + 1)):
+                found.append(value)
+                break
+    return found
+
+
+def _loose(text: str) -> str:
+    return " ".join(re.split(r"[\s_\-]+", fold(text))).strip()
+
+
+def _filter_condition(session: Session, flt: Filter) -> ColumnElement[bool]:
+    if flt.field in ("theme", "country"):
+        condition = _tag_condition(flt.field, flt.values)
+    elif flt.field == "person":
+        values = _person_values(session, flt.values)
+        condition = _tag_condition("person", values) if values else false()
+    elif flt.field == "source":
+        wanted = {v.casefold() for v in flt.values}
+        ids = [
+            i
+            for i, name in session.execute(select(sources.c.id, sources.c.name))
+            if name.casefold() in wanted
+        ]
+        condition = releases.c.source_id.in_(ids) if ids else false()
+    elif flt.field == "type":
+        wanted = {_loose(v) for v in flt.values}
+        known = session.scalars(select(releases.c.document_type).distinct())
+        types = [t for t in known if t is not None and _loose(t) in wanted]
+        condition = releases.c.document_type.in_(types) if types else false()
+    else:  # pragma: no cover - the parser knows no other field
+        raise QueryError(f"unknown field {flt.field!r}")
+    return ~condition if flt.negated else condition
+
+
+def matching(session: Session, query: Query, *, as_of: date | None = None) -> Select[Any]:
+    """SELECT release_id, version_id, score (None without words to rank by) for every release
+    the query finds."""
+    dialect = session.get_bind().dialect.name
+    v = versions.alias("v")
+    text = query.text
+    negative: Node | None = None
+    positive: Node | None = text
+    if text is not None and not is_positive(text):
+        # only negated words at the top: everything except what matches any of them
+        items = text.items if isinstance(text, And) else (text,)
+        inner = [item.item for item in items if isinstance(item, Not)]
+        negative = inner[0] if len(inner) == 1 else Or(tuple(inner))
+        positive = None
+    search = _TextSearch(dialect)
+    if positive is not None:
+        hits = search.hits(positive).subquery("hits")
+        stmt = select(
+            v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")
+        ).select_from(hits.join(v, v.c.id == hits.c.version_id))
+    else:
+        stmt = select(
+            v.c.release_id, v.c.id.label("version_id"), literal_column("NULL").label("score")
+        ).select_from(v)
+    stmt = stmt.join(releases, releases.c.id == v.c.release_id).where(_visible_version(v, as_of))
+    if negative is not None:
+        excluded = search.hits(negative).subquery("excluded")
+        stmt = stmt.where(v.c.id.not_in(select(excluded.c.version_id)))
+    for flt in query.filters:
+        stmt = stmt.where(_filter_condition(session, flt))
+    if query.since is not None:
+        stmt = stmt.where(release_date() >= datetime.combine(query.since, time.min, UTC))
+    if query.until is not None:
+        stmt = stmt.where(release_date() < _cutoff(query.until))
+    return stmt
+
+
+# ------------------------------------------------------------------------------------- search
+
+
+def search(
+    session: Session,
+    query: Query,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    as_of: date | None = None,
+) -> list[Hit]:
+    """The page of hits: by relevance when the query has words, else newest first."""
+    if query.is_empty:
+        raise QueryError("the query is empty: give words to search for, or a field filter")
+    ranked = query.text is not None and is_positive(query.text)
+    found = matching(session, query, as_of=as_of)
+    order: list[ClauseElement] = [release_date().desc(), releases.c.id.desc()]
+    if ranked:
+        order.insert(0, literal_column("score").desc())
+    page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
+    if not page:
+        return []
+    return _hits(session, page, query.text if ranked else None)
+
+
+def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]:
+    release_ids = [row.release_id for row in page]
+    version_ids = [row.version_id for row in page]
+    details = {
+        row.id: row
+        for row in session.execute(
+            select(
+                releases.c.id,
+                releases.c.published_at,
+                releases.c.first_seen_at,
+                releases.c.url,
+                releases.c.document_type,
+                sources.c.name.label("source"),
+                versions.c.title,
+                versions.c.number,
+                func.substr(versions.c.text, 1, SNIPPET_CHARS * 2).label("opening"),
+            )
+            .join(sources, sources.c.id == releases.c.source_id)
+            .join(versions, versions.c.release_id == releases.c.id)
+            .where(versions.c.id.in_(version_ids))
+        )
+    }
+    labels = release_tags(session, release_ids)
+    snippets = (
+        _TextSearch(session.get_bind().dialect.name).snippets(session, node, version_ids)
+        if node
+        else {}
+    )
+    hits = []
+    for row in page:
+        d = details[row.release_id]
+        found = labels.get(row.release_id, {})
+        hits.append(
+            Hit(
+                release_id=row.release_id,
+                version_id=row.version_id,
+                version_number=d.number,
+                score=float(row.score) if row.score is not None else None,
+                published_at=d.published_at or d.first_seen_at,
+                title=_one_line(d.title),
+                url=d.url,
+                source=d.source,
+                document_type=d.document_type,
+                themes=found.get("theme", []),
+                countries=found.get("country", []),
+                people=found.get("person", []),
+                snippet=snippets.get(row.version_id) or _opening(d.opening),
+            )
+        )
+    return hits
+
+
+def _opening(text: str | None) -> str:
+    line = _one_line(text)
+    return line if len(line) <= SNIPPET_CHARS else line[: SNIPPET_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def release_tags(session: Session, release_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+    """{release_id: {kind: [values]}} from each release's newest tagged version; rule and
+    publisher tags together, each value once, focus tags first."""
+    if not release_ids:
+        return {}
+    t = tags.alias("t")
+    rows = session.execute(
+        select(t.c.release_id, t.c.kind, t.c.value, t.c.focus, t.c.score)
+        .where(t.c.release_id.in_(list(release_ids)), t.c.version_id == _newest_tagged(t))
+        .order_by(t.c.release_id, t.c.kind, t.c.focus.desc(), t.c.score.desc(), t.c.value)
+    )
+    out: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for release_id, kind, value, _focus, _score in rows:
+        if value not in out[release_id][kind]:
+            out[release_id][kind].append(value)
+    return out
+
+
+# ------------------------------------------------------------------------------------- export
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "published_at",
+    "title",
+    "url",
+    "source",
+    "document_type",
+    "organisation",
+    "language",
+    "themes",
+    "countries",
+    "regions",
+    "people",
+    "version",
+    "fetched_at",
+    "text",
+]
+
+
+def export_rows(
+    session: Session, query: Query, *, as_of: date | None = None, chunk: int = 500
+) -> Iterator[dict[str, Any]]:
+    """Every release the query finds (all of them for the empty query), oldest id first, with
+    its tags and the text of its latest version. Rows are streamed from the database in chunks
+    (a server-side cursor on Postgres), so memory stays flat however large the archive."""
+    found = matching(session, query, as_of=as_of).subquery("found")
+    stmt = (
+        select(
+            releases.c.id,
+            releases.c.published_at,
+            versions.c.title,
+            releases.c.url,
+            sources.c.name.label("source"),
+            releases.c.document_type,
+            releases.c.organisation,
+            releases.c.language,
+            versions.c.number.label("version"),
+            versions.c.fetched_at,
+            versions.c.text,
+        )
+        .select_from(found)
+        .join(releases, releases.c.id == found.c.release_id)
+        .join(sources, sources.c.id == releases.c.source_id)
+        .join(versions, versions.c.id == found.c.version_id)
+        .order_by(releases.c.id)
+    )
+    result = session.execute(stmt, execution_options={"yield_per": chunk})
+    for part in result.partitions():
+        labels = release_tags(session, [row.id for row in part])
+        for row in part:
+            found_tags = labels.get(row.id, {})
+            record = dict(row._mapping)
+            record["title"] = _one_line(record["title"])
+            record["themes"] = found_tags.get("theme", [])
+            record["countries"] = found_tags.get("country", [])
+            record["regions"] = found_tags.get("region", [])
+            record["people"] = found_tags.get("person", [])
+            yield {key: record[key] for key in EXPORT_COLUMNS}
+
+
+# ----------------------------------------------------------------------------------- timeline
+
+
+def _period(dialect: str, by: str) -> ColumnElement[str]:
+    if by not in PERIODS:
+        raise QueryError(f"unknown period {by!r}: use week or month")
+    when = release_date()
+    if dialect == "sqlite":
+        if by == "month":
+            return func.strftime(literal_column("'%Y-%m-01'"), when)
+        # the Monday of its ISO week
+        return func.date(when, literal_column("'weekday 0'"), literal_column("'-6 days'"))
+    utc = func.timezone(literal_column("'UTC'"), when)
+    return func.to_char(
+        func.date_trunc(literal_column(f"'{by}'"), utc), literal_column("'YYYY-MM-DD'")
+    )
+
+
+def timeline(
+    session: Session, query: Query, *, by: str = "month", as_of: date | None = None
+) -> dict[date, int]:
+    """Releases per period (the Monday of a week, the first of a month), oldest first; periods
+    with none between the first and the last are there with 0."""
+    period = _period(session.get_bind().dialect.name, by)
+    found = matching(session, query, as_of=as_of).subquery("found")
+    stmt = (
+        select(period.label("period"), func.count().label("n"))
+        .select_from(found)
+        .join(releases, releases.c.id == found.c.release_id)
+        .group_by(literal_column("period"))
+    )
+    return {date.fromisoformat(p): n for p, n in session.execute(stmt) if p is not None}
+
+
+def periods_between(first: date, last: date, by: str) -> list[date]:
+    """Every period start from `first` to `last` (both period starts)."""
+    out = []
+    current = first
+    while current <= last:
+        out.append(current)
+        if by == "week":
+            current += timedelta(days=7)
+        else:
+            current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return out
+
+
+def fill_periods(series: dict[str, dict[date, int]], by: str) -> list[dict[str, Any]]:
+    """Rows {period, <series>: count, ...} over every period from the first to the last that
+    any series has, zeros included."""
+    seen = [p for counts in series.values() for p in counts]
+    if not seen:
+        return []
+    return [
+        {"period": p, **{name: counts.get(p, 0) for name, counts in series.items()}}
+        for p in periods_between(min(seen), max(seen), by)
+    ]

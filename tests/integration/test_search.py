@@ -1,0 +1,216 @@
+"""Full-text search with facets on SQLite (FTS5) and Postgres (tsvector), over the test archive."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import inspect, text
+
+from deskwatch.errors import QueryError
+from deskwatch.query import parse
+from storage.search import export_rows, fill_periods, search, timeline
+from tests.fixtures.archive import ITEMS, Archive, at, record
+
+
+def slugs(archive: Archive, query: str, **kwargs: object) -> list[str]:
+    by_id = {v: k for k, v in archive.ids.items()}
+    with archive.db.session() as session:
+        return [by_id[h.release_id] for h in search(session, parse(query), **kwargs)]
+
+
+def test_a_word_is_stemmed_and_case_blind(archive: Archive) -> None:
+    assert slugs(archive, "SANCTION") == ["russia-sanctions"]
+    assert slugs(archive, "sanctioning") == ["russia-sanctions"]
+    assert slugs(archive, "nothing-like-this-anywhere") == []
+
+
+def test_diacritics_are_folded_both_ways(archive: Archive) -> None:
+    assert slugs(archive, "cote") == ["cote-divoire"]
+    assert slugs(archive, "Côte") == ["cote-divoire"]
+    assert slugs(archive, "yoko kamikawa") == ["japan-defence"]
+
+
+def test_phrases_keep_their_order(archive: Archive) -> None:
+    assert slugs(archive, '"sustainable ceasefire"') == ["gaza-ceasefire"]
+    assert slugs(archive, '"ceasefire sustainable"') == []
+    assert slugs(archive, "co-operation") == ["japan-defence"]
+
+
+def test_boolean_operators_and_prefixes(archive: Archive) -> None:
+    assert set(slugs(archive, "tokyo OR kremlin")) == {"japan-defence", "russia-sanctions"}
+    assert slugs(archive, "japan") == ["japan-trade"]  # "Japanese" is another word
+    assert set(slugs(archive, "japan*")) == {"japan-defence", "japan-trade"}
+    assert slugs(archive, "japan* -tariffs") == ["japan-defence"]
+    assert slugs(archive, "japan* NOT tariffs") == ["japan-defence"]
+    assert slugs(archive, "japan AND tariffs") == ["japan-trade"]
+    assert set(slugs(archive, "sanct*")) == {"russia-sanctions"}
+    assert set(slugs(archive, "ukrain*")) == {"russia-sanctions", "kyiv-visit"}
+    assert set(slugs(archive, "(tokyo OR kyiv) defence")) == {"japan-defence", "kyiv-visit"}
+
+
+def test_only_negated_words_mean_everything_else(archive: Archive) -> None:
+    found = slugs(archive, "-japan* -ukrain*")
+    assert set(found) == {"gaza-ceasefire", "cote-divoire"}
+
+
+def test_field_filters(archive: Archive) -> None:
+    assert set(slugs(archive, "theme:defence-security")) == {"japan-defence", "kyiv-visit"}
+    assert set(slugs(archive, "country:jp")) == {"japan-defence", "japan-trade"}
+    assert set(slugs(archive, "country:JP,UA")) == {
+        "japan-defence",
+        "japan-trade",
+        "russia-sanctions",
+        "kyiv-visit",
+    }
+    assert slugs(archive, "country:JP -theme:trade-economic-security") == ["japan-defence"]
+    assert slugs(archive, 'person:"Yoko Kamikawa"') == ["japan-defence"]
+    assert slugs(archive, "person:kamikawa") == ["japan-defence"]
+    assert slugs(archive, 'person:"Grant Shapps" defence') == ["kyiv-visit"]
+    assert slugs(archive, "person:nobody") == []
+    assert slugs(archive, "source:FEEDS") == ["cote-divoire"]
+    assert set(slugs(archive, "type:news-story")) == {"russia-sanctions", "japan-trade"}
+    assert slugs(archive, "type:no_such_type") == []
+    assert slugs(archive, "defence theme:defence-security country:UA") == ["kyiv-visit"]
+
+
+def test_dates_are_inclusive_and_sort_newest_first(archive: Archive) -> None:
+    assert slugs(archive, "since:2024-03") == ["kyiv-visit", "japan-trade"]
+    assert slugs(archive, "until:2023-12") == ["gaza-ceasefire", "japan-defence"]
+    assert slugs(archive, "since:2024-01-15 until:2024-02-01") == [
+        "cote-divoire",
+        "russia-sanctions",
+    ]
+    assert slugs(archive, "japan since:2024-01-01") == ["japan-trade"]
+
+
+def test_ranking_puts_title_matches_first(archive: Archive) -> None:
+    # "defence secretary" is in the title of kyiv-visit and only in the body of japan-trade
+    assert slugs(archive, '"defence secretary"') == ["kyiv-visit", "japan-trade"]
+    with archive.db.session() as session:
+        hits = search(session, parse('"defence secretary"'))
+    assert hits[0].score is not None and hits[0].score > hits[1].score
+
+
+def test_hits_carry_tags_and_a_highlighted_snippet(archive: Archive) -> None:
+    with archive.db.session() as session:
+        [hit] = search(session, parse("ceasefire"))
+    assert hit.title == "UK statement on the situation in Gaza"
+    assert hit.themes == ["middle-east-escalation", "humanitarian"]
+    assert hit.countries == ["PS", "IL"]
+    assert "**ceasefire**" in hit.snippet
+    assert hit.version_number == 2
+    assert hit.url == "https://www.gov.uk/government/news/gaza-ceasefire"
+    assert hit.published_at == at("2023-12-10")
+
+
+def test_a_filter_only_search_shows_the_opening_as_snippet(archive: Archive) -> None:
+    with archive.db.session() as session:
+        [hit] = search(session, parse("source:feeds"))
+    assert hit.snippet.startswith("The United Kingdom welcomes the peaceful conduct")
+    assert hit.score is None
+
+
+def test_limit_and_offset(archive: Archive) -> None:
+    everything = slugs(archive, "since:2000")
+    assert len(everything) == len(ITEMS)
+    assert slugs(archive, "since:2000", limit=2) == everything[:2]
+    assert slugs(archive, "since:2000", limit=2, offset=2) == everything[2:4]
+    assert slugs(archive, "since:2000", limit=10, offset=10) == []
+
+
+def test_as_of_searches_the_archive_as_it_was(archive: Archive) -> None:
+    # the second Gaza version (fetched 12 December) replaced "humanitarian pauses"
+    assert slugs(archive, '"humanitarian pauses"') == []
+    assert slugs(archive, '"humanitarian pauses"', as_of=date(2023, 12, 11)) == ["gaza-ceasefire"]
+    assert slugs(archive, '"sustainable ceasefire"', as_of=date(2023, 12, 11)) == []
+    assert slugs(archive, '"sustainable ceasefire"', as_of=date(2023, 12, 12)) == ["gaza-ceasefire"]
+    # releases first fetched after the date are not in the archive yet
+    assert slugs(archive, "since:2000", as_of=date(2023, 12, 31)) == [
+        "gaza-ceasefire",
+        "japan-defence",
+    ]
+    with archive.db.session() as session:
+        [hit] = search(session, parse("gaza"), as_of=date(2023, 12, 11))
+    assert hit.version_number == 1 and "**Gaza**" in hit.snippet
+
+
+def test_new_versions_are_indexed_as_they_are_stored(archive: Archive) -> None:
+    from storage.models import Source
+    from storage.releases import store_record
+
+    item = ITEMS[4]
+    with archive.db.session() as session:
+        source = session.query(Source).filter_by(name="seeds").one()
+        store_record(
+            session,
+            source,
+            record(item, item.text + " Whisky exports will double."),
+            now=at("2024-03-06"),
+        )
+    assert slugs(archive, "whisky") == ["japan-trade"]
+    assert slugs(archive, "whisky", as_of=date(2024, 3, 5)) == []
+
+
+def test_hostile_input_is_only_text(archive: Archive) -> None:
+    for query in [
+        "'; DROP TABLE releases; --",
+        '" OR 1=1 --"',
+        "country:\"JP' OR '1'='1\"",
+        "source:seeds'--",
+        "NEAR(japan tokyo)",
+        "title:japan",
+    ]:
+        try:
+            with archive.db.session() as session:
+                search(session, parse(query))
+        except QueryError:
+            pass
+    assert slugs(archive, "country:\"JP' OR '1'='1\"") == []
+    assert slugs(archive, '"OR 1=1 --"') == []
+    with archive.db.session() as session:
+        assert session.execute(text("SELECT count(*) FROM releases")).scalar() == len(ITEMS)
+
+
+def test_an_empty_query_is_refused(archive: Archive) -> None:
+    with archive.db.session() as session, pytest.raises(QueryError, match="empty"):
+        search(session, parse("  "))
+
+
+def test_export_streams_every_release_with_tags_and_text(archive: Archive) -> None:
+    with archive.db.session() as session:
+        rows = list(export_rows(session, parse(""), chunk=2))
+    assert [r["id"] for r in rows] == sorted(archive.ids.values())
+    gaza = next(r for r in rows if r["id"] == archive.ids["gaza-ceasefire"])
+    assert gaza["version"] == 2
+    assert "sustainable ceasefire" in gaza["text"]
+    assert gaza["themes"] == ["middle-east-escalation", "humanitarian"]
+    assert gaza["url"].endswith("/gaza-ceasefire")
+    with archive.db.session() as session:
+        japan = list(export_rows(session, parse("country:JP"), chunk=1))
+    assert {r["id"] for r in japan} == {archive.ids["japan-defence"], archive.ids["japan-trade"]}
+    kamikawa = next(r for r in japan if r["id"] == archive.ids["japan-defence"])
+    assert kamikawa["people"] == ["Yōko Kamikawa"]
+
+
+def test_timeline_counts_per_month_and_week(archive: Archive) -> None:
+    with archive.db.session() as session:
+        months = timeline(session, parse(""), by="month")
+        weeks = timeline(session, parse("theme:defence-security"), by="week")
+    assert months == {
+        date(2023, 11, 1): 1,
+        date(2023, 12, 1): 1,
+        date(2024, 1, 1): 1,
+        date(2024, 2, 1): 1,
+        date(2024, 3, 1): 2,
+    }
+    # 2023-11-07 is a Tuesday, 2024-03-20 a Wednesday: their Mondays
+    assert weeks == {date(2023, 11, 6): 1, date(2024, 3, 18): 1}
+    rows = fill_periods({"all": months}, "month")
+    assert [r["period"] for r in rows][:2] == [date(2023, 11, 1), date(2023, 12, 1)]
+    assert len(fill_periods({"d": weeks}, "week")) == 20  # 6 Nov 2023 .. 18 Mar 2024
+
+
+def test_search_index_is_not_a_model_table(database: object) -> None:
+    names = set(inspect(database.engine).get_table_names())  # type: ignore[attr-defined]
+    assert {"search_fts", "search_documents"} & names
