@@ -1,0 +1,99 @@
+"""The FCDO travel-advice history (real, third-party, in ../shared/corpus): every version ingested
+in date order, each change classified. Prints the classification counts (run with -s to see).
+
+A version whose text returns to an earlier version's is not a new version (storage keeps history
+as it is), so the last Japan version, which removes the tsunami warnings again, is not diffed."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from deskwatch.app import App
+from deskwatch.config import Config
+from deskwatch.settings import Settings
+from deskwatch.stages.diff import diff_pending
+from diffing.classify import announced
+from ingest.normalise import clean_text
+from ingest.records import ReleaseRecord
+from storage.changes import changes_of_release
+from storage.db import Database
+from storage.models import Release, ReleaseVersion
+from storage.releases import Outcome, store_record, sync_source
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "fcdo-travel-advice-history"
+ROOT = CORPUS.parents[2]  # versions.json paths start at shared/
+
+pytestmark = pytest.mark.corpus
+
+
+def corpus_versions() -> list[dict[str, object]]:
+    if not (CORPUS / "versions.json").is_file():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    data = json.loads((CORPUS / "versions.json").read_text(encoding="utf-8"))
+    return sorted(data["versions"], key=lambda v: str(v["committed"]))
+
+
+def announces_new_advice(note: str | None) -> bool:
+    """A published change note that announces new or changed advice; not the backup bot's
+    markers for unannounced changes, not a note of editorial changes or clarifications only."""
+    if not announced(note):
+        return False
+    text = (note or "").lower()
+    return "clarification" not in text and "editorial" not in text
+
+
+def test_travel_advice_changes_are_classified(database: Database) -> None:
+    versions = corpus_versions()
+    first_seen: dict[str, datetime] = {}
+    expected: dict[tuple[str, int], dict[str, object]] = {}
+    with database.session() as session:
+        source = sync_source(session, "fcdo-travel-advice", "files", {})
+        for item in versions:
+            key = f"{item['live_url']}/{item['page']}"
+            at = datetime.fromisoformat(str(item["committed"])).astimezone(UTC)
+            first_seen.setdefault(key, at)
+            text = clean_text((ROOT / str(item["file"])).read_text(encoding="utf-8"))
+            record = ReleaseRecord(
+                key=key,
+                title=f"{item['country']} travel advice: {item['page']}",
+                text=text,
+                raw=text.encode(),
+                content_type="text/plain; charset=utf-8",
+                url=key,
+                published_at=first_seen[key],
+                updated_at=at,
+                change_note=str(item["change_note"]),
+            )
+            stored = store_record(session, source, record, now=at)
+            if stored.outcome is Outcome.NEW_VERSION:
+                number = session.get(ReleaseVersion, stored.version_id).number
+                expected[(key, number)] = item
+    app = App(settings=Settings(database_url=database.url), config=Config())
+    counts = diff_pending(app, database, now=datetime(2025, 9, 30, tzinfo=UTC))
+    assert counts["version_diffs"] == len(expected) > 25
+
+    table: Counter[str] = Counter()
+    silent = 0
+    with database.session() as session:
+        for release_id in session.scalars(select(Release.id).order_by(Release.id)):
+            for change in changes_of_release(session, release_id, kind="version"):
+                version = session.get(ReleaseVersion, change.version_id)
+                item = expected[(version.release.key, version.number)]
+                table[str(change.classification)] += 1
+                silent += int(change.silent_edit)
+                note = str(item["change_note"])
+                print(
+                    f"{item['committed']} {item['country']:8} {change.classification:11} "
+                    f"{'SILENT ' if change.silent_edit else ''}{note[:70]}"
+                )
+                assert change.has_change_note is announced(note)
+                if announces_new_advice(note):
+                    assert change.classification == "substantive", (note, change.payload["reasons"])
+    print(f"classifications: {dict(table)}; silent edits: {silent}")
+    assert sum(table.values()) == len(expected)
