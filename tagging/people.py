@@ -1,0 +1,184 @@
+"""People and their roles, as written around their names.
+
+    "Foreign Secretary, James Cleverly"             role before the name (a comma may sit between)
+    "the Japanese Minister for Foreign Affairs Yōko Kamikawa"   a demonym before the role: country
+    "his Japanese counterpart Minoru Kihara"        a counterpart of the role named earlier in the
+                                                    same sentence ("The Defence Secretary ...")
+    "Grant Shapps said:"                            a quoted speaker
+
+Roles are data (`roles` in the taxonomy). A name is one to four capitalised words (particles such
+as "de", "van", "al" allowed inside), none of them a stop word, a role word or a place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tagging.gazetteer import COUNTRY, Place
+from tagging.matcher import Match, PhraseIndex
+from tagging.model import PERSON, Evidence, TagResult
+from tagging.text import Document, Token, ascii_fold
+
+_PARTICLES = {"de", "da", "van", "von", "der", "al", "bin", "el", "di", "du", "la", "le"}
+_STOP = {
+    "the", "a", "an", "he", "she", "his", "her", "they", "we", "it", "this", "that", "these",
+    "said", "says", "will", "would", "and", "or", "of", "in", "on", "at", "for", "to", "from",
+    "today", "yesterday", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "mr", "mrs", "ms", "dr", "rt",
+    "hon", "sir", "dame", "mp", "our", "their", "its", "as", "with", "has", "have", "is", "was",
+    "also", "met", "meets", "visit", "visited", "minister", "ministers", "secretary",
+    "president", "ambassador", "government", "office", "ministry", "department", "foreign",
+    "defence", "affairs", "state", "un", "g7", "g20", "nato", "eu", "uk", "us", "i",
+}  # fmt: skip
+_SPEECH = {"said", "says", "added", "stated", "commented"}
+
+
+@dataclass
+class _Person:
+    name: str
+    roles: list[str] = field(default_factory=list)
+    country: str | None = None
+    counterpart_of: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _adjacent(tokens: Sequence[Token], a: int, b: int, text: str, allow: str = " ") -> bool:
+    gap = text[tokens[a].end : tokens[b].start]
+    return 0 < len(gap) <= 2 and all(ch in allow for ch in gap)
+
+
+def _name_after(doc: Document, i: int, places: set[int]) -> tuple[int, int] | None:
+    """Tokens i.. that make a name: returns (first, last) or None."""
+    tokens, text = doc.tokens, doc.text
+    last = None
+    j = i
+    while j < len(tokens) and j - i < 5:
+        token = tokens[j]
+        word = token.key
+        if j > i and not _adjacent(tokens, j - 1, j, text, " -\u00a0"):
+            break
+        if (
+            token.text[0].isupper()
+            and word not in _STOP
+            and j not in places
+            and token.text.isalpha()
+        ):
+            last = j
+        elif word in _PARTICLES and last is not None:
+            pass
+        else:
+            break
+        j += 1
+    if last is None:
+        return None
+    return i, last
+
+
+def find_people(
+    doc: Document,
+    roles: PhraseIndex,
+    place_matches: list[tuple[Match, Place]],
+) -> dict[str, _Person]:
+    tokens, text = doc.tokens, doc.text
+    place_tokens: set[int] = set()
+    demonym_at: dict[int, str] = {}  # last token index of a demonym -> code
+    for match, place in place_matches:
+        place_tokens.update(range(match.first, match.last + 1))
+        if place.kind == COUNTRY:
+            demonym_at[match.last] = place.value
+    people: dict[str, _Person] = {}
+    role_matches = roles.scan(tokens, text)
+    role_ends = {m.last: m for m in role_matches}
+
+    def record(first: int, last: int, role: str | None, role_match: Match | None) -> None:
+        name = text[tokens[first].start : tokens[last].end]
+        key = ascii_fold(name).casefold()
+        person = people.setdefault(key, _Person(name))
+        if role and role not in person.roles:
+            person.roles.append(role)
+        if role_match is not None:
+            before = role_match.first - 1
+            if before in demonym_at and person.country is None:
+                person.country = demonym_at[before]
+            if role == "counterpart":
+                start, _end = doc.sentence_span(tokens[role_match.first].start)
+                earlier = [
+                    m for m in role_matches
+                    if m.last < role_match.first and tokens[m.first].start >= start
+                    and m.payloads[0] != "counterpart"
+                ]  # fmt: skip
+                if earlier:
+                    person.counterpart_of = earlier[-1].payloads[0]
+        span_start = tokens[role_match.first].start if role_match else tokens[first].start
+        s_start, s_end = doc.sentence_span(span_start)
+        person.evidence.append(
+            Evidence(
+                text=text[span_start : tokens[last].end],
+                start=span_start,
+                end=tokens[last].end,
+                sentence=text[s_start:s_end],
+                sentence_start=s_start,
+                field=doc.field,
+            )
+        )
+
+    for match in role_matches:
+        nxt = match.last + 1
+        if nxt >= len(tokens):
+            continue
+        gap = text[tokens[match.last].end : tokens[nxt].start]
+        if gap.strip() not in ("", ","):
+            continue
+        span = _name_after(doc, nxt, place_tokens)
+        if span is not None:
+            record(span[0], span[1], match.payloads[0], match)
+
+    # quoted speakers: "<Name> said" with no role right before the name
+    for idx, token in enumerate(tokens):
+        if token.key not in _SPEECH or idx == 0:
+            continue
+        last = idx - 1
+        first = last
+        while first - 1 >= 0 and last - first < 3 and _adjacent(tokens, first - 1, first, text):
+            prev = tokens[first - 1]
+            if not prev.text[0].isupper() or prev.key in _STOP or (first - 1) in place_tokens:
+                break
+            first -= 1
+        if (first - 1) in role_ends:
+            continue  # already found with its role
+        span = _name_after(doc, first, place_tokens)
+        if span is not None and span[1] == last and last > first:
+            record(first, last, None, None)
+    return people
+
+
+def person_tags(people: dict[str, _Person], labels: dict[str, str]) -> list[TagResult]:
+    results: list[TagResult] = []
+    for key, person in people.items():
+        attributes: dict[str, Any] = {"ascii": ascii_fold(person.name), "search": key}
+        role = person.roles[0] if person.roles else None
+        if role == "counterpart" and person.counterpart_of:
+            role = f"counterpart of the {person.counterpart_of}"
+        if role:
+            attributes["role"] = role
+        if len(person.roles) > 1:
+            attributes["roles"] = person.roles
+        if person.country:
+            attributes["country"] = person.country
+        if person.counterpart_of:
+            attributes["counterpart_of"] = person.counterpart_of
+        count = len(person.evidence)
+        results.append(
+            TagResult(
+                kind=PERSON,
+                value=person.name,
+                label=f"{person.name} ({role})" if role else person.name,
+                score=round(count / (count + 1), 3),
+                evidence=person.evidence[:20],
+                attributes=attributes,
+            )
+        )
+    return results
