@@ -162,6 +162,7 @@ class Tag(Base):
     __table_args__ = (
         Index("ix_tags_kind_value", "kind", "value"),
         Index("ix_tags_release_id_kind", "release_id", "kind"),
+        UniqueConstraint("version_id", "kind", "value", "origin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -307,6 +307,13 @@ def upgrade() -> None:
             name=op.f("fk_tags_version_id_release_versions"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
+        sa.UniqueConstraint(
+            "version_id",
+            "kind",
+            "value",
+            "origin",
+            name=op.f("uq_tags_version_id_kind_value_origin"),
+        ),
     )
     with op.batch_alter_table("tags", schema=None) as batch_op:
         batch_op.create_index("ix_tags_kind_value", ["kind", "value"], unique=False)
