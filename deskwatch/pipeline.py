@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from deskwatch.app import App
 from deskwatch.config import SourceConfig
-from deskwatch.stages.ingest import ingest_source, source_settings
+from deskwatch.stages.ingest import fetch_policy, ingest_source, source_settings
 from deskwatch.summary import RunSummary, SourceSummary
 from storage.db import Database
 from storage.releases import disable_missing_sources, sync_source
@@ -69,7 +69,9 @@ def run(
     try:
         summary = RunSummary()
         for source in enabled_sources(app, only):
-            result = ingest_source(db, source, now=now, run_id=run_id)
+            result = ingest_source(
+                db, source, now=now, run_id=run_id, fetching=fetch_policy(app.config, app.settings)
+            )
             summary.sources.append(result)
             if on_source is not None:
                 on_source(result)

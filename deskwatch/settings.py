@@ -35,3 +35,5 @@ class Settings(BaseSettings):
 
     contact: str | None = None
     """Contact address put in the User-Agent of every request deskwatch makes."""
+    fetch_delay_s: float | None = None
+    """Seconds between two requests to one host; wins over the config's fetching.delay_s."""

@@ -1,17 +1,75 @@
-"""Parsing of .html and GOV.UK Content API .json documents (from files or from the web).
+"""Parsing of .html and GOV.UK Content API .json documents from files, through the same parsers
+as the web (ingest.html, ingest.govuk). Pure: the caller reads the bytes.
 
-Placeholder of the foundation: the web-ingest work fills this in."""
+A file keeps its file key (`file://<source>/<path>`), so each file of a folder is one release;
+its `url` is the page it came from (the www.gov.uk URL of a Content API item)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 
 from deskwatch.errors import ParseError
+from ingest.files import file_key, read_sidecar
+from ingest.govuk import parse_content_item
+from ingest.html import extract_page
 from ingest.records import ReleaseRecord
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSON_SUFFIXES = {".json"}
+
+
+def parse_html_document(
+    raw: bytes,
+    *,
+    key: str,
+    url: str | None,
+    selector: str | None = None,
+    charset: str | None = None,
+) -> ReleaseRecord:
+    page = extract_page(raw, url=url or "", selector=selector, charset=charset)
+    if not page.text:
+        raise ParseError(f"{url or key}: no statement text found in the page")
+    return ReleaseRecord(
+        key=key,
+        url=url,
+        title=page.title or page.text.split("\n", 1)[0][:200],
+        text=page.text,
+        raw=raw,
+        content_type="text/html",
+        published_at=page.published_at,
+        updated_at=page.updated_at,
+        language=page.language,
+        organisation=page.organisation,
+        document_type=page.document_type,
+        description=page.description,
+        change_note=page.change_note,
+    )
 
 
 def parse_document_file(
     path: Path, raw: bytes, *, now: datetime, key: str | None = None
 ) -> ReleaseRecord:
-    raise ParseError(f"{path}: unsupported file type {path.suffix or '(none)'}")
+    """An .html page or a GOV.UK Content API .json item, with the `.meta.yaml` sidecar's keys
+    winning over what the document says."""
+    suffix = path.suffix.lower()
+    key = key or file_key(path)
+    if suffix in HTML_SUFFIXES:
+        record = parse_html_document(raw, key=key, url=str(path.resolve()))
+    elif suffix in JSON_SUFFIXES:
+        try:
+            record = dataclasses.replace(parse_content_item(raw, url=str(path)), key=key)
+        except ParseError as exc:
+            raise ParseError(f"{path}: {exc}") from None
+    else:
+        raise ParseError(f"{path}: unsupported file type {path.suffix or '(none)'}")
+    meta = read_sidecar(path)
+    if meta:
+        from ingest.files import _as_datetime
+
+        changes = {k: v for k, v in meta.items() if k != "published_at"}
+        if "published_at" in meta:
+            changes["published_at"] = _as_datetime(meta["published_at"])
+        record = dataclasses.replace(record, **changes)
+    return record

@@ -43,6 +43,18 @@ class ReleaseRecord:
     publisher_links: tuple[PublisherLink, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class CacheEntry:
+    """What deskwatch remembers of one URL between runs: the validators for a conditional GET and
+    the sha256 of the last body it processed (some servers send new validators for old bytes)."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    status: int | None = None
+
+
 @dataclass
 class SourceResult:
     """What reading one source produced: the records, plus what was skipped and why.
@@ -54,3 +66,7 @@ class SourceResult:
     problems: list[str] = field(default_factory=list)
     not_modified: bool = False
     http_status: int | None = None
+    # web sources: cache rows to write in the source's transaction, and the keys of releases
+    # seen unchanged (a 304 or an identical body) whose last_seen_at should move
+    cache_updates: list[CacheEntry] = field(default_factory=list)
+    seen_keys: list[str] = field(default_factory=list)

@@ -152,6 +152,17 @@ def store_record(
     return Stored(Outcome.NEW_VERSION, release.id, version.id)
 
 
+def mark_seen(session: Session, keys: Sequence[str], *, now: datetime) -> int:
+    """Move last_seen_at of the releases with these keys (seen again, unchanged: a 304)."""
+    count = 0
+    for start in range(0, len(keys), 500):
+        chunk = list(dict.fromkeys(keys[start : start + 500]))
+        for release in session.scalars(select(Release).where(Release.key.in_(chunk))):
+            release.last_seen_at = max(release.last_seen_at, now)
+            count += 1
+    return count
+
+
 def _apply_metadata(release: Release, record: ReleaseRecord) -> None:
     release.title = record.title or release.title
     release.url = record.url or release.url

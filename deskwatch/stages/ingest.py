@@ -6,33 +6,82 @@ import logging
 import time
 from datetime import datetime
 
-from deskwatch.config import SourceConfig
+from deskwatch.config import WEB_SOURCE_TYPES, AdhocSource, Config, SourceConfig
 from deskwatch.errors import DeskwatchError
+from deskwatch.settings import Settings
 from deskwatch.summary import SourceSummary
+from ingest.fetch import Fetcher, FetchPolicy
 from ingest.records import SourceResult
 from ingest.sources import read_source
 from storage.db import Database
+from storage.http_cache import DatabaseCache, save_entries
 from storage.locks import lock_for_write
 from storage.models import SourceRun
-from storage.releases import Outcome, load_known, store_record, sync_source
+from storage.releases import Outcome, load_known, mark_seen, store_record, sync_source
 
 log = logging.getLogger("deskwatch.ingest")
 
 
-def source_settings(source: SourceConfig) -> dict[str, object]:
+def source_settings(source: SourceConfig | AdhocSource) -> dict[str, object]:
     return source.model_dump(mode="json", exclude={"name", "type"})
 
 
+def fetch_policy(config: Config, settings: Settings | None = None) -> FetchPolicy:
+    """The fetcher's policy: the config's `fetching:` section, the contact address of the
+    settings, and DESKWATCH_FETCH_DELAY_S when set (it wins over the file)."""
+    fetching = config.fetching
+    delay = fetching.delay_s
+    if settings is not None and settings.fetch_delay_s is not None:
+        delay = settings.fetch_delay_s
+    return FetchPolicy(
+        delay_s=delay,
+        timeout_s=fetching.timeout_s,
+        max_time_s=fetching.max_time_s,
+        max_bytes=fetching.max_bytes,
+        retries=fetching.retries,
+        backoff_s=fetching.backoff_s,
+        max_retry_after_s=fetching.max_retry_after_s,
+        max_redirects=fetching.max_redirects,
+        contact=settings.contact if settings is not None else None,
+    )
+
+
+def _read(
+    db: Database,
+    source: SourceConfig | AdhocSource,
+    *,
+    now: datetime,
+    fetching: FetchPolicy | None,
+    govuk_base_url: str | None,
+) -> SourceResult:
+    """Gather: the IO of one source, before its transaction. Web sources get a fetcher of their
+    own (closed afterwards) and the database's HTTP cache (none for ad-hoc items)."""
+    if not isinstance(source, WEB_SOURCE_TYPES + (AdhocSource,)):
+        return read_source(source, now=now)
+    cache = None if isinstance(source, AdhocSource) else DatabaseCache(db)
+    with Fetcher(fetching or FetchPolicy()) as fetcher:
+        return read_source(
+            source, now=now, fetcher=fetcher, cache=cache, govuk_base_url=govuk_base_url
+        )
+
+
 def ingest_source(
-    db: Database, source: SourceConfig, *, now: datetime, run_id: str | None = None
+    db: Database,
+    source: SourceConfig | AdhocSource,
+    *,
+    now: datetime,
+    run_id: str | None = None,
+    fetching: FetchPolicy | None = None,
+    govuk_base_url: str | None = None,
 ) -> SourceSummary:
     """Read `source` and store its releases. A DeskwatchError (bad feed, unreachable host ...)
-    is recorded in the source's run record and returned in the summary; it is not raised."""
+    is recorded in the source's run record and returned in the summary; it is not raised.
+    Web sources fetch with the `fetching` policy (see fetch_policy) before the transaction."""
     started = time.perf_counter()
     summary = SourceSummary(source=source.name, status="ok")
     result: SourceResult | None = None
     try:
-        result = read_source(source, now=now, db=db)
+        result = _read(db, source, now=now, fetching=fetching, govuk_base_url=govuk_base_url)
     except DeskwatchError as exc:
         summary.status, summary.error = "error", str(exc)
         summary.http_status = getattr(exc, "status", None)
@@ -68,6 +117,9 @@ def ingest_source(
                     summary.unchanged += 1
             if summary.problems and summary.status == "ok":
                 summary.status = "partial"
+            save_entries(session, result.cache_updates, now=now)
+            if result.seen_keys:
+                mark_seen(session, result.seen_keys, now=now)
         summary.duration_s = time.perf_counter() - started
         session.add(
             SourceRun(

@@ -1,0 +1,267 @@
+"""Fetching from the web, politely (IO: httpx).
+
+A `Fetcher` is made for one source run and handed to the readers in ingest.web; the parsers never
+see it. It sends a User-Agent naming deskwatch and a contact address, waits `delay_s` between two
+requests to the same host, follows redirects itself (http and https only), refuses a body larger
+than `max_bytes` after decompression or still arriving after `max_time_s`, sends the conditional
+GET validators it is given, and retries timeouts, connection errors, 429 and 5xx with a doubling
+backoff (a Retry-After header wins). Anything else fails with a FetchError naming the URL.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from deskwatch.errors import FetchError
+
+USER_AGENT = "deskwatch/0.1 (media monitoring of official releases)"
+ALLOWED_SCHEMES = ("http", "https")
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    delay_s: float = 1.0
+    timeout_s: float = 20.0
+    max_time_s: float = 120.0
+    max_bytes: int = 10_000_000
+    retries: int = 3
+    backoff_s: float = 2.0
+    max_retry_after_s: float = 300.0
+    max_redirects: int = 5
+    contact: str | None = None
+
+    @property
+    def user_agent(self) -> str:
+        if self.contact:
+            return f"deskwatch/0.1 (media monitoring of official releases; +{self.contact})"
+        return USER_AGENT
+
+
+@dataclass
+class Fetched:
+    """One answer. `url` is the final URL after redirects; `not_modified` is a 304."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    not_modified: bool = False
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+def is_fetchable(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ALLOWED_SCHEMES and bool(parts.hostname)
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+class _Retry(Exception):
+    def __init__(self, error: FetchError, wait: float | None = None) -> None:
+        self.error = error
+        self.wait = wait
+
+
+class Fetcher:
+    """One per source run. `get(url, etag=..., last_modified=...)` returns a Fetched or raises
+    FetchError. `sleep` and `clock` can be replaced (tests of the politeness delay)."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.policy = policy
+        self._sleep = sleep
+        self._clock = clock
+        self._last_request: dict[str, float] = {}
+        self.requests = 0
+        self.client = httpx.Client(
+            headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(policy.timeout_s),
+            follow_redirects=False,
+            transport=transport,
+            trust_env=False,
+        )
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+    ) -> Fetched:
+        if not is_fetchable(url):
+            raise FetchError(f"{url}: not an http(s) URL, not fetched", url=url)
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if accept:
+            headers["Accept"] = accept
+        attempt = 0
+        while True:
+            try:
+                return self._follow(url, headers)
+            except _Retry as retry:
+                attempt += 1
+                if attempt > self.policy.retries:
+                    raise retry.error from None
+                wait = retry.wait
+                if wait is None:
+                    wait = self.policy.backoff_s * (2 ** (attempt - 1))
+                elif wait > self.policy.max_retry_after_s:
+                    raise FetchError(
+                        f"{retry.error} (Retry-After {wait:.0f} s is too long to wait)",
+                        url=url,
+                        status=retry.error.status,
+                        retryable=True,
+                    ) from None
+                self._sleep(wait)
+
+    def _polite_wait(self, url: str) -> None:
+        host = host_of(url)
+        last = self._last_request.get(host)
+        if last is not None and self.policy.delay_s > 0:
+            wait = self.policy.delay_s - (self._clock() - last)
+            if wait > 0:
+                self._sleep(wait)
+        self._last_request[host] = self._clock()
+
+    def _follow(self, url: str, headers: dict[str, str]) -> Fetched:
+        redirects: list[str] = []
+        current = url
+        while True:
+            fetched = self._once(current, headers)
+            if fetched.status in (301, 302, 303, 307, 308) and "location" in fetched.headers:
+                target = urljoin(current, fetched.headers["location"])
+                if not is_fetchable(target):
+                    raise FetchError(
+                        f"{url}: redirected to {target}, which is not an http(s) URL (skipped)",
+                        url=url,
+                        status=fetched.status,
+                    )
+                if len(redirects) >= self.policy.max_redirects:
+                    raise FetchError(f"{url}: more than {self.policy.max_redirects} redirects")
+                redirects.append(target)
+                current = target
+                continue
+            fetched.redirects = redirects
+            return fetched
+
+    def _once(self, url: str, headers: dict[str, str]) -> Fetched:
+        self._polite_wait(url)
+        self.requests += 1
+        started = self._clock()
+        try:
+            with self.client.stream("GET", url, headers=headers) as response:
+                status = response.status_code
+                response_headers = {k.lower(): v for k, v in response.headers.items()}
+                if status == 304:
+                    return Fetched(url, status, response_headers, not_modified=True)
+                if 300 <= status < 400:
+                    return Fetched(url, status, response_headers)
+                if status == 429 or status >= 500:
+                    wait = retry_after_seconds(response_headers.get("retry-after"), _utcnow())
+                    raise _Retry(
+                        FetchError(f"{url}: HTTP {status}", url=url, status=status, retryable=True),
+                        wait,
+                    )
+                if status >= 400:
+                    raise FetchError(f"{url}: HTTP {status}", url=url, status=status)
+                declared = response_headers.get("content-length", "")
+                if declared.isdigit() and "content-encoding" not in response_headers:
+                    if int(declared) > self.policy.max_bytes:
+                        raise FetchError(
+                            f"{url}: response of {int(declared)} bytes is larger than the "
+                            f"limit of {self.policy.max_bytes}",
+                            url=url,
+                            status=status,
+                        )
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self.policy.max_bytes:
+                        raise FetchError(
+                            f"{url}: response larger than the limit of {self.policy.max_bytes} "
+                            "bytes (after decompression)",
+                            url=url,
+                            status=status,
+                        )
+                    if self._clock() - started > self.policy.max_time_s:
+                        raise FetchError(
+                            f"{url}: response still arriving after {self.policy.max_time_s:.0f} s",
+                            url=url,
+                            status=status,
+                        )
+                    chunks.append(chunk)
+                return Fetched(url, status, response_headers, b"".join(chunks))
+        except httpx.TimeoutException as exc:
+            raise _Retry(FetchError(f"{url}: timed out ({exc})", url=url, retryable=True)) from None
+        except httpx.DecodingError as exc:
+            raise FetchError(f"{url}: cannot decode the response: {exc}", url=url) from None
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            raise _Retry(
+                FetchError(f"{url}: {type(exc).__name__}: {exc}", url=url, retryable=True)
+            ) from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"{url}: invalid URL: {exc}", url=url) from None
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)

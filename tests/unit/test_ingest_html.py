@@ -1,0 +1,72 @@
+"""Text extraction from pages: golden files (input page, expected text) under
+tests/fixtures/web/, plus the rules that matter to the later stages."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.html import extract_page, html_to_text
+from tests.fixtures.web_sources import web_fixture
+
+
+@pytest.mark.parametrize("name", ["river-accord", "govuk-page", "plain-site"])
+def test_golden_page_text(name):
+    page = extract_page(web_fixture(f"{name}.html"))
+    assert page.text == web_fixture(f"{name}.expected.txt").decode("utf-8").strip()
+
+
+def test_govuk_page_metadata():
+    page = extract_page(web_fixture("govuk-page.html"))
+    assert page.is_govuk
+    assert page.title == "UK statement on maritime security in the Strait"
+    assert page.document_type == "press_release"
+    assert page.organisation == "Foreign, Commonwealth & Development Office"
+    assert page.change_note == "Added the paragraph on support for shipping."
+    assert page.published_at.isoformat() == "2026-11-19T15:30:00+00:00"
+    assert page.updated_at.isoformat() == "2026-11-19T16:00:00+00:00"
+
+
+def test_boilerplate_never_reaches_the_text():
+    for name in ["river-accord", "govuk-page", "plain-site"]:
+        text = extract_page(web_fixture(f"{name}.html")).text.lower()
+        for word in [
+            "cookie",
+            "share this",
+            "facebook",
+            "rights reserved",
+            "licence",
+            "tracking",
+            "visas",
+            "explore the topic",
+        ]:
+            assert word not in text, (name, word)
+
+
+def test_selector_wins():
+    page = extract_page(web_fixture("plain-site.html"), selector="td.sidebar")
+    assert page.text == "Links\n\nContact"
+
+
+def test_paragraphs_and_line_breaks():
+    html = "<div><p>One\n two.</p><p>Three<br>four.</p><ul><li>a</li><li>b</li></ul></div>"
+    assert html_to_text(html) == "One two.\n\nThree\nfour.\n\na\n\nb"
+
+
+def test_comments_and_scripts_are_dropped():
+    html = "<p>Kept<!-- a comment --></p><script>var x = 1;</script><style>p{}</style>"
+    assert html_to_text(html) == "Kept"
+
+
+def test_mislabelled_encoding_is_read_anyway():
+    body = "<p>Déclaration du ministre – café</p>".encode("cp1252")
+    page = extract_page(b"<html><body><main>" + body + b"</main></body></html>", charset="utf-8")
+    assert page.text == "Déclaration du ministre – café"
+
+
+def test_invalid_utf8_does_not_raise():
+    page = extract_page(b"<html><body><main><p>ok \xff\xfe bytes</p></main></body></html>")
+    assert page.text.startswith("ok")
+
+
+def test_page_without_text():
+    assert extract_page(b"<html><body><nav>Home</nav></body></html>").text == ""
