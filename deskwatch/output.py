@@ -14,6 +14,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 class Format(enum.StrEnum):
@@ -91,5 +92,6 @@ def emit(
     for column in columns:
         table.add_column((headers or {}).get(column, column), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        # Text, not markup: a title or snippet with [brackets] must print as written
+        table.add_row(*(Text(_cell(row.get(c))) for c in columns))
     Console().print(table)

@@ -8,6 +8,7 @@ import typer
 
 MODULES = [
     "archive",
+    "query",
 ]
 
 

@@ -1,0 +1,185 @@
+"""Commands that query the archive: search, export, timeline.
+
+The query language is deskwatch.query; the SQL is storage.search. A malformed query is a
+QueryError: one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from deskwatch.cli import state
+from deskwatch.errors import QueryError
+from deskwatch.output import CsvOption, JsonOption, emit, pick, to_jsonable
+from deskwatch.query import Filter, Query, parse, parse_date
+
+AsOfOption = typer.Option(
+    None,
+    "--as-of",
+    metavar="DATE",
+    help="Search the archive as it was known on DATE (YYYY-MM-DD): versions by fetched time.",
+)
+QUERY_HELP = (
+    'Words, "exact phrases", AND / OR / NOT / -word, prefix word*, and filters theme:ID '
+    'country:CODE person:"Name" source:NAME type:TYPE since:DATE until:DATE.'
+)
+
+
+class ExportFormat(enum.StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+class Period(enum.StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+
+
+def _as_of(value: str | None) -> date | None:
+    return parse_date(value, "--as-of") if value else None
+
+
+def search(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help=QUERY_HELP),
+    limit: int = typer.Option(20, "--limit", min=1, max=10_000, help="At most this many rows."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
+    as_of: str | None = AsOfOption,
+    json_: bool = JsonOption,
+    csv_: bool = CsvOption,
+) -> None:
+    """Full-text search of the archive, ranked, with highlighted snippets.
+
+    Example: deskwatch search '"sustainable ceasefire" country:PS since:2023-10-01' --limit 5
+    """
+    from storage.search import search as run_search
+
+    fmt = pick(json_, csv_)
+    parsed = parse(query)
+    when = _as_of(as_of)
+    db = state(ctx).app.open_db(upgrade=True)
+    try:
+        with db.session() as session:
+            hits = run_search(session, parsed, limit=limit, offset=offset, as_of=when)
+    finally:
+        db.dispose()
+    emit(
+        [hit.row() for hit in hits],
+        ["date", "title", "themes", "countries", "snippet"],
+        fmt,
+        title=f"Search: {query}" + (f" (as of {when})" if when else ""),
+    )
+
+
+def export(
+    ctx: typer.Context,
+    query: str = typer.Argument("", help="Only the releases this query finds (default: all)."),
+    format_: ExportFormat = typer.Option(..., "--format", "-f", help="csv or jsonl."),
+    as_of: str | None = AsOfOption,
+) -> None:
+    """Export releases with their tags, URL and latest text to stdout, streamed (bounded memory).
+
+    Example: deskwatch export --format jsonl 'theme:sanctions since:2024-01-01' > sanctions.jsonl
+    """
+    from storage.search import EXPORT_COLUMNS, export_rows
+
+    parsed = parse(query)
+    when = _as_of(as_of)
+    db = state(ctx).app.open_db(upgrade=True)
+    out = sys.stdout
+    writer = csv.writer(out, lineterminator="\n") if format_ is ExportFormat.CSV else None
+    try:
+        with db.session() as session:
+            if writer is not None:
+                writer.writerow(EXPORT_COLUMNS)
+            for row in export_rows(session, parsed, as_of=when):
+                if writer is not None:
+                    writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
+                else:
+                    out.write(json.dumps(to_jsonable(row), ensure_ascii=False) + "\n")
+    finally:
+        db.dispose()
+    out.flush()
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    jsonable = to_jsonable(value)
+    return "" if jsonable is None else jsonable
+
+
+def timeline(
+    ctx: typer.Context,
+    query: str = typer.Argument("", help="Count only what this query finds (default: all)."),
+    theme: list[str] = typer.Option(
+        [], "--theme", metavar="ID", help="One line per theme (repeat for several)."
+    ),
+    country: list[str] = typer.Option(
+        [], "--country", metavar="CODE", help="One line per country (repeat for several)."
+    ),
+    by: Period = typer.Option(Period.MONTH, "--by", help="Count per week or per month."),
+    png: Path | None = typer.Option(
+        None, "--png", metavar="FILE", dir_okay=False, help="Also draw the chart to this PNG."
+    ),
+    as_of: str | None = AsOfOption,
+    json_: bool = JsonOption,
+    csv_: bool = CsvOption,
+) -> None:
+    """Releases per week or month, as a table and optionally a chart.
+
+    Example: deskwatch timeline --theme ukraine-support --theme sanctions --by month --png t.png
+    """
+    from storage.search import fill_periods
+    from storage.search import timeline as count_per_period
+
+    fmt = pick(json_, csv_)
+    base = parse(query)
+    when = _as_of(as_of)
+    series = _series(base, theme, country, query)
+    db = state(ctx).app.open_db(upgrade=True)
+    try:
+        with db.session() as session:
+            counts = {
+                name: count_per_period(session, q, by=by.value, as_of=when)
+                for name, q in series.items()
+            }
+    finally:
+        db.dispose()
+    rows = fill_periods(counts, by.value)
+    for row in rows:
+        row["period"] = row["period"] if by is Period.WEEK else row["period"].strftime("%Y-%m")
+    emit(rows, ["period", *series], fmt, title=f"Releases per {by.value}")
+    if png is not None:
+        from deskwatch.charts import draw_timeline
+
+        chart_rows = fill_periods(counts, by.value)
+        title = f"Releases per {by.value}" + (f": {query.strip()}" if query.strip() else "")
+        draw_timeline(chart_rows, list(series), png, by=by.value, title=title)
+        print(f"chart written to {png}", file=sys.stderr)
+
+
+def _series(base: Query, themes: list[str], countries: list[str], text: str) -> dict[str, Query]:
+    """One query per line of the chart: the base query narrowed to each theme and country."""
+    series: dict[str, Query] = {}
+    for kind, values in (("theme", themes), ("country", countries)):
+        for value in values:
+            value = value.strip().lower() if kind == "theme" else value.strip().upper()
+            if not value:
+                raise QueryError(f"--{kind} needs a value")
+            series[f"{kind}:{value}"] = base.with_filter(Filter(kind, (value,)))
+    if not series:
+        series[text.strip() or "all releases"] = base
+    return series
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search)
+    app.command("export")(export)
+    app.command("timeline")(timeline)
