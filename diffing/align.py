@@ -60,9 +60,20 @@ def align(old: list[str], new: list[str], *, threshold: float = REWORDED_THRESHO
         old_vecs, new_vecs = vecs[: len(old_rest)], vecs[len(old_rest) :]
         old_sets = [set(words(old[i])) for i in old_rest]
         new_sets = [set(words(new[j])) for j in new_left]
+        # only pairs that share a content word (or have none) can reach either threshold
+        postings: dict[str, list[int]] = defaultdict(list)
+        for b, vec in enumerate(new_vecs):
+            for term in vec:
+                postings[term].append(b)
+        bare_new = [b for b, vec in enumerate(new_vecs) if not vec]
         candidates: list[tuple[float, int, int]] = []
         for a, i in enumerate(old_rest):
-            for b, j in enumerate(new_left):
+            if old_vecs[a]:
+                near = sorted({b for term in old_vecs[a] for b in postings.get(term, ())})
+            else:
+                near = bare_new
+            for b in near:
+                j = new_left[b]
                 score = cosine(old_vecs[a], new_vecs[b]) if old_vecs[a] else 0.0
                 if score < threshold:
                     overlap = dice(old_sets[a], new_sets[b])

@@ -7,7 +7,7 @@ compared with several others is split and tokenised once.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from functools import cached_property
 
 from diffing.align import align
 from diffing.classify import announced, classify
@@ -19,17 +19,24 @@ from diffing.tokens import content_words
 from diffing.worddiff import word_diff
 
 
-@dataclass
 class Text:
-    text: str
-    sentences: list[str] = field(init=False)
-    terms: list[str] = field(init=False)
-    phrases: list[str] = field(init=False)
+    """A text and, computed on first use, its sentences, content words and key phrases (a
+    candidate that is only ranked never needs its sentences or phrases)."""
 
-    def __post_init__(self) -> None:
-        self.sentences = split_sentences(self.text)
-        self.terms = content_words(self.text)
-        self.phrases = key_phrases(self.text)
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return split_sentences(self.text)
+
+    @cached_property
+    def terms(self) -> list[str]:
+        return content_words(self.text)
+
+    @cached_property
+    def phrases(self) -> list[str]:
+        return key_phrases(self.text)
 
 
 def prepare(text: str | Text) -> Text:

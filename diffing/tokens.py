@@ -56,8 +56,8 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of `text`, lower-cased, typography folded."""
-    return [w.replace("’", "'") for w in WORD.findall(fold(text).lower())]
+    """The words of `text`, lower-cased, curly apostrophes straightened."""
+    return WORD.findall(text.lower().replace("’", "'"))
 
 
 def loose(text: str) -> str:
@@ -72,5 +72,8 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS]
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def has_digit(word: str) -> bool:
-    return any(ch.isdigit() for ch in word)
+    return _DIGIT.search(word) is not None

@@ -10,18 +10,20 @@ A *basis* names what two statements share: "version" (two versions of one releas
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from deskwatch.errors import UsageError
+from deskwatch.errors import StorageError, UsageError
 from storage.models import Change, PhraseUse, Release, ReleaseVersion, Tag
+from storage.types import UTCDateTime
 
 VERSION_BASIS = "version"
 _IN_CHUNK = 500  # bound the size of IN (...) lists
@@ -177,25 +179,31 @@ def statement_candidates(
 # -- phrases ------------------------------------------------------------------------------------
 
 
+_USED_BEFORE = {
+    # one index seek per phrase on (basis, phrase, used_at): EXISTS stops at the first earlier use,
+    # so the cost does not grow with how often a phrase was used
+    "sqlite": "SELECT p.value FROM json_each(:phrases) AS p WHERE EXISTS (SELECT 1 FROM "
+    "phrase_uses AS u WHERE u.basis = :basis AND u.phrase = p.value AND u.used_at < :before)",
+    "postgresql": "SELECT p FROM unnest(CAST(:phrases AS text[])) AS p WHERE EXISTS (SELECT 1 "
+    "FROM phrase_uses AS u WHERE u.basis = :basis AND u.phrase = p AND u.used_at < :before)",
+}
+
+
 def phrases_used_before(
     session: Session, basis: str, phrases: Collection[str], *, before: datetime
 ) -> set[str]:
-    """Those of `phrases` that a statement on `basis` used before `before` (index lookups on
-    (basis, phrase))."""
-    seen: set[str] = set()
-    items = list(phrases)
-    for start in range(0, len(items), _IN_CHUNK):
-        rows = session.scalars(
-            select(PhraseUse.phrase)
-            .where(
-                PhraseUse.basis == basis,
-                PhraseUse.phrase.in_(items[start : start + _IN_CHUNK]),
-                PhraseUse.used_at < before,
-            )
-            .distinct()
-        )
-        seen.update(rows)
-    return seen
+    """Those of `phrases` that a statement on `basis` used before `before`."""
+    items = [p[:300] for p in dict.fromkeys(phrases)]
+    if not items:
+        return set()
+    dialect = session.get_bind().dialect.name
+    if dialect not in _USED_BEFORE:
+        raise StorageError(f"phrase history lookups do not support the {dialect} dialect")
+    value = json.dumps(items) if dialect == "sqlite" else items
+    statement = text(_USED_BEFORE[dialect]).bindparams(
+        bindparam("before", type_=UTCDateTime()), bindparam("basis"), bindparam("phrases")
+    )
+    return set(session.scalars(statement, {"phrases": value, "basis": basis, "before": before}))
 
 
 def record_phrase_uses(

@@ -215,7 +215,7 @@ class PhraseUse(Base):
     __tablename__ = "phrase_uses"
     __table_args__ = (
         UniqueConstraint("basis", "phrase", "version_id"),
-        Index("ix_phrase_uses_basis_phrase", "basis", "phrase"),
+        Index("ix_phrase_uses_basis_phrase_used_at", "basis", "phrase", "used_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -280,7 +280,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("phrase_uses", schema=None) as batch_op:
-        batch_op.create_index("ix_phrase_uses_basis_phrase", ["basis", "phrase"], unique=False)
+        batch_op.create_index(
+            "ix_phrase_uses_basis_phrase_used_at", ["basis", "phrase", "used_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_phrase_uses_version_id"), ["version_id"], unique=False)
 
     op.create_table(
@@ -333,7 +335,7 @@ def downgrade() -> None:
     op.drop_table("tags")
     with op.batch_alter_table("phrase_uses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_phrase_uses_version_id"))
-        batch_op.drop_index("ix_phrase_uses_basis_phrase")
+        batch_op.drop_index("ix_phrase_uses_basis_phrase_used_at")
 
     op.drop_table("phrase_uses")
     with op.batch_alter_table("changes", schema=None) as batch_op:
