@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from deskwatch.alerting import SmtpConfig, SubscriptionConfig, resolve_paths
 from deskwatch.errors import ConfigError
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -156,6 +157,8 @@ class Config(_Strict):
     tagging: TaggingConfig = Field(default_factory=TaggingConfig)
     fetching: FetchingConfig = Field(default_factory=FetchingConfig)
     diffing: DiffingConfig = Field(default_factory=DiffingConfig)
+    subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
+    smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     # filled in by the later stages (subscriptions, smtp, schedule, ...)
     path: Path | None = Field(default=None, exclude=True)
 
@@ -234,4 +237,5 @@ def load_config(path: Path | str | None) -> Config:
     for source in config.sources:
         if isinstance(source, FilesSource) and not source.path.is_absolute():
             source.path = (base / source.path).resolve()
+    resolve_paths(config.smtp, base)
     return config

@@ -30,4 +30,5 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.cli",
     "tests.fixtures.archive",
+    "tests.fixtures.mail",
 ]

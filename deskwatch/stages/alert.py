@@ -1,25 +1,366 @@
 """Alert stage: create alerts (the outbox) from committed tags and diffs, send immediate ones,
 send digests.
 
-(Placeholder of the foundation; the alerts work replaces the bodies.)"""
+    create_alerts   sync the config's subscriptions; match every tagged and diffed version not
+                    yet checked (alerts.matching, pure); insert-or-skip the alerts and mark the
+                    versions checked, in one transaction per batch
+    send_alerts     claim due immediate alerts (a lease), compose (alerts.compose, pure), hand
+                    each to the mail server or the outbox folder, mark it sent right after the
+                    server accepts it; failures back off, and end `failed` after N attempts
+    send_digests    the same for one daily or weekly period: one mail per subscriber
+
+Mail is only ever sent from committed rows, after the ingest transaction, never inside it.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+from sqlalchemy.orm import Session
+
+from alerts.compose import AlertItem, Envelope, compose_alert, compose_digest
+from alerts.digest import DIGEST_FREQUENCIES, period
+from alerts.mailer import MailServerUnavailable, MailSettings, Sender, open_sender
+from alerts.matching import Rule, plan_alerts
+from alerts.subscribers import SubscriptionSpec, problems
+from deskwatch.errors import ConfigError, DeliveryError, UsageError
+from storage import alerts as outbox
+from storage.subscriptions import active_subscriptions, spec_of, sync_config_subscriptions
 
 if TYPE_CHECKING:
     from deskwatch.app import App
     from storage.db import Database
 
+log = logging.getLogger("deskwatch.alerts")
+
+CHECK_BATCH = 500
+"""Versions matched per transaction."""
+SEND_BATCH = 200
+"""Alerts claimed at a time."""
+DIGEST_CLAIM = 20_000
+DEFAULT_DIGEST_TIMEZONE = "Europe/London"
+
+
+# -- settings ---------------------------------------------------------------------------------------
+
+
+def mail_settings(app: App) -> MailSettings:
+    """SMTP settings: each DESKWATCH_SMTP_* variable wins over the `smtp:` key of the file; the
+    password comes from DESKWATCH_SMTP_PASSWORD, else from a password file."""
+    env, file = app.settings, app.config.smtp
+    password: SecretStr | None = env.smtp_password
+    password_file = env.smtp_password_file or file.password_file
+    if password is None and password_file is not None:
+        try:
+            password = SecretStr(Path(password_file).read_text(encoding="utf-8").strip())
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            raise ConfigError(
+                f"cannot read the SMTP password file {password_file}: {reason}"
+            ) from None
+    return MailSettings(
+        host=env.smtp_host or file.host,
+        port=env.smtp_port or file.port,
+        username=env.smtp_username or file.username,
+        password=password,
+        starttls=env.smtp_starttls if env.smtp_starttls is not None else file.starttls,
+        ssl=env.smtp_ssl if env.smtp_ssl is not None else file.ssl,
+        mail_from=env.mail_from or file.mail_from or "deskwatch@localhost",
+        outbox_dir=Path(env.outbox_dir or file.outbox_dir or "outbox"),
+        timeout_s=file.timeout_s,
+        max_attempts=file.max_attempts,
+        retry_delay_s=file.retry_delay_s,
+        max_retry_delay_s=file.max_retry_delay_s,
+        unsubscribe=file.unsubscribe,
+    )
+
+
+def known_countries() -> set[str]:
+    import pycountry
+
+    return {country.alpha_2 for country in pycountry.countries}
+
+
+def known_themes(app: App) -> set[str] | None:
+    """The theme ids of the taxonomy, or None when no taxonomy is available to check against."""
+    try:
+        from tagging.taxonomy import theme_ids  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return set(theme_ids(app))
+
+
+def check_spec(app: App, spec: SubscriptionSpec) -> list[str]:
+    return problems(spec, known_themes=known_themes(app), known_countries=known_countries())
+
+
+def config_specs(app: App) -> list[SubscriptionSpec]:
+    """The config file's subscriptions, validated: an unknown theme id or country code stops
+    the run with a ConfigError naming the entry."""
+    specs = []
+    name = str(app.config.path) if app.config.path else "config"
+    themes, countries = known_themes(app), known_countries()
+    for index, entry in enumerate(app.config.subscriptions):
+        spec = SubscriptionSpec.build(
+            entry.email,
+            name=entry.name,
+            themes=entry.themes,
+            countries=entry.countries,
+            keywords=entry.keywords,
+            frequency=entry.frequency,
+            focus_only=entry.focus_only,
+        )
+        found = problems(spec, known_themes=themes, known_countries=countries)
+        if found:
+            raise ConfigError(f"{name}: subscriptions.{index}: {found[0]}")
+        specs.append(spec)
+    return specs
+
+
+def sync_subscriptions(app: App, db: Database, *, now: datetime) -> dict[str, int]:
+    specs = config_specs(app)
+    with db.session() as session:
+        result = sync_config_subscriptions(session, specs, now=now)
+    if result.added or result.ended:
+        log.info("subscriptions: %d added, %d ended from the config", result.added, result.ended)
+    return {"subscriptions_added": result.added, "subscriptions_ended": result.ended}
+
+
+# -- creating alerts -----------------------------------------------------------------------------
+
 
 def create_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
-    return {}
+    """Match every version that is tagged and diffed but not yet checked; record the alerts."""
+    counts = sync_subscriptions(app, db, now=now)
+    created = checked = 0
+    while True:
+        with db.session() as session:
+            versions = outbox.versions_to_check(session, limit=CHECK_BATCH)
+            if not versions:
+                break
+            facts = outbox.version_facts(session, versions)
+            subscriptions = outbox.subscriptions_active_at(
+                session, max(v.fetched_at for v in versions)
+            )
+            planned = []
+            for version, fact in zip(versions, facts, strict=True):
+                rules = [_rule(s) for s in subscriptions if s.created_at <= version.fetched_at]
+                planned += plan_alerts(rules, [fact])
+            created += outbox.record_alerts(session, planned, [v.id for v in versions], now=now)
+            checked += len(versions)
+        if len(versions) < CHECK_BATCH:
+            break
+    if created:
+        log.info("alerts: %d created from %d versions", created, checked)
+    return {**counts, "alerts_created": created, "versions_matched": checked}
+
+
+def _rule(row: Any) -> Rule:
+    return Rule(
+        subscription_id=row.id,
+        email=row.email,
+        frequency=row.frequency,
+        themes=tuple(row.themes),
+        countries=tuple(row.countries),
+        keywords=tuple(row.keywords),
+        focus_only=row.focus_only,
+    )
+
+
+# -- sending ------------------------------------------------------------------------------------------
+
+
+def _worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
+
+
+def _render_diff() -> Callable[[dict[str, Any]], str] | None:
+    try:
+        from alerts.diffview import render_payload  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return render_payload  # type: ignore[no-any-return]
+
+
+def _envelope(settings: MailSettings, email: str, subs: Sequence[Any], now: datetime) -> Envelope:
+    names = [s.name for s in subs if s.name]
+    return Envelope(
+        mail_from=settings.mail_from,
+        to=email,
+        to_name=names[0] if names else None,
+        unsubscribe=settings.unsubscribe,
+        date=now,
+        subscriptions=tuple(spec_of(s).describe() for s in subs),
+    )
+
+
+def _subscriptions_by_email(session: Session) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = defaultdict(list)
+    for row in active_subscriptions(session):
+        found[row.email].append(row)
+    return found
+
+
+class _Batch:
+    """Sends composed messages one by one and records each outcome in its own transaction."""
+
+    def __init__(self, db: Database, settings: MailSettings, sender: Sender, now: datetime):
+        self.db, self.settings, self.sender, self.now = db, settings, sender, now
+        self.outage: MailServerUnavailable | None = None
+        self.sent = self.failed = self.deferred = 0
+
+    def deliver(
+        self, alert_ids: list[int], email: str, message: Any, digest_key: str | None = None
+    ) -> bool:
+        if self.outage is None:
+            try:
+                self.sender.send(message, email)
+            except MailServerUnavailable as exc:
+                self.outage = exc
+                log.warning("mail server unavailable: %s", exc)
+            except DeliveryError as exc:
+                log.warning("alert to %s not delivered: %s", email, exc)
+                self._failure(alert_ids, str(exc), permanent=exc.permanent)
+                return False
+            else:
+                with self.db.session() as session:
+                    outbox.mark_sent(
+                        session,
+                        alert_ids,
+                        now=self.now,
+                        message_id=str(message["Message-ID"]),
+                        digest_key=digest_key,
+                    )
+                self.sent += 1
+                return True
+        self._failure(alert_ids, str(self.outage), permanent=False)
+        return False
+
+    def _failure(self, alert_ids: list[int], error: str, *, permanent: bool) -> None:
+        with self.db.session() as session:
+            failed = outbox.mark_failure(
+                session,
+                alert_ids,
+                now=self.now,
+                error=error,
+                permanent=permanent,
+                max_attempts=self.settings.max_attempts,
+                first_delay=self.settings.retry_delay_s,
+                max_delay=self.settings.max_retry_delay_s,
+            )
+        self.failed += failed
+        self.deferred += len(alert_ids) - failed
 
 
 def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
-    return {}
+    """Send every due immediate alert; then retry digests whose last attempt failed."""
+    settings = mail_settings(app)
+    worker = _worker()
+    render = _render_diff()
+    with open_sender(settings) as sender:
+        batch = _Batch(db, settings, sender, now)
+        while batch.outage is None:
+            with db.session() as session:
+                claimed = outbox.claim(
+                    session, frequencies=["immediate"], now=now, worker=worker, limit=SEND_BATCH
+                )
+                items = outbox.alert_items(session, claimed, render_diff=render)
+                subs = _subscriptions_by_email(session)
+            failures_before = batch.failed + batch.deferred
+            for alert in claimed:
+                envelope = _envelope(settings, alert.email, subs.get(alert.email, []), now)
+                batch.deliver([alert.id], alert.email, compose_alert(items[alert.id], envelope))
+            # a failed alert is due again only after its back-off: stop rather than spin
+            if len(claimed) < SEND_BATCH or batch.failed + batch.deferred > failures_before:
+                break
+        counts = {"alerts_sent": batch.sent, "alerts_failed": batch.failed}
+        counts["alerts_deferred"] = batch.deferred
+        if batch.outage is None:
+            for frequency in DIGEST_FREQUENCIES:
+                retried = _send_digests(app, db, settings, sender, frequency, now, retries=True)
+                counts["digests_sent"] = counts.get("digests_sent", 0) + retried["digests_sent"]
+    if batch.sent or batch.failed or batch.deferred:
+        log.info(
+            "alerts via %s: %d sent, %d deferred, %d failed",
+            settings.describe(),
+            batch.sent,
+            batch.deferred,
+            batch.failed,
+        )
+    return counts
+
+
+def digest_timezone(app: App, frequency: str) -> str:
+    schedule = getattr(app.config, "schedule", None)
+    if schedule is None:
+        return DEFAULT_DIGEST_TIMEZONE
+    entry = getattr(schedule, f"{frequency}_digest", None)
+    timezone_of = getattr(schedule, "timezone_of", None)
+    if entry is not None and timezone_of is not None:
+        return str(timezone_of(entry))
+    return str(getattr(schedule, "timezone", DEFAULT_DIGEST_TIMEZONE))
 
 
 def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> dict[str, int]:
-    return {}
+    """One digest per subscriber of `frequency` (daily or weekly) with every alert queued for
+    them up to `now`, grouped by theme. Nobody gets an empty digest."""
+    if frequency not in DIGEST_FREQUENCIES:
+        raise UsageError(f"unknown digest frequency {frequency!r} (expected daily or weekly)")
+    settings = mail_settings(app)
+    with open_sender(settings) as sender:
+        return _send_digests(app, db, settings, sender, frequency, now, retries=False)
+
+
+def _send_digests(
+    app: App,
+    db: Database,
+    settings: MailSettings,
+    sender: Sender,
+    frequency: str,
+    now: datetime,
+    *,
+    retries: bool,
+) -> dict[str, int]:
+    """`retries=True` sends only the digests whose earlier attempt failed and that are due
+    again (send_alerts calls it on every run, so a digest missed in an outage is not a day
+    late)."""
+    key, label = period(frequency, now, digest_timezone(app, frequency))
+    with db.session() as session:
+        claimed = outbox.claim(
+            session,
+            frequencies=[frequency],
+            now=now,
+            worker=_worker(),
+            limit=DIGEST_CLAIM,
+            created_before=now,
+            retries_only=retries,
+        )
+        items = outbox.alert_items(session, claimed, render_diff=None)
+        subs = _subscriptions_by_email(session)
+    by_email: dict[str, list[AlertItem]] = defaultdict(list)
+    for alert in claimed:
+        by_email[alert.email].append(items[alert.id])
+    batch = _Batch(db, settings, sender, now)
+    for email, group in by_email.items():
+        group.sort(key=lambda item: (item.published_at is None, item.published_at, item.alert_id))
+        envelope = _envelope(settings, email, subs.get(email, []), now)
+        message = compose_digest(
+            group, envelope, frequency=frequency, period_key=key, period_label=label
+        )
+        batch.deliver(
+            [item.alert_id for item in group], email, message, digest_key=f"{frequency}:{key}"
+        )
+    return {
+        "digests_sent": batch.sent,
+        "digest_alerts": sum(len(g) for g in by_email.values()),
+        "digests_deferred": len(by_email) - batch.sent,
+    }

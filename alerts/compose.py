@@ -1,0 +1,249 @@
+"""Alert and digest emails from plain records, with the Jinja2 templates in alerts/templates/.
+Pure: no database, no network.
+
+Every mail is multipart/alternative (plain text, then HTML). All release text goes through
+Jinja2's autoescaping in the HTML part; header values (subject, display names) lose newlines and
+control characters, so a title cannot inject a header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from alerts.matching import Evidence, Reason, headline_reason, one_line
+
+TEMPLATES = Path(__file__).parent / "templates"
+SUBJECT_MAX = 180
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True)
+class DiffSummary:
+    """A stored change as the mail shows it: statement diff (basis theme/country) or version
+    diff (basis "version")."""
+
+    basis: str
+    basis_label: str
+    against_title: str | None = None
+    against_date: datetime | None = None
+    against_url: str | None = None
+    new_phrases: tuple[str, ...] = ()
+    dropped_phrases: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    classification: str | None = None
+    silent_edit: bool = False
+    change_note: str | None = None
+    html: str | None = None
+    """Ready, escaped HTML of the full diff (alerts.diffview), shown in the HTML part."""
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    """One release version in a mail."""
+
+    alert_id: int
+    release_id: int
+    version_id: int
+    version_number: int
+    title: str
+    published_at: datetime | None
+    source: str
+    url: str | None
+    reasons: tuple[Reason, ...]
+    statement_diffs: tuple[DiffSummary, ...] = ()
+    version_diff: DiffSummary | None = None
+
+
+@dataclass(frozen=True)
+class Envelope:
+    mail_from: str
+    to: str
+    to_name: str | None = None
+    from_name: str = "deskwatch"
+    unsubscribe: str | None = None
+    """A mailto: or https: address for List-Unsubscribe; default mailto:<from>?subject=..."""
+    date: datetime | None = None
+    subscriptions: tuple[str, ...] = field(default=())
+    """One line per subscription of the recipient, for the foot of the mail."""
+
+
+def header_text(value: str, limit: int = SUBJECT_MAX) -> str:
+    """One line: control characters (CR, LF, tab, NUL, bidi overrides ...) become spaces, runs of
+    spaces collapse, and the result is cut at `limit` characters with an ellipsis."""
+    text = " ".join(_CONTROL.sub(" ", value).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def subject_for(item: AlertItem) -> str:
+    return header_text(f"[deskwatch] {headline_reason(item.reasons)} · {item.title}")
+
+
+def digest_subject(frequency: str, period_label: str, count: int) -> str:
+    noun = "release" if count == 1 else "releases"
+    return header_text(
+        f"[deskwatch] {frequency.capitalize()} digest · {count} {noun} · {period_label}"
+    )
+
+
+def highlight_html(evidence: Evidence) -> Markup:
+    """The sentence, escaped, with each marked span in <mark>."""
+    out: list[str] = []
+    pos = 0
+    for start, end in _merged(evidence.spans, len(evidence.sentence)):
+        out.append(str(escape(evidence.sentence[pos:start])))
+        out.append(
+            '<mark style="background:#fff1a8;color:#1b1b1b;padding:0 2px">'
+            + str(escape(evidence.sentence[start:end]))
+            + "</mark>"
+        )
+        pos = end
+    out.append(str(escape(evidence.sentence[pos:])))
+    return Markup("".join(out))
+
+
+def highlight_text(evidence: Evidence) -> str:
+    """The sentence with each marked span in *asterisks*."""
+    out: list[str] = []
+    pos = 0
+    for start, end in _merged(evidence.spans, len(evidence.sentence)):
+        out += [evidence.sentence[pos:start], "*", evidence.sentence[start:end], "*"]
+        pos = end
+    out.append(evidence.sentence[pos:])
+    return "".join(out)
+
+
+def _merged(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, a), min(length, b)) for a, b in spans if a < b):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _date(value: datetime | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "date not given"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=lambda name: bool(name and ".html" in name),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["highlight_html"] = highlight_html
+    env.filters["highlight_text"] = highlight_text
+    env.filters["date"] = _date
+    env.filters["one_line"] = one_line
+    env.filters["safe_line"] = lambda v: header_text(str(v), 10_000)
+    return env
+
+
+_ENV = _environment()
+
+
+def _unsubscribe(envelope: Envelope) -> str:
+    if envelope.unsubscribe:
+        return envelope.unsubscribe
+    subject = quote(f"unsubscribe {envelope.to}")
+    return f"mailto:{envelope.mail_from}?subject={subject}"
+
+
+def message_id(kind: str, key: str, envelope: Envelope) -> str:
+    """A Message-ID that is the same every time the same alert or digest is composed, so a
+    resend after a crash can be recognised as the same message."""
+    domain = envelope.mail_from.rpartition("@")[2] or "deskwatch.invalid"
+    token = hashlib.sha256(f"{kind}|{key}|{envelope.to}".encode()).hexdigest()[:16]
+    safe_key = re.sub(r"[^A-Za-z0-9.-]", "-", key)
+    return f"<deskwatch.{kind}.{safe_key}.{token}@{domain}>"
+
+
+def _message(subject: str, envelope: Envelope, text: str, html: str, msgid: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = header_text(subject)
+    msg["From"] = Address(
+        display_name=header_text(envelope.from_name, 100), addr_spec=envelope.mail_from
+    )
+    msg["To"] = Address(
+        display_name=header_text(envelope.to_name or "", 100), addr_spec=envelope.to
+    )
+    if envelope.date is not None:
+        msg["Date"] = format_datetime(envelope.date)
+    msg["Message-ID"] = msgid
+    unsubscribe = _unsubscribe(envelope)
+    msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+    if unsubscribe.startswith("https:"):
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def compose_alert(item: AlertItem, envelope: Envelope) -> EmailMessage:
+    """The mail for one alert: why it matched, the evidence, the statement and version diffs."""
+    context = {
+        "item": item,
+        "envelope": envelope,
+        "subject": subject_for(item),
+        "unsubscribe": _unsubscribe(envelope),
+    }
+    text = _ENV.get_template("alert.txt.j2").render(context)
+    html = _ENV.get_template("alert.html.j2").render(context)
+    msgid = message_id("alert", f"{item.alert_id}.v{item.version_id}", envelope)
+    return _message(context["subject"], envelope, text, html, msgid)
+
+
+def group_by_headline(items: Sequence[AlertItem]) -> list[tuple[str, list[AlertItem]]]:
+    """Digest sections: items grouped by their headline reason (theme, else country, else
+    keyword), sections and items in first-seen order."""
+    groups: dict[str, list[AlertItem]] = {}
+    for item in items:
+        groups.setdefault(headline_reason(item.reasons), []).append(item)
+    return list(groups.items())
+
+
+def compose_digest(
+    items: Sequence[AlertItem],
+    envelope: Envelope,
+    *,
+    frequency: str,
+    period_key: str,
+    period_label: str,
+) -> EmailMessage:
+    """One mail listing every matched release of the period, grouped by theme. `items` must not
+    be empty: an empty digest is never sent."""
+    if not items:
+        raise ValueError("an empty digest is never sent")
+    context = {
+        "items": items,
+        "groups": group_by_headline(items),
+        "envelope": envelope,
+        "frequency": frequency,
+        "period_label": period_label,
+        "subject": digest_subject(frequency, period_label, len(items)),
+        "unsubscribe": _unsubscribe(envelope),
+    }
+    text = _ENV.get_template("digest.txt.j2").render(context)
+    html = _ENV.get_template("digest.html.j2").render(context)
+    msgid = message_id("digest", f"{frequency}.{period_key}", envelope)
+    return _message(context["subject"], envelope, text, html, msgid)

@@ -1,0 +1,235 @@
+"""Which subscriptions a release version matches, and why. Pure: plain records in, plain out.
+
+A version is eligible when it is a new release (version 1) or a new version whose version change
+was classified `substantive`; trivial and minor edits never alert. An eligible version matches a
+rule when any of the rule's themes, countries (focus countries only, if the rule says so) or
+keywords (whole words or phrases, case-insensitive) match. `plan_alerts` gives one alert per
+(email, version, frequency), however many of that person's rules match, with every reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+FREQUENCIES = ("immediate", "daily", "weekly")
+MAX_EVIDENCE = 3
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One subscription, as the matcher sees it."""
+
+    subscription_id: int
+    email: str
+    frequency: str = "immediate"
+    themes: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    focus_only: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence supporting a reason, and the (start, end) spans in it to highlight."""
+
+    sentence: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class TagFact:
+    """A committed rule tag of the version (theme or country) with its evidence."""
+
+    kind: str  # theme | country
+    value: str
+    label: str
+    focus: bool = False
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    """What the matcher needs to know about one stored release version."""
+
+    version_id: int
+    release_id: int
+    number: int
+    title: str
+    text: str
+    tags: tuple[TagFact, ...] = ()
+    # the classification of this version's change against the previous version (None for v1)
+    classification: str | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # theme | country | keyword
+    value: str
+    label: str
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "label": self.label,
+            "evidence": [
+                {"sentence": e.sentence, "spans": [list(s) for s in e.spans]} for e in self.evidence
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Reason:
+        evidence = tuple(
+            Evidence(str(e["sentence"]), tuple((int(a), int(b)) for a, b in e.get("spans", [])))
+            for e in data.get("evidence", [])  # type: ignore[union-attr]
+        )
+        return cls(str(data["kind"]), str(data["value"]), str(data["label"]), evidence)
+
+
+@dataclass
+class PlannedAlert:
+    email: str
+    version_id: int
+    release_id: int
+    frequency: str
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def tag_evidence(items: Iterable[dict[str, object]]) -> tuple[Evidence, ...]:
+    """Evidence of a stored tag (a list of {"text", "start", "end", "sentence"}) as sentences with
+    the matched text marked; two matches in one sentence make one entry with two marks."""
+    order: list[str] = []
+    spans: dict[str, set[tuple[int, int]]] = {}
+    for item in items:
+        sentence = " ".join(str(item.get("sentence") or item.get("text") or "").split())
+        matched = " ".join(str(item.get("text") or "").split())
+        if not sentence:
+            continue
+        if sentence not in spans:
+            order.append(sentence)
+            spans[sentence] = set()
+        if matched:
+            start = sentence.find(matched)
+            while start != -1:
+                spans[sentence].add((start, start + len(matched)))
+                start = sentence.find(matched, start + len(matched))
+    return tuple(Evidence(s, tuple(sorted(spans[s]))) for s in order)
+
+
+def eligible(facts: VersionFacts) -> bool:
+    """A new release, or a substantive new version. Trivial and minor edits never alert."""
+    return facts.number == 1 or facts.classification == "substantive"
+
+
+def normalise_keyword(keyword: str) -> str:
+    """`"sustainable ceasefire"` (quoted or not) -> `sustainable ceasefire`; spaces collapsed."""
+    text = " ".join(keyword.split())
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = " ".join(text[1:-1].split())
+    return text
+
+
+@lru_cache(maxsize=1024)
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """Whole words or a whole phrase, case-insensitive; any run of spaces between words."""
+    words = [re.escape(w) for w in normalise_keyword(keyword).split(" ") if w]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n\s*\n")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of `text` (a plain splitter: good enough to show
+    the sentence around a keyword)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if text[start : match.start()].strip():
+            spans.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def keyword_evidence(keyword: str, title: str, text: str) -> tuple[Evidence, ...]:
+    """The sentences (title first) in which the keyword occurs, with the occurrences marked."""
+    pattern = keyword_pattern(keyword)
+    found: list[Evidence] = []
+    candidates = [(title, (0, len(title)))] + [(text, s) for s in sentences(text)]
+    for source, (start, end) in candidates:
+        sentence = source[start:end]
+        spans = tuple((m.start(), m.end()) for m in pattern.finditer(sentence))
+        if spans:
+            stripped = sentence.strip()
+            shift = sentence.index(stripped[:1]) if stripped else 0
+            found.append(Evidence(stripped, tuple((a - shift, b - shift) for a, b in spans)))
+        if len(found) >= MAX_EVIDENCE:
+            break
+    return tuple(found)
+
+
+def match(rule: Rule, facts: VersionFacts) -> list[Reason]:
+    """Every reason `facts` matches `rule` (empty: no match). Does not check eligibility."""
+    reasons: list[Reason] = []
+    by_kind: dict[str, dict[str, TagFact]] = {"theme": {}, "country": {}}
+    for tag in facts.tags:
+        if tag.kind in by_kind:
+            by_kind[tag.kind].setdefault(tag.value, tag)
+    for theme in rule.themes:
+        tag = by_kind["theme"].get(theme)
+        if tag is not None:
+            reasons.append(Reason("theme", theme, tag.label, tag.evidence[:MAX_EVIDENCE]))
+    for country in rule.countries:
+        tag = by_kind["country"].get(country.upper())
+        if tag is not None and (tag.focus or not rule.focus_only):
+            label = tag.label + (" (focus)" if tag.focus else "")
+            reasons.append(Reason("country", tag.value, label, tag.evidence[:MAX_EVIDENCE]))
+    for keyword in rule.keywords:
+        evidence = keyword_evidence(keyword, facts.title, facts.text)
+        if evidence:
+            word = normalise_keyword(keyword)
+            reasons.append(Reason("keyword", word, f"“{word}”", evidence))
+    return reasons
+
+
+def plan_alerts(rules: Iterable[Rule], versions: Sequence[VersionFacts]) -> list[PlannedAlert]:
+    """One alert per (email, version, frequency) with the reasons of all of that person's
+    matching rules (a reason given by two rules is listed once)."""
+    planned: dict[tuple[str, int, str], PlannedAlert] = {}
+    rules = list(rules)
+    for facts in versions:
+        if not eligible(facts):
+            continue
+        for rule in rules:
+            reasons = match(rule, facts)
+            if not reasons:
+                continue
+            key = (rule.email, facts.version_id, rule.frequency)
+            alert = planned.get(key)
+            if alert is None:
+                alert = planned[key] = PlannedAlert(
+                    rule.email, facts.version_id, facts.release_id, rule.frequency
+                )
+            seen = {(r.kind, r.value) for r in alert.reasons}
+            alert.reasons.extend(r for r in reasons if (r.kind, r.value) not in seen)
+    return list(planned.values())
+
+
+def headline_reason(reasons: Sequence[Reason]) -> str:
+    """The label put in the subject: the first theme, else the first country, else keyword."""
+    for kind in ("theme", "country", "keyword"):
+        for reason in reasons:
+            if reason.kind == kind:
+                return reason.label.removesuffix(" (focus)")
+    return "new release"
+
+
+def one_line(reasons: Sequence[Reason]) -> str:
+    """`theme Ukraine support; country Japan (focus); keyword “ceasefire”`."""
+    return "; ".join(f"{r.kind} {r.label}" for r in reasons)

@@ -1,0 +1,440 @@
+"""Repository functions for the alerts outbox. They take a Session and never commit.
+
+    versions_to_check     stored versions that are tagged and diffed but not yet matched
+    version_facts         what the matcher needs of them (tags with evidence, classification)
+    record_alerts         insert-or-skip on (email, version, frequency), and mark versions checked
+    claim                 take due alerts for sending (a lease: claimed_at / claimed_by)
+    mark_sent / mark_failure / retry_failed / cancel_pending
+    alert_items           what the composer needs of claimed alerts (release, reasons, diffs)
+
+Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on Postgres, so two senders never take the same
+alert; on SQLite the write lock taken at BEGIN (storage.db) serialises them. A claim is a lease:
+an alert left `sending` by a sender that died is claimable again once the lease has expired.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from alerts.compose import AlertItem, DiffSummary
+from alerts.matching import PlannedAlert, Reason, TagFact, VersionFacts, tag_evidence
+from storage.models import Alert, AlertCheck, Change, Release, ReleaseVersion, Subscription, Tag
+
+PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
+LEASE = timedelta(minutes=15)
+_IN_CHUNK = 500
+MAX_SENTENCES = 4
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return module.insert(model)
+
+
+def _locking(session: Session, query: Any, *of: Any) -> Any:
+    """FOR UPDATE SKIP LOCKED on Postgres; SQLite's BEGIN IMMEDIATE already serialises."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True, of=of or None)
+    return query
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    ids = list(ids)
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start : start + _IN_CHUNK]
+
+
+# -- which versions to match ---------------------------------------------------------------------
+
+
+def versions_to_check(session: Session, *, limit: int) -> list[ReleaseVersion]:
+    """Versions the tag and diff stages have processed and the alert stage has not, oldest
+    first. A version still waiting for its tags or diffs waits here too."""
+    checked = exists().where(AlertCheck.version_id == ReleaseVersion.id)
+    query = (
+        select(ReleaseVersion)
+        .where(
+            ~checked,
+            ReleaseVersion.tagged_with.is_not(None),
+            ReleaseVersion.diffed_with.is_not(None),
+        )
+        .order_by(ReleaseVersion.id)
+        .limit(limit)
+    )
+    return list(session.scalars(_locking(session, query, ReleaseVersion)))
+
+
+def tags_by_version(session: Session, version_ids: Sequence[int]) -> dict[int, list[Tag]]:
+    """The rule tags (themes and countries) of each version."""
+    found: dict[int, list[Tag]] = defaultdict(list)
+    for chunk in _chunks(version_ids):
+        rows = session.scalars(
+            select(Tag)
+            .where(
+                Tag.version_id.in_(chunk),
+                Tag.kind.in_(["theme", "country"]),
+                Tag.origin == "rule",
+            )
+            .order_by(Tag.version_id, Tag.score.desc(), Tag.id)
+        )
+        for tag in rows:
+            found[tag.version_id].append(tag)
+    return found
+
+
+def version_classifications(session: Session, version_ids: Sequence[int]) -> dict[int, str]:
+    """The classification of each version's change against its previous version (the newest
+    diff when several algorithm versions left one)."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(version_ids):
+        rows = session.execute(
+            select(Change.version_id, Change.classification)
+            .where(Change.version_id.in_(chunk), Change.kind == "version")
+            .order_by(Change.created_at, Change.id)
+        )
+        for row in rows:
+            if row.classification:
+                found[row.version_id] = row.classification
+    return found
+
+
+def version_facts(session: Session, versions: Sequence[ReleaseVersion]) -> list[VersionFacts]:
+    ids = [v.id for v in versions]
+    tags = tags_by_version(session, ids)
+    classes = version_classifications(session, ids)
+    facts = []
+    for version in versions:
+        facts.append(
+            VersionFacts(
+                version_id=version.id,
+                release_id=version.release_id,
+                number=version.number,
+                title=version.title,
+                text=version.text,
+                tags=tuple(
+                    TagFact(
+                        kind=t.kind,
+                        value=t.value,
+                        label=t.label or t.value,
+                        focus=bool(t.focus),
+                        evidence=tag_evidence(t.evidence or []),
+                    )
+                    for t in tags.get(version.id, [])
+                ),
+                classification=classes.get(version.id),
+            )
+        )
+    return facts
+
+
+def subscriptions_active_at(session: Session, at: datetime) -> list[Subscription]:
+    """Subscriptions that were running when a version was stored: started at or before `at`
+    and not ended. Versions stored before someone subscribed are never alerted to them."""
+    query = select(Subscription).where(
+        Subscription.ended_at.is_(None), Subscription.created_at <= at
+    )
+    return list(session.scalars(query.order_by(Subscription.id)))
+
+
+def record_alerts(
+    session: Session, planned: Sequence[PlannedAlert], checked: Sequence[int], *, now: datetime
+) -> int:
+    """Insert the planned alerts (an existing (email, version, frequency) is left as it is) and
+    mark the versions checked. Returns how many alerts are new."""
+    created = 0
+    for alert in planned:
+        statement = (
+            _insert(session, Alert)
+            .values(
+                email=alert.email,
+                release_id=alert.release_id,
+                version_id=alert.version_id,
+                frequency=alert.frequency,
+                reasons=[r.to_dict() for r in alert.reasons],
+                status=PENDING,
+                attempts=0,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["email", "version_id", "frequency"])
+            .returning(Alert.id)
+        )
+        created += len(session.execute(statement).all())
+    for chunk in _chunks(checked):
+        session.execute(
+            _insert(session, AlertCheck)
+            .values([{"version_id": vid, "checked_at": now} for vid in chunk])
+            .on_conflict_do_nothing(index_elements=["version_id"])
+        )
+    return created
+
+
+# -- claiming and recording sends ----------------------------------------------------------------
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(
+            Alert.status == PENDING,
+            or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
+        ),
+        and_(Alert.status == SENDING, Alert.claimed_at < now - LEASE),
+    )
+
+
+def claim(
+    session: Session,
+    *,
+    frequencies: Sequence[str],
+    now: datetime,
+    worker: str,
+    limit: int,
+    created_before: datetime | None = None,
+    retries_only: bool = False,
+) -> list[Alert]:
+    """Take up to `limit` due alerts of these frequencies for sending, oldest first;
+    `retries_only`: only those whose earlier attempt failed."""
+    query = select(Alert).where(_due(now), Alert.frequency.in_(list(frequencies)))
+    if created_before is not None:
+        query = query.where(Alert.created_at <= created_before)
+    if retries_only:
+        query = query.where(Alert.attempts > 0)
+    query = _locking(session, query.order_by(Alert.id).limit(limit))
+    alerts = list(session.scalars(query))
+    for alert in alerts:
+        alert.status, alert.claimed_at, alert.claimed_by = SENDING, now, worker
+    session.flush()
+    return alerts
+
+
+def mark_sent(
+    session: Session,
+    alert_ids: Sequence[int],
+    *,
+    now: datetime,
+    message_id: str,
+    digest_key: str | None = None,
+) -> None:
+    for chunk in _chunks(alert_ids):
+        session.execute(
+            update(Alert)
+            .where(Alert.id.in_(chunk))
+            .values(
+                status=SENT,
+                sent_at=now,
+                message_id=message_id,
+                digest_key=digest_key,
+                claimed_at=None,
+                claimed_by=None,
+                last_error=None,
+                next_attempt_at=None,
+            )
+        )
+
+
+def retry_delay(attempts: int, *, first: float, cap: float) -> timedelta:
+    """The wait after the `attempts`-th failure: first, 2*first, 4*first ... at most `cap`."""
+    return timedelta(seconds=min(cap, first * 2 ** max(0, attempts - 1)))
+
+
+def mark_failure(
+    session: Session,
+    alert_ids: Sequence[int],
+    *,
+    now: datetime,
+    error: str,
+    permanent: bool,
+    max_attempts: int,
+    first_delay: float,
+    max_delay: float,
+) -> int:
+    """Record a failed attempt: back to pending with a later next_attempt_at, or `failed` when
+    the refusal is permanent or the attempts are used up. Returns how many are now failed."""
+    failed = 0
+    for chunk in _chunks(alert_ids):
+        for alert in session.scalars(select(Alert).where(Alert.id.in_(chunk))):
+            alert.attempts += 1
+            alert.last_error = error[:2000]
+            alert.claimed_at = alert.claimed_by = None
+            if permanent or alert.attempts >= max_attempts:
+                alert.status, alert.next_attempt_at = FAILED, None
+                failed += 1
+            else:
+                alert.status = PENDING
+                alert.next_attempt_at = now + retry_delay(
+                    alert.attempts, first=first_delay, cap=max_delay
+                )
+    session.flush()
+    return failed
+
+
+def retry_failed(session: Session, *, alert_ids: Sequence[int] | None = None) -> int:
+    """Put failed alerts back in the queue, due now, with their attempts reset."""
+    query = update(Alert).where(Alert.status == FAILED)
+    if alert_ids is not None:
+        query = query.where(Alert.id.in_(list(alert_ids)))
+    result = session.execute(query.values(status=PENDING, attempts=0, next_attempt_at=None))
+    return result.rowcount or 0
+
+
+def cancel_pending(session: Session, email: str) -> int:
+    """Someone with no subscription left gets no more mail: their queued alerts are cancelled."""
+    result = session.execute(
+        update(Alert)
+        .where(Alert.email == email, Alert.status.in_([PENDING, FAILED]))
+        .values(status=CANCELLED, next_attempt_at=None)
+    )
+    return result.rowcount or 0
+
+
+# -- listing --------------------------------------------------------------------------------------
+
+
+def list_alerts(
+    session: Session, *, statuses: Sequence[str] | None = None, limit: int | None = None
+) -> list[tuple[Alert, Release]]:
+    query = select(Alert, Release).join(Release, Release.id == Alert.release_id)
+    if statuses:
+        query = query.where(Alert.status.in_(list(statuses)))
+    query = query.order_by(Alert.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Alert.status, func.count()).group_by(Alert.status))
+    return {row[0]: row[1] for row in rows}
+
+
+# -- what the mail shows ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Basis:
+    kind: str
+    value: str
+    label: str
+
+
+def alert_items(
+    session: Session, alerts: Sequence[Alert], *, render_diff: Any = None
+) -> dict[int, AlertItem]:
+    """The composer's view of each alert, by alert id. `render_diff(payload) -> html` renders a
+    stored diff for the HTML part when given."""
+    version_ids = list({a.version_id for a in alerts})
+    versions = {
+        v.id: v
+        for chunk in _chunks(version_ids)
+        for v in session.scalars(
+            select(ReleaseVersion)
+            .where(ReleaseVersion.id.in_(chunk))
+            .options(selectinload(ReleaseVersion.release).selectinload(Release.source))
+        )
+    }
+    changes: dict[int, list[Change]] = defaultdict(list)
+    for chunk in _chunks(version_ids):
+        for change in session.scalars(
+            select(Change).where(Change.version_id.in_(chunk)).order_by(Change.id)
+        ):
+            changes[change.version_id].append(change)
+    against_ids = {c.against_release_id for cs in changes.values() for c in cs}
+    against = {
+        r.id: r
+        for chunk in _chunks(list(against_ids))
+        for r in session.scalars(select(Release).where(Release.id.in_(chunk)))
+    }
+    items: dict[int, AlertItem] = {}
+    for alert in alerts:
+        version = versions[alert.version_id]
+        release = version.release
+        reasons = tuple(Reason.from_dict(r) for r in alert.reasons)
+        version_change = _newest(c for c in changes[version.id] if c.kind == "version")
+        items[alert.id] = AlertItem(
+            alert_id=alert.id,
+            release_id=release.id,
+            version_id=version.id,
+            version_number=version.number,
+            title=version.title or release.title,
+            published_at=release.published_at,
+            source=release.source.name,
+            url=release.url,
+            reasons=reasons,
+            statement_diffs=_statement_diffs(changes[version.id], reasons, against, render_diff),
+            version_diff=(
+                _summary(version_change, "previous version", None, render_diff, version.change_note)
+                if version_change is not None and version.number > 1
+                else None
+            ),
+        )
+    return items
+
+
+def _newest(changes: Iterable[Change]) -> Change | None:
+    found = None
+    for change in changes:
+        if found is None or (change.created_at, change.id) >= (found.created_at, found.id):
+            found = change
+    return found
+
+
+def _statement_diffs(
+    changes: Sequence[Change],
+    reasons: Sequence[Reason],
+    against: dict[int, Release],
+    render_diff: Any,
+) -> tuple[DiffSummary, ...]:
+    """The statement diffs on the bases the alert matched (its themes, then its countries); for
+    a keyword-only match, the release's own statement diffs. At most three."""
+    by_basis: dict[str, Change] = {}
+    for change in changes:
+        if change.kind == "statement":
+            current = by_basis.get(change.basis)
+            if current is None or _newest([current, change]) is change:
+                by_basis[change.basis] = change
+    labels = {f"{r.kind}:{r.value}": r.label.removesuffix(" (focus)") for r in reasons}
+    wanted = [b for b in labels if b in by_basis] or list(by_basis)
+    summaries = []
+    for basis in wanted[:3]:
+        change = by_basis[basis]
+        label = labels.get(basis) or basis.partition(":")[2]
+        summaries.append(
+            _summary(change, label, against.get(change.against_release_id), render_diff)
+        )
+    return tuple(summaries)
+
+
+def _summary(
+    change: Change,
+    label: str,
+    against: Release | None,
+    render_diff: Any,
+    change_note: str | None = None,
+) -> DiffSummary:
+    payload = change.payload or {}
+    html = None
+    if render_diff is not None:
+        html = render_diff(payload)
+    return DiffSummary(
+        basis=change.basis,
+        basis_label=label,
+        against_title=against.title if against is not None else None,
+        against_date=(against.published_at or against.first_seen_at) if against else None,
+        against_url=against.url if against is not None else None,
+        new_phrases=tuple(payload.get("new_phrases", []))[:8],
+        dropped_phrases=tuple(payload.get("dropped_phrases", []))[:8],
+        added=tuple(payload.get("added", []))[:MAX_SENTENCES],
+        removed=tuple(payload.get("removed", []))[:MAX_SENTENCES],
+        classification=change.classification,
+        silent_edit=bool(change.silent_edit),
+        change_note=change_note,
+        html=html,
+    )
