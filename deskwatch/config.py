@@ -22,6 +22,7 @@ from pydantic import (
 
 from deskwatch.alerting import SmtpConfig, SubscriptionConfig, resolve_paths
 from deskwatch.errors import ConfigError
+from deskwatch.scheduling import RunConfig, ScheduleConfig
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_CONFIG_PATH = SEEDS_DIR / "deskwatch.yaml"
@@ -147,6 +148,8 @@ class TaggingConfig(_Strict):
 
     taxonomy: Path | None = None
     places: Path | None = None
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
     batch_size: int = Field(default=200, gt=0, le=5000)
     """Versions tagged per transaction."""
 

@@ -1,10 +1,14 @@
 """The plain-Python pipeline that the Prefect flows and the CLI both call.
 
-    prepare(app)            open the database, apply migrations, sync the configured sources
-    ingest_source(...)      one source, one transaction (deskwatch.stages.ingest)
-    after_ingest(...)       the derived stages over what is new: tag, diff, alert, send
+    prepare(app)                open the database, apply migrations, sync the configured sources
+    ingest(app, db, source)     one source, one transaction (deskwatch.stages.ingest)
+    run_stage(app, db, name)    one derived stage over what is new: tag, diff, alerts, send
+    after_ingest(app, db)       every derived stage in order (DERIVED_STAGES)
+    send_digests(app, db, ...)  the daily or weekly digests
 
 `run(app)` does all of it in order, in process; flows/run.py does the same steps as Prefect tasks.
+Overlapping runs are safe: the archive's writers are serialised per transaction and each derived
+stage runs under a lock (storage.locks), so a second run waits and then finds nothing left to do.
 No Prefect import here.
 """
 
@@ -20,13 +24,40 @@ from deskwatch.config import SourceConfig
 from deskwatch.stages.ingest import fetch_policy, ingest_source, source_settings
 from deskwatch.summary import RunSummary, SourceSummary
 from storage.db import Database
+from storage.locks import lock_for_write, stage_lock
 from storage.releases import disable_missing_sources, sync_source
+
+StageFunction = Callable[..., dict[str, int]]
+DERIVED_STAGES = ("tag", "diff", "create_alerts", "send")
+"""The stages after ingest, in order. Each reads committed rows and writes its own results, so a
+crash between stages loses nothing: the next run picks the work up again."""
+
+
+class RunObserver:
+    """Hears what a run does, for progress displays. Every method does nothing by default; they
+    may be called from worker threads."""
+
+    def sources(self, names: list[str]) -> None:
+        """The run will read these sources."""
+
+    def source_started(self, name: str) -> None:
+        pass
+
+    def source_finished(self, summary: SourceSummary) -> None:
+        pass
+
+    def stage_started(self, name: str) -> None:
+        pass
+
+    def stage_finished(self, name: str, counts: dict[str, int]) -> None:
+        pass
 
 
 def prepare(app: App) -> Database:
     """Open the database (migrating it) and bring the sources table in line with the config."""
     db = app.open_db(upgrade=True)
     with db.session() as session:
+        lock_for_write(session)
         for source in app.config.sources:
             sync_source(session, source.name, source.type, source_settings(source), source.enabled)
         disable_missing_sources(session, [s.name for s in app.config.sources])
@@ -37,20 +68,48 @@ def enabled_sources(app: App, only: list[str] | None = None) -> list[SourceConfi
     return [s for s in app.config.sources if s.enabled and (only is None or s.name in only)]
 
 
-def after_ingest(app: App, db: Database, *, now: datetime) -> dict[str, int]:
-    """Tag, diff, create alerts and send immediate ones, over everything not yet processed.
-    Each stage reads committed rows, so a crash between stages loses nothing: the next run
-    picks the work up again."""
-    from deskwatch.stages.alert import create_alerts, send_alerts
-    from deskwatch.stages.diff import diff_pending
-    from deskwatch.stages.tag import tag_pending
+def stage_function(name: str) -> StageFunction:
+    from deskwatch.stages import alert, diff, tag
 
+    functions: dict[str, StageFunction] = {
+        "tag": tag.tag_pending,
+        "diff": diff.diff_pending,
+        "create_alerts": alert.create_alerts,
+        "send": alert.send_alerts,
+    }
+    return functions[name]
+
+
+def ingest(
+    app: App, db: Database, source: SourceConfig, *, now: datetime, run_id: str | None = None
+) -> SourceSummary:
+    """Read one source and store what is new, in one transaction."""
+    return ingest_source(
+        db, source, now=now, run_id=run_id, fetching=fetch_policy(app.config, app.settings)
+    )
+
+
+def run_stage(app: App, db: Database, name: str, *, now: datetime) -> dict[str, int]:
+    """One derived stage, while no overlapping run is in the same stage."""
+    with stage_lock(db, name, timeout=app.config.run.lock_timeout_seconds):
+        return stage_function(name)(app, db, now=now)
+
+
+def after_ingest(app: App, db: Database, *, now: datetime) -> dict[str, int]:
+    """Tag, diff, create alerts and send immediate ones, over everything not yet processed."""
     counts: dict[str, int] = {}
-    counts.update(tag_pending(app, db, now=now))
-    counts.update(diff_pending(app, db, now=now))
-    counts.update(create_alerts(app, db, now=now))
-    counts.update(send_alerts(app, db, now=now))
+    for name in DERIVED_STAGES:
+        counts.update(run_stage(app, db, name, now=now))
     return counts
+
+
+def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> dict[str, int]:
+    """Send the `frequency` (daily or weekly) digests that are due; under the same lock as the
+    immediate alerts, so no two processes send mail at once."""
+    from deskwatch.stages import alert
+
+    with stage_lock(db, "send", timeout=app.config.run.lock_timeout_seconds):
+        return alert.send_digests(app, db, frequency=frequency, now=now)
 
 
 def run(
@@ -60,22 +119,30 @@ def run(
     run_id: str | None = None,
     only: list[str] | None = None,
     on_source: Callable[[SourceSummary], None] | None = None,
+    observer: RunObserver | None = None,
 ) -> RunSummary:
-    """One full run, in process, sources one after another."""
+    """One full run, in process, sources one after another (no Prefect)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     run_id = run_id or uuid.uuid4().hex
+    observer = observer or RunObserver()
     db = prepare(app)
     try:
         summary = RunSummary()
-        for source in enabled_sources(app, only):
-            result = ingest_source(
-                db, source, now=now, run_id=run_id, fetching=fetch_policy(app.config, app.settings)
-            )
+        sources = enabled_sources(app, only)
+        observer.sources([s.name for s in sources])
+        for source in sources:
+            observer.source_started(source.name)
+            result = ingest(app, db, source, now=now, run_id=run_id)
             summary.sources.append(result)
+            observer.source_finished(result)
             if on_source is not None:
                 on_source(result)
-        summary.stages.update(after_ingest(app, db, now=now))
+        for name in DERIVED_STAGES:
+            observer.stage_started(name)
+            counts = run_stage(app, db, name, now=now)
+            summary.stages.update(counts)
+            observer.stage_finished(name, counts)
     finally:
         db.dispose()
     summary.duration_s = time.perf_counter() - started

@@ -1,7 +1,13 @@
 """Defaults that every deskwatch entry point sets before Prefect is imported.
 
 deskwatch runs inside government networks and sends no telemetry: Prefect's server analytics
-and SDK usage statistics are off unless the user explicitly turns them on."""
+(`PREFECT_SERVER_ANALYTICS_ENABLED`) and SDK usage statistics (`DO_NOT_TRACK`) are off unless the
+user sets those variables. deskwatch's own loggers are handed to Prefect
+(`PREFECT_LOGGING_EXTRA_LOGGERS`), so a flow run's log in the Prefect UI shows them.
+
+`apply_defaults()` never overrides a variable the user set; `prefer()` lets one entry point (e.g.
+`deskwatch serve`, which wants INFO logs in the UI) change a default that deskwatch itself chose.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,31 @@ DEFAULTS = {
     # a temporary server on two busy cores can take longer than Prefect's 20 s default
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "deskwatch,ingest,storage,tagging,diffing,alerts",
 }
+NO_TELEMETRY = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+_MARK = "_DESKWATCH_DEFAULTED"  # the names deskwatch set itself (inherited by child processes)
+
+
+def _ours(env: MutableMapping[str, str]) -> set[str]:
+    return set(filter(None, env.get(_MARK, "").split(",")))
 
 
 def apply_defaults(environ: MutableMapping[str, str] | None = None) -> None:
     env = os.environ if environ is None else environ
+    ours = _ours(env)
     for key, value in DEFAULTS.items():
-        env.setdefault(key, value)
+        if key not in env:
+            env[key] = value
+            ours.add(key)
+    env[_MARK] = ",".join(sorted(ours))
+
+
+def prefer(key: str, value: str, environ: MutableMapping[str, str] | None = None) -> None:
+    """Set `key` unless the user set it (a value deskwatch defaulted may be changed)."""
+    env = os.environ if environ is None else environ
+    ours = _ours(env)
+    if key not in env or key in ours:
+        env[key] = value
+        ours.add(key)
+        env[_MARK] = ",".join(sorted(ours))

@@ -17,6 +17,7 @@ class SourceSummary:
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     http_status: int | None = None
+    retryable: bool = False  # the error may go away if the source is read again later
     duration_s: float = 0.0
     new_version_ids: list[int] = field(default_factory=list)
 

@@ -10,6 +10,7 @@ MODULES = [
     "archive",
     "query",
 ]
+    "serve",
 
 
 def register_all(app: typer.Typer) -> None:

@@ -1,0 +1,131 @@
+"""`deskwatch serve`: run both flows on their schedules until stopped.
+
+Schedules need a real Prefect server (Prefect's temporary in-process server cannot run them), so
+serve refuses to start, with one line saying how to start one, when no Prefect API is configured
+(PREFECT_API_URL, or the active Prefect profile). It does not start a server itself: a hidden
+server with its database in ~/.prefect would outlive crashes and surprise operators; the compose
+stack and the README start one explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+import typer
+
+from deskwatch.cli import state
+from deskwatch.errors import ConfigError, DeskwatchError
+from deskwatch.prefect_env import apply_defaults, prefer
+
+START_SERVER_HINT = (
+    "start one with `prefect server start --host 127.0.0.1 --analytics-off` and set "
+    "PREFECT_API_URL=http://127.0.0.1:4200/api"
+)
+
+
+def prefect_api_url() -> str | None:
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
+
+
+def check_prefect_api(url: str, *, timeout: float = 10.0) -> None:
+    """Raise one clear DeskwatchError unless the Prefect API at `url` answers its health check."""
+    import httpx
+
+    try:
+        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise DeskwatchError(f"cannot reach the Prefect API at {url}: {exc}") from None
+    if response.status_code != 200:
+        raise DeskwatchError(
+            f"the Prefect API at {url} answered {response.status_code} to its health check"
+        )
+
+
+def serve(
+    ctx: typer.Context,
+    work_pool: str | None = typer.Option(
+        None,
+        "--work-pool",
+        help="Register the deployments in this Prefect work pool and exit; workers started with "
+        "`prefect worker start --pool NAME` run them (scale-out).",
+    ),
+) -> None:
+    """Run deskwatch on its schedule (config key `schedule:`) until stopped with Ctrl-C or SIGTERM.
+
+    Serves two flows as three deployments: deskwatch-run/scheduled (default every 15 minutes),
+    deskwatch-digest/daily (08:00 Europe/London) and deskwatch-digest/weekly (Friday 08:00).
+    Needs a Prefect server: PREFECT_API_URL must point at one.
+
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api deskwatch serve --config deskwatch.yaml
+    """
+    apply_defaults()
+    prefer("PREFECT_LOGGING_LEVEL", "INFO")  # before Prefect is imported: runs log to the UI
+    app = state(ctx).app
+    url = prefect_api_url()
+    if not url:
+        raise ConfigError(
+            "no Prefect API to schedule on (PREFECT_API_URL is not set): " + START_SERVER_HINT
+        )
+    check_prefect_api(url)
+    app.open_db(upgrade=True).dispose()  # migrate now; fail here, not in the first run
+
+    from flows.deployments import build_deployments
+
+    deployments = build_deployments(app)
+    if not deployments:
+        raise ConfigError("every schedule is disabled (schedule.*.enabled): nothing to serve")
+    names = ", ".join(f"{d.flow_name}/{d.name}" for d in deployments)
+    if work_pool is not None:
+        for deployment in deployments:
+            deployment.apply(work_pool_name=work_pool)
+        print(f"registered {names} in work pool {work_pool!r} at {url}", flush=True)
+        return
+
+    ui = url[: -len("/api")] if url.rstrip("/").endswith("/api") else url
+    print(f"serving {names} against {url} (UI: {ui}); stop with Ctrl-C or SIGTERM", flush=True)
+    serve_until_stopped(deployments)
+
+
+def serve_until_stopped(deployments: list[Any], *, grace_seconds: float = 30.0) -> None:
+    """Prefect's runner, with a bound on its graceful stop: on SIGTERM it cancels the runs in
+    flight and pauses the schedules; if that has not finished after `grace_seconds` (Prefect 3.9
+    can hang there), the process exits anyway. A second SIGTERM exits at once."""
+    import asyncio
+
+    from prefect.runner import Runner
+
+    runner = Runner(pause_on_shutdown=True)
+    for deployment in deployments:
+        runner.add_deployment(deployment)
+    graceful = runner.handle_sigterm
+
+    def leave(reason: str) -> None:
+        print(f"deskwatch serve: stopped ({reason})", file=sys.stderr, flush=True)
+        os._exit(0)
+
+    def on_sigterm(*args: Any) -> None:
+        if runner.stopping:
+            leave("second SIGTERM")
+        timer = threading.Timer(grace_seconds, leave, [f"no clean stop in {grace_seconds:.0f} s"])
+        timer.daemon = True
+        timer.start()
+        graceful(*args)
+
+    runner.handle_sigterm = on_sigterm  # type: ignore[method-assign]
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # may be ignored in the background
+    try:
+        asyncio.run(runner.start())
+    except KeyboardInterrupt:
+        pass
+    print("deskwatch serve: stopped", file=sys.stderr, flush=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

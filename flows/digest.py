@@ -1,0 +1,65 @@
+"""The `deskwatch-digest` flow: send the daily or weekly digests that are due.
+
+One IO task (retried with backoff, with a timeout) around deskwatch.pipeline.send_digests. A
+scheduled run uses its scheduled time as `now`, so a late run still sends the digest it was due
+to send.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+
+from deskwatch import pipeline
+from deskwatch.app import App
+from deskwatch.scheduling import backoff
+
+Frequency = Literal["daily", "weekly"]
+
+
+@task(name="send-digests", task_run_name="send {frequency} digests", cache_policy=NO_CACHE)
+def send_digests_task(config_path: str | None, frequency: str, now_iso: str) -> dict[str, int]:
+    app = App.load(config_path)
+    db = app.open_db(upgrade=True)
+    try:
+        return pipeline.send_digests(
+            app, db, frequency=frequency, now=datetime.fromisoformat(now_iso)
+        )
+    finally:
+        db.dispose()
+
+
+def _scheduled_time() -> datetime:
+    flow_run = getattr(get_run_context(), "flow_run", None)
+    expected = getattr(flow_run, "expected_start_time", None)
+    return expected.astimezone(UTC) if expected is not None else datetime.now(UTC)
+
+
+@flow(name="deskwatch-digest", log_prints=False)
+def deskwatch_digest(
+    frequency: Frequency = "daily", config_path: str | None = None, now_iso: str | None = None
+) -> dict[str, Any]:
+    """Send the `frequency` digests. Returns the counts and publishes them as an artifact."""
+    logger = get_run_logger()
+    app = App.load(config_path)
+    now_iso = now_iso or _scheduled_time().isoformat()
+    settings = app.config.run
+    send = send_digests_task.with_options(
+        retries=settings.send_retries,
+        retry_delay_seconds=backoff(settings.send_retry_delay_seconds, settings.send_retries),
+        timeout_seconds=settings.send_timeout_seconds,
+    )
+    counts = send(config_path, frequency, now_iso)
+    lines = [f"**{frequency} digests** at {now_iso}", "", "| total | count |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in counts.items()] or ["| (nothing due) | 0 |"]
+    markdown = "\n".join(lines)
+    create_markdown_artifact(
+        markdown, key=f"deskwatch-{frequency}-digest", description="deskwatch digest summary"
+    )
+    logger.info("digest summary\n%s", markdown)
+    return {"frequency": frequency, "now": now_iso, "totals": counts}
