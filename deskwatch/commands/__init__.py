@@ -9,8 +9,9 @@ import typer
 MODULES = [
     "archive",
     "query",
-]
     "serve",
+    "tags",
+]
 
 
 def register_all(app: typer.Typer) -> None:

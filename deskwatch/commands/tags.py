@@ -1,0 +1,209 @@
+"""Commands over tags: retag (recompute them from stored text) and eval (measure the tagger)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from deskwatch.cli import state
+from deskwatch.errors import UsageError
+from deskwatch.output import CsvOption, Format, JsonOption, emit, pick, print_json
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_GOLD = ROOT / "tests" / "gold"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+GOVUK_FOLDER = "govuk-content-api"
+
+
+def parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--since {value!r} is not a date (YYYY-MM-DD)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def retag(
+    ctx: typer.Context,
+    since: str | None = typer.Option(
+        None,
+        "--since",
+        metavar="DATE",
+        help="Only releases published (else first seen) on or after DATE (YYYY-MM-DD).",
+    ),
+    json_: bool = JsonOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+) -> None:
+    """Recompute the tags of every stored version (or those since DATE) from its stored text,
+    with the current taxonomy. Idempotent: running it twice gives the same tags.
+
+    Example: deskwatch retag --since 2024-01-01
+    """
+    from deskwatch.stages.tag import tag_versions, taxonomy_for
+
+    app = state(ctx).app
+    when = parse_since(since)
+    version = taxonomy_for(app).version
+    db = app.open_db(upgrade=True)
+    err = Console(stderr=True)
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        if not (quiet or json_):
+            err.print(f"retagged {done} versions ...", highlight=False)
+
+    try:
+        counts = tag_versions(
+            app, db, now=datetime.now(UTC), everything=True, since=when, on_batch=progress
+        )
+    finally:
+        db.dispose()
+    result = {**counts, "taxonomy_version": version, "since": when}
+    if json_:
+        print_json(result)
+    elif not quiet:
+        Console().print(
+            f"deskwatch retag: {counts['tagged_versions']} versions, "
+            f"{counts['tags_written']} tags (taxonomy {version})",
+            highlight=False,
+        )
+
+
+def _corpus_folder(corpus: Path | None) -> Path:
+    base = corpus if corpus is not None else DEFAULT_CORPUS
+    return base / GOVUK_FOLDER if (base / GOVUK_FOLDER).is_dir() else base
+
+
+def run_eval(app: Any, gold: Path | None, corpus: Path | None) -> dict[str, Any]:
+    """Every score of the tagger on the gold set and (when present) the GOV.UK corpus."""
+    from deskwatch.stages.tag import taxonomy_for
+    from tagging.evaluation import evaluate, evaluate_govuk, load_gold, load_govuk_corpus
+    from tagging.tagger import get_tagger
+
+    taxonomy = taxonomy_for(app)
+    tagger = get_tagger(taxonomy)
+    report: dict[str, Any] = {"taxonomy_version": taxonomy.version, "scores": [], "notes": []}
+    gold_dir = gold if gold is not None else DEFAULT_GOLD
+    if gold_dir.is_dir() and any(gold_dir.glob("*.yaml")):
+        items = load_gold(gold_dir, taxonomy.theme_ids, taxonomy.places.regions)
+        report["gold"] = {"path": str(gold_dir), "items": len(items)}
+        report["scores"] += evaluate(tagger, items, "gold")
+    else:
+        if gold is not None:
+            raise UsageError(f"--gold {gold}: no gold files (*.yaml) there")
+        report["gold"] = None
+        report["notes"].append(f"gold set absent (looked in {gold_dir})")
+    folder = _corpus_folder(corpus)
+    if (folder / "LABELS.json").is_file():
+        items = load_govuk_corpus(folder, tagger)
+        labelled = [i for i in items if i.countries]
+        aside = sorted({a for i in items for a in i.set_aside})
+        report["corpus"] = {
+            "path": str(folder),
+            "items": len(items),
+            "labelled_items": len(labelled),
+            "labels_set_aside": aside,
+        }
+        report["scores"] += evaluate_govuk(tagger, items)
+    else:
+        if corpus is not None:
+            raise UsageError(f"--corpus {corpus}: no {GOVUK_FOLDER}/LABELS.json there")
+        report["corpus"] = None
+        report["notes"].append(
+            f"GOV.UK corpus absent (looked in {folder}): reporting the gold set only"
+        )
+    return report
+
+
+def eval_(
+    ctx: typer.Context,
+    gold: Path | None = typer.Option(
+        None, "--gold", help="Folder of gold YAML files (default: tests/gold of this checkout)."
+    ),
+    corpus: Path | None = typer.Option(
+        None,
+        "--corpus",
+        help="The shared corpus folder, or its govuk-content-api folder (default: ../shared/corpus).",
+    ),
+    errors: bool = typer.Option(
+        True, "--errors/--no-errors", help="List every miss and false positive (default: yes)."
+    ),
+    json_: bool = JsonOption,
+    csv_: bool = CsvOption,
+) -> None:
+    """Measure the tagger: precision, recall and F1 per country, per theme and overall, on the
+    gold set and on the GOV.UK items of the shared corpus (their world_locations links as the
+    truth for countries; the tagger sees only the text). Lists every miss and false positive.
+
+    Example: deskwatch eval --corpus ../shared/corpus
+    """
+    fmt = pick(json_, csv_)
+    report = run_eval(state(ctx).app, gold, corpus)
+    scores = report.pop("scores")
+    if fmt is Format.JSON:
+        print_json({**report, "scores": [s.as_dict() for s in scores]})
+        return
+    rows = [row for s in scores for row in s.rows()]
+    columns = ["dataset", "kind", "label", "tp", "fp", "fn", "precision", "recall", "f1"]
+    if fmt is Format.CSV:
+        emit(rows, columns, fmt)
+        return
+    console = Console()
+    console.print(f"taxonomy {report['taxonomy_version']}", highlight=False)
+    for note in report["notes"]:
+        console.print(f"note: {note}", highlight=False)
+    if report.get("gold"):
+        console.print(f"gold set: {report['gold']['items']} items in {report['gold']['path']}")
+    if report.get("corpus"):
+        c = report["corpus"]
+        console.print(
+            f"GOV.UK corpus: {c['labelled_items']} of {c['items']} items carry country labels; "
+            f"labels naming no country, set aside: {', '.join(c['labels_set_aside']) or 'none'}",
+            highlight=False,
+        )
+    for s in scores:
+        table_rows = [r for r in s.rows()]
+        emit(
+            [{k: _fmt(v) for k, v in r.items()} for r in table_rows],
+            columns[2:],
+            Format.TABLE,
+            title=f"{s.dataset}: {s.kind} ({s.items} items)",
+        )
+    console.print()
+    for s in scores:
+        o = s.overall
+        console.print(
+            f"{s.dataset:>5} {s.kind:<18} precision {o.precision:.3f}  recall {o.recall:.3f}  "
+            f"F1 {o.f1:.3f}  macro-F1 {s.macro_f1:.3f}",
+            highlight=False,
+        )
+    if errors:
+        for s in scores:
+            if not s.errors:
+                continue
+            console.print(f"\n{s.dataset} {s.kind}: {len(s.errors)} misses and false positives")
+            for e in s.errors:
+                console.print(
+                    f"  {e.item}: {e.error} {e.label} {e.detail}".rstrip(),
+                    markup=False,
+                    highlight=False,
+                )
+    sys.stdout.flush()
+
+
+def _fmt(value: Any) -> Any:
+    return f"{value:.3f}" if isinstance(value, float) else value
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(retag)
+    app.command("eval")(eval_)
