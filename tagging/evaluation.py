@@ -259,6 +259,8 @@ def evaluate_govuk(tagger: Tagger, items: Sequence[LabelledItem]) -> list[Scores
 
 # -- the gold set ---------------------------------------------------------------------------
 def _codes(values: Any, where: str) -> frozenset[str]:
+    if any(isinstance(v, bool) for v in values or []):
+        raise ConfigError(f'{where}: a country code reads as true/false: quote it ("NO")')
     codes = frozenset(str(v).upper() for v in values or [])
     for code in codes:
         if code not in EXTRA_CODES and pycountry.countries.get(alpha_2=code) is None:
