@@ -155,6 +155,10 @@ def _environment() -> Environment:
     env.filters["date"] = _date
     env.filters["one_line"] = one_line
     env.filters["safe_line"] = lambda v: header_text(str(v), 10_000)
+    # only http(s) addresses become links: a release's url could say javascript: or data:
+    env.tests["web"] = lambda v: (
+        isinstance(v, str) and v.lower().startswith(("https://", "http://"))
+    )
     return env
 
 

@@ -105,19 +105,37 @@ def tag_evidence(items: Iterable[dict[str, object]]) -> tuple[Evidence, ...]:
     order: list[str] = []
     spans: dict[str, set[tuple[int, int]]] = {}
     for item in items:
-        sentence = " ".join(str(item.get("sentence") or item.get("text") or "").split())
+        raw = str(item.get("sentence") or item.get("text") or "")
+        sentence = raw.strip()
+        lead = len(raw) - len(raw.lstrip())
         matched = " ".join(str(item.get("text") or "").split())
         if not sentence:
             continue
         if sentence not in spans:
             order.append(sentence)
             spans[sentence] = set()
-        if matched:
+        exact = _exact_span(item)
+        if exact is not None and exact[0] >= lead:
+            spans[sentence].add((exact[0] - lead, exact[1] - lead))
+        elif matched:
             start = sentence.find(matched)
             while start != -1:
                 spans[sentence].add((start, start + len(matched)))
                 start = sentence.find(matched, start + len(matched))
     return tuple(Evidence(s, tuple(sorted(spans[s]))) for s in order)
+
+
+def _exact_span(item: dict[str, object]) -> tuple[int, int] | None:
+    """The match's offsets inside its sentence, when the tag recorded where the sentence starts
+    (and the sentence is stored exactly as it stands in the text)."""
+    try:
+        sentence, text = str(item["sentence"]), str(item["text"])
+        start = int(item["start"]) - int(item["sentence_start"])  # type: ignore[call-overload]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if 0 <= start and sentence[start : start + len(text)] == text:
+        return start, start + len(text)
+    return None
 
 
 def eligible(facts: VersionFacts) -> bool:

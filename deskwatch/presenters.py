@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storage.models import Release
+from storage.models import Alert, Release, Subscription
+from storage.tags import tag_as_dict, tags_for_releases
 
 
 def release_rows(session: Session, releases: Sequence[Release]) -> list[dict[str, Any]]:
@@ -29,7 +30,29 @@ def release_rows(session: Session, releases: Sequence[Release]) -> list[dict[str
                 "last_seen_at": release.last_seen_at,
             }
         )
+    add_tag_lists(session, rows)
     return rows
+
+
+def add_tag_lists(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add `themes` (theme ids), `countries` (ISO codes) and `focus_countries` of each row's
+    release: its latest version's rule tags, highest score first. One query for all rows."""
+    tags = tags_for_releases(session, [row["id"] for row in rows])
+    for row in rows:
+        rule = sorted(
+            (t for t in tags.get(row["id"], []) if t.origin == "rule"), key=lambda t: -t.score
+        )
+        row["themes"] = [t.value for t in rule if t.kind == "theme"]
+        row["countries"] = [t.value for t in rule if t.kind == "country"]
+        row["focus_countries"] = [t.value for t in rule if t.kind == "country" and t.focus]
+
+
+def release_tags(session: Session, release: Release) -> list[dict[str, Any]]:
+    """The latest version's tags (rule and publisher), each with its evidence."""
+    tags = tags_for_releases(session, [release.id]).get(release.id, [])
+    order = {"country": 0, "region": 1, "theme": 2, "person": 3}
+    tags = sorted(tags, key=lambda t: (order.get(t.kind, 9), t.origin != "rule", -t.score))
+    return [tag_as_dict(t) for t in tags]
 
 
 def release_detail(session: Session, release: Release) -> dict[str, Any]:
@@ -42,6 +65,7 @@ def release_detail(session: Session, release: Release) -> dict[str, Any]:
             "description": release.description,
             "withdrawn_notice": release.withdrawn_notice,
             "text": latest.text if latest else "",
+            "tags": release_tags(session, release),
             "versions": [
                 {
                     "id": v.id,
@@ -58,3 +82,48 @@ def release_detail(session: Session, release: Release) -> dict[str, Any]:
         }
     )
     return row
+
+
+def subscription_rows(subscriptions: Sequence[Subscription]) -> list[dict[str, Any]]:
+    """One dict per subscription, for `deskwatch subscriptions` and `subscribe`."""
+    return [
+        {
+            "id": s.id,
+            "email": s.email,
+            "name": s.name,
+            "themes": list(s.themes),
+            "countries": list(s.countries),
+            "keywords": list(s.keywords),
+            "frequency": s.frequency,
+            "focus_only": s.focus_only,
+            "origin": s.origin,
+            "created_at": s.created_at,
+            "ended_at": s.ended_at,
+            "ended_reason": s.ended_reason,
+        }
+        for s in subscriptions
+    ]
+
+
+def alert_rows(alerts: Sequence[tuple[Alert, Release]]) -> list[dict[str, Any]]:
+    """One dict per alert (with its release's title), for `deskwatch alerts`."""
+    return [
+        {
+            "id": a.id,
+            "status": a.status,
+            "email": a.email,
+            "frequency": a.frequency,
+            "release_id": a.release_id,
+            "version_id": a.version_id,
+            "title": r.title,
+            "reasons": [f"{x['kind']}:{x['value']}" for x in a.reasons],
+            "attempts": a.attempts,
+            "last_error": a.last_error,
+            "next_attempt_at": a.next_attempt_at,
+            "created_at": a.created_at,
+            "sent_at": a.sent_at,
+            "message_id": a.message_id,
+            "digest_key": a.digest_key,
+        }
+        for a, r in alerts
+    ]

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 from alerts.compose import AlertItem, DiffSummary
 from alerts.matching import PlannedAlert, Reason, TagFact, VersionFacts, tag_evidence
 from storage.models import Alert, AlertCheck, Change, Release, ReleaseVersion, Subscription, Tag
+from storage.tags import tags_for_versions
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
@@ -73,21 +74,14 @@ def versions_to_check(session: Session, *, limit: int) -> list[ReleaseVersion]:
     return list(session.scalars(_locking(session, query, ReleaseVersion)))
 
 
-def tags_by_version(session: Session, version_ids: Sequence[int]) -> dict[int, list[Tag]]:
-    """The rule tags (themes and countries) of each version."""
-    found: dict[int, list[Tag]] = defaultdict(list)
+def rule_tags(session: Session, version_ids: Sequence[int]) -> dict[int, list[Tag]]:
+    """The rule tags of each version that subscriptions match on: themes and countries."""
+    found: dict[int, list[Tag]] = {}
     for chunk in _chunks(version_ids):
-        rows = session.scalars(
-            select(Tag)
-            .where(
-                Tag.version_id.in_(chunk),
-                Tag.kind.in_(["theme", "country"]),
-                Tag.origin == "rule",
-            )
-            .order_by(Tag.version_id, Tag.score.desc(), Tag.id)
-        )
-        for tag in rows:
-            found[tag.version_id].append(tag)
+        for version_id, tags in tags_for_versions(session, chunk).items():
+            found[version_id] = [
+                t for t in tags if t.kind in ("theme", "country") and t.origin == "rule"
+            ]
     return found
 
 
@@ -109,7 +103,7 @@ def version_classifications(session: Session, version_ids: Sequence[int]) -> dic
 
 def version_facts(session: Session, versions: Sequence[ReleaseVersion]) -> list[VersionFacts]:
     ids = [v.id for v in versions]
-    tags = tags_by_version(session, ids)
+    tags = rule_tags(session, ids)
     classes = version_classifications(session, ids)
     facts = []
     for version in versions:

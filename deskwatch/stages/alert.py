@@ -90,13 +90,11 @@ def known_countries() -> set[str]:
     return {country.alpha_2 for country in pycountry.countries}
 
 
-def known_themes(app: App) -> set[str] | None:
-    """The theme ids of the taxonomy, or None when no taxonomy is available to check against."""
-    try:
-        from tagging.taxonomy import theme_ids  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return set(theme_ids(app))
+def known_themes(app: App) -> set[str]:
+    """The theme ids of the taxonomy the tag stage uses."""
+    from deskwatch.stages.tag import taxonomy_for
+
+    return set(taxonomy_for(app).theme_ids)
 
 
 def check_spec(app: App, spec: SubscriptionSpec) -> list[str]:

@@ -1,0 +1,259 @@
+"""Commands for alerts: subscriptions, subscribe, unsubscribe, alerts (and alerts retry), digest."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import typer
+from rich.console import Console
+
+from alerts.subscribers import SubscriptionSpec, normalise_email
+from deskwatch.cli import state
+from deskwatch.errors import UsageError
+from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
+from deskwatch.presenters import alert_rows, subscription_rows
+from storage import alerts as outbox
+from storage.subscriptions import (
+    active_subscriptions,
+    add_subscription,
+    end_subscriptions,
+    list_subscriptions,
+)
+
+alerts_app = typer.Typer(
+    help="List alerts (pending, sent, failed) and re-queue failed ones.",
+    invoke_without_command=True,
+)
+
+
+class Frequency(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class DigestFrequency(enum.StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+SUBSCRIPTION_COLUMNS = ["id", "email", "themes", "countries", "keywords", "frequency", "origin"]
+
+
+def subscriptions(
+    ctx: typer.Context,
+    all_: bool = typer.Option(False, "--all", help="Include ended subscriptions."),
+    json_: bool = JsonOption,
+    csv_: bool = CsvOption,
+) -> None:
+    """List the subscriptions (from the config file and from `deskwatch subscribe`).
+
+    The config file's `subscriptions:` are synced at the start of each alert stage.
+
+    Example: deskwatch subscriptions --json
+    """
+    fmt = pick(json_, csv_)
+    db = state(ctx).app.open_db(upgrade=True)
+    try:
+        with db.session() as session:
+            rows = subscription_rows(list_subscriptions(session, include_ended=all_))
+    finally:
+        db.dispose()
+    columns = SUBSCRIPTION_COLUMNS + (["ended_at"] if all_ else [])
+    emit(rows, columns, fmt, title="Subscriptions", headers={"ended_at": "ended"})
+
+
+def subscribe(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The desk officer's email address."),
+    theme: list[str] = typer.Option([], "--theme", "-t", help="A theme id (repeatable)."),
+    country: list[str] = typer.Option(
+        [], "--country", "-C", help="An ISO 3166-1 alpha-2 country code (repeatable)."
+    ),
+    keyword: list[str] = typer.Option(
+        [], "--keyword", "-k", help="A word or phrase, case-insensitive (repeatable)."
+    ),
+    frequency: Frequency = typer.Option(
+        Frequency.IMMEDIATE, "--frequency", "-f", help="immediate, daily or weekly."
+    ),
+    focus_only: bool = typer.Option(
+        False, "--focus-only", help="Countries match only releases about them."
+    ),
+    name: str | None = typer.Option(None, "--name", help="The subscriber's name, for the To line."),
+    json_: bool = JsonOption,
+) -> None:
+    """Subscribe EMAIL to themes, countries or keywords.
+
+    Example: deskwatch subscribe ukraine.desk@example.org --theme ukraine-support --country UA --keyword "grain corridor" --frequency daily
+    """
+    from deskwatch.stages.alert import check_spec
+
+    app = state(ctx).app
+    spec = SubscriptionSpec.build(
+        email,
+        name=name,
+        themes=theme,
+        countries=country,
+        keywords=keyword,
+        frequency=frequency.value,
+        focus_only=focus_only,
+    )
+    found = check_spec(app, spec)
+    if found:
+        raise UsageError(found[0])
+    db = app.open_db(upgrade=True)
+    try:
+        with db.session() as session:
+            row, created = add_subscription(session, spec, now=datetime.now(UTC))
+            data = subscription_rows([row])[0]
+    finally:
+        db.dispose()
+    if json_:
+        print_json({**data, "created": created})
+        return
+    verb = "subscribed" if created else "already subscribed"
+    Console().print(
+        f"{verb}: {spec.email} (id {data['id']}): {spec.describe()}", markup=False, highlight=False
+    )
+
+
+def unsubscribe(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The email address to unsubscribe."),
+    subscription_id: int | None = typer.Option(
+        None, "--id", help="End only this subscription (see deskwatch subscriptions)."
+    ),
+    all_: bool = typer.Option(False, "--all", help="End every subscription of EMAIL."),
+) -> None:
+    """End a subscription of EMAIL (its only one, the one given by --id, or --all of them).
+
+    A subscription from the config file stays ended until its entry changes; remove the entry
+    from the file as well. Someone left with no subscription gets no more mail: their queued
+    alerts are cancelled.
+
+    Example: deskwatch unsubscribe ukraine.desk@example.org --all
+    """
+    if subscription_id is not None and all_:
+        raise UsageError("choose one of --id and --all")
+    address = normalise_email(email)
+    now = datetime.now(UTC)
+    db = state(ctx).app.open_db(upgrade=True)
+    try:
+        with db.session() as session:
+            ended = end_subscriptions(
+                session, address, now=now, subscription_id=subscription_id, all_=all_
+            )
+            cancelled = 0
+            if not active_subscriptions(session, email=address):
+                cancelled = outbox.cancel_pending(session, address)
+    finally:
+        db.dispose()
+    from_config = sum(1 for s in ended if s.origin == "config")
+    note = f" ({from_config} from the config file: remove it there too)" if from_config else ""
+    tail = f"; {cancelled} queued alert(s) cancelled" if cancelled else ""
+    ids = ", ".join(str(s.id) for s in ended)
+    Console().print(
+        f"unsubscribed {address}: ended subscription(s) {ids}{note}{tail}",
+        markup=False,
+        highlight=False,
+    )
+
+
+ALERT_COLUMNS = ["id", "status", "email", "frequency", "title", "attempts", "sent_at", "last_error"]
+
+
+@alerts_app.callback()
+def alerts_list(
+    ctx: typer.Context,
+    failed: bool = typer.Option(False, "--failed", help="Only failed alerts."),
+    status: list[str] = typer.Option(
+        [],
+        "--status",
+        help="Only alerts with this status: pending, sending, sent, failed, "
+        "cancelled (repeatable).",
+    ),
+    limit: int | None = typer.Option(100, "--limit", min=1, help="At most this many rows."),
+    json_: bool = JsonOption,
+    csv_: bool = CsvOption,
+) -> None:
+    """List alerts, newest first: pending, sent and failed, with attempts and the last error.
+
+    Example: deskwatch alerts --failed --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    statuses = list(status) + (["failed"] if failed else [])
+    unknown = [s for s in statuses if s not in outbox.STATUSES]
+    if unknown:
+        raise UsageError(
+            f"unknown alert status {unknown[0]!r} (expected one of {', '.join(outbox.STATUSES)})"
+        )
+    fmt = pick(json_, csv_)
+    db = state(ctx).app.open_db(upgrade=True)
+    try:
+        with db.session() as session:
+            rows = alert_rows(outbox.list_alerts(session, statuses=statuses, limit=limit))
+    finally:
+        db.dispose()
+    emit(rows, ALERT_COLUMNS, fmt, title="Alerts", headers={"sent_at": "sent"})
+
+
+@alerts_app.command("retry")
+def alerts_retry(
+    ctx: typer.Context,
+    alert_id: list[int] = typer.Option([], "--id", help="Only this failed alert (repeatable)."),
+) -> None:
+    """Re-queue failed alerts: they are sent by the next run (attempts start again from zero).
+
+    Example: deskwatch alerts retry
+    """
+    db = state(ctx).app.open_db(upgrade=True)
+    try:
+        with db.session() as session:
+            count = outbox.retry_failed(session, alert_ids=list(alert_id) or None)
+    finally:
+        db.dispose()
+    Console().print(f"{count} failed alert(s) re-queued", markup=False, highlight=False)
+
+
+def digest(
+    ctx: typer.Context,
+    frequency: DigestFrequency = typer.Option(
+        ..., "--frequency", "-f", help="daily or weekly: whose digests to send."
+    ),
+    json_: bool = JsonOption,
+) -> None:
+    """Send the daily or weekly digests now.
+
+    One mail per subscriber listing every release matched since their last digest, grouped by
+    theme; nobody gets an empty digest. The schedule (`deskwatch serve`) sends them at 08:00
+    Europe/London, the weekly ones on Fridays.
+
+    Example: deskwatch digest --frequency daily
+    """
+    from deskwatch import pipeline
+
+    app = state(ctx).app
+    db = app.open_db(upgrade=True)
+    try:
+        counts = pipeline.send_digests(app, db, frequency=frequency.value, now=datetime.now(UTC))
+    finally:
+        db.dispose()
+    if json_:
+        print_json(counts)
+        return
+    Console().print(
+        f"{counts['digests_sent']} {frequency.value} digest(s) sent covering "
+        f"{counts['digest_alerts']} alert(s); {counts['digests_deferred']} deferred",
+        markup=False,
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(subscriptions)
+    app.command()(subscribe)
+    app.command()(unsubscribe)
+    app.add_typer(alerts_app, name="alerts")
+    app.command()(digest)
