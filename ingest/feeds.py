@@ -109,11 +109,12 @@ def parse_feed(
                 result.duplicates.append(identity)
                 continue
             seen.add(identity)
-        published = _when(entry.get("published_parsed"), now)
-        updated = _when(entry.get("updated_parsed"), now)
-        if (entry.get("published_parsed") and published is None) or (
-            entry.get("updated_parsed") and updated is None
-        ):
+        # dict.get: feedparser's own get() maps a missing updated to published, with a warning
+        published_struct = dict.get(entry, "published_parsed")
+        updated_struct = dict.get(entry, "updated_parsed")
+        published = _when(published_struct, now)
+        updated = _when(updated_struct, now)
+        if (published_struct and published is None) or (updated_struct and updated is None):
             result.dropped_dates.append(identity or entry.get("title", "?"))
         author = entry.get("author") or None
         result.entries.append(

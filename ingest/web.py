@@ -193,7 +193,8 @@ def read_page_source(ctx: WebContext, url: str) -> None:
 
 
 def entry_key(entry: FeedEntry, feed_url: str) -> str | None:
-    """The normalised link, else the entry id (made unique to the feed when it is not a URI)."""
+    """The normalised link, else the entry id (made unique to the feed when it is not a URI),
+    else the feed URL and a hash of the entry's title and text."""
     if entry.link and is_fetchable(entry.link):
         if govuk.is_govuk_url(entry.link):
             return govuk.page_url(govuk.govuk_path(entry.link))
@@ -202,7 +203,11 @@ def entry_key(entry: FeedEntry, feed_url: str) -> str | None:
         if ":" in entry.entry_id:
             return entry.entry_id
         return f"{canonical_url(feed_url)}#{entry.entry_id}"
-    return None
+    content = entry.title + "\n" + (entry.content_html or entry.summary_html)
+    if not content.strip():
+        return None
+    # neither link nor id: the feed and a hash of what the entry says
+    return f"{canonical_url(feed_url)}#sha256:{bytes_hash(content.encode('utf-8'))[:16]}"
 
 
 def _newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
