@@ -48,6 +48,15 @@ def run(
 def releases(
     ctx: typer.Context,
     source: str | None = typer.Option(None, "--source", help="Only releases of this source."),
+    theme: list[str] | None = typer.Option(
+        None, "--theme", metavar="ID", help="Only releases tagged with this theme (repeatable: all)."
+    ),
+    country: list[str] | None = typer.Option(
+        None,
+        "--country",
+        metavar="CODE",
+        help="Only releases tagged with this country, an ISO code such as UA (repeatable: all).",
+    ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many rows."),
     offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
     json_: bool = JsonOption,
@@ -56,16 +65,27 @@ def releases(
     """List releases, newest first.
 
     Example: deskwatch releases --source seeds --json
+
+    Example: deskwatch releases --theme ukraine-support --country UA
     """
+    from deskwatch.commands.tags import check_tag_filters
+    from storage.tags import release_ids_tagged
+
     fmt = pick(json_, csv_)
-    db = state(ctx).app.open_db(upgrade=True)
+    app = state(ctx).app
+    themes, countries = check_tag_filters(app, theme or [], country or [])
+    db = app.open_db(upgrade=True)
     with db.session() as session:
+        ids = None
+        if themes or countries:
+            ids = release_ids_tagged(session, themes=themes, countries=countries)
         rows = release_rows(
-            session, list_releases(session, source=source, limit=limit, offset=offset)
+            session,
+            list_releases(session, source=source, release_ids=ids, limit=limit, offset=offset),
         )
     emit(
         rows,
-        ["id", "published_at", "title", "source"],
+        ["id", "published_at", "title", "source", "countries", "themes"],
         fmt,
         title="Releases",
         headers={"published_at": "published"},
@@ -112,6 +132,14 @@ def show(
         Format.TABLE,
         title="Versions",
         headers={"number": "#", "fetched_at": "fetched"},
+    )
+    from deskwatch.commands.tags import tag_table_rows
+
+    emit(
+        tag_table_rows(detail["tags"]),
+        ["kind", "value", "score", "origin", "focus", "evidence"],
+        Format.TABLE,
+        title="Tags (latest version) and their evidence",
     )
 
 

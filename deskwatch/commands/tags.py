@@ -207,3 +207,50 @@ def _fmt(value: Any) -> Any:
 def register(app: typer.Typer) -> None:
     app.command()(retag)
     app.command("eval")(eval_)
+
+
+def check_tag_filters(
+    app: Any, themes: list[str], countries: list[str]
+) -> tuple[list[str], list[str]]:
+    """Validate `--theme` ids against the taxonomy and `--country` codes (two letters)."""
+    if themes:
+        from deskwatch.stages.tag import taxonomy_for
+
+        known = taxonomy_for(app).theme_ids
+        unknown = [t for t in themes if t not in known]
+        if unknown:
+            raise UsageError(f"unknown theme {unknown[0]!r} (themes: {', '.join(known)})")
+    codes = [c.strip().upper() for c in countries]
+    bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
+    if bad:
+        raise UsageError(f"--country {bad[0]!r} is not an ISO 3166-1 alpha-2 code such as UA")
+    return themes, codes
+
+
+def tag_table_rows(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tags as table rows for `deskwatch show`: the value (and role) and the first evidence."""
+    rows = []
+    for tag in tags:
+        value = tag["value"]
+        role = (tag.get("attributes") or {}).get("role")
+        if role:
+            value = f"{value} ({role})"
+        evidence = tag.get("evidence") or []
+        shown = "; ".join(f"“{e['text']}” in: {e['sentence']}" for e in evidence[:2])
+        if len(evidence) > 2:
+            shown += f" (+{len(evidence) - 2} more)"
+        if not evidence and tag.get("origin") == "publisher":
+            shown = "publisher link: " + str(
+                (tag.get("attributes") or {}).get("link", {}).get("value", "")
+            )
+        rows.append(
+            {
+                "kind": tag["kind"],
+                "value": value,
+                "score": f"{tag['score']:.2f}",
+                "origin": tag["origin"],
+                "focus": "yes" if tag["focus"] else "",
+                "evidence": shown,
+            }
+        )
+    return rows
