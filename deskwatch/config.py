@@ -129,16 +129,7 @@ class DiffingConfig(_Strict):
 
     lookback_days: int = Field(default=365, gt=0)
     """Statement diffs look for earlier statements on the same theme or country this far back."""
-    candidates: int = Field(default=20, gt=0, le=500)
-    """At most this many earlier statements per theme or country are compared (newest first)."""
-
-
-class DiffingConfig(_Strict):
-    """How new statements are compared with earlier ones (the `diffing:` key)."""
-
-    lookback_days: int = Field(default=365, gt=0)
-    """Statement diffs look for earlier statements on the same theme or country this far back."""
-    candidates: int = Field(default=20, gt=0, le=500)
+    candidates: int = Field(default=10, gt=0, le=500)
     """At most this many earlier statements per theme or country are compared (newest first)."""
 
 
@@ -148,8 +139,6 @@ class TaggingConfig(_Strict):
 
     taxonomy: Path | None = None
     places: Path | None = None
-    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
-    run: RunConfig = Field(default_factory=RunConfig)
     batch_size: int = Field(default=200, gt=0, le=5000)
     """Versions tagged per transaction."""
 
@@ -159,6 +148,8 @@ class Config(_Strict):
     sources: list[SourceConfig] = Field(default_factory=list)
     tagging: TaggingConfig = Field(default_factory=TaggingConfig)
     fetching: FetchingConfig = Field(default_factory=FetchingConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
     diffing: DiffingConfig = Field(default_factory=DiffingConfig)
     subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)

@@ -7,6 +7,7 @@ compared with several others is split and tokenised once.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from functools import cached_property
 
 from diffing.align import align
@@ -79,15 +80,19 @@ def statement_diff(
     new: str | Text,
     *,
     used_before: Callable[[Collection[str]], Collection[str]] | None = None,
+    compared: Diff | None = None,
 ) -> Diff:
     """A new statement against an earlier one on the same theme or country. `new_phrases` are the
     phrases of the new statement never used before on that basis: `used_before(phrases)` returns
     those of `phrases` the basis's history already has (without it, the earlier statement is
-    the whole history). `dropped_phrases` are the earlier statement's phrases the new one drops."""
+    the whole history). `dropped_phrases` are the earlier statement's phrases the new one drops.
+    `compared` is `sentence_diff(earlier, new)` when the caller has it already (the same earlier
+    statement can be the closest on several themes)."""
     a, b = prepare(earlier), prepare(new)
-    diff = sentence_diff(a, b)
+    diff = replace(compared) if compared is not None else sentence_diff(a, b)
     if used_before is not None:
-        fresh = [p for p in b.phrases if p not in set(a.phrases)]
+        known = set(a.phrases)
+        fresh = [p for p in b.phrases if p not in known]
         seen = set(used_before(fresh)) if fresh else set()
         diff.new_phrases = outermost(p for p in fresh if p not in seen)
     return diff

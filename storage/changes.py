@@ -17,7 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -146,6 +157,49 @@ def bases_of_versions(session: Session, version_ids: Sequence[int]) -> dict[int,
     return {vid: sorted(found.get(vid, ())) for vid in ids}
 
 
+_TAGS_OF_BASIS = {
+    "theme": "kind = 'theme' AND value = :value AND origin = 'rule'",
+    "country": "kind = 'country' AND value = :value AND focus = :focus",
+}
+_CANDIDATES = """
+SELECT t.release_id, MAX(t.version_id) AS version_id,
+       COALESCE(r.published_at, r.first_seen_at) AS at
+FROM (SELECT release_id, version_id FROM tags WHERE {tags} {recent}) AS t
+JOIN releases AS r ON r.id = t.release_id
+WHERE t.release_id != :exclude
+  AND COALESCE(r.published_at, r.first_seen_at) < :before
+  AND COALESCE(r.published_at, r.first_seen_at) >= :since
+GROUP BY t.release_id, COALESCE(r.published_at, r.first_seen_at)
+ORDER BY at DESC, t.release_id DESC
+LIMIT :limit
+"""
+RECENT_FACTOR = 4
+"""How many of a basis's newest tags are read first, per candidate wanted."""
+
+
+def _candidates_sql(kind: str, recent: bool) -> Any:
+    # plain SQL (standard, both backends): this runs for every basis of every new release, and
+    # a prepared text statement costs a fraction of building the query anew each time
+    sql = _CANDIDATES.format(
+        tags=_TAGS_OF_BASIS[kind], recent="ORDER BY id DESC LIMIT :window" if recent else ""
+    )
+    params = [bindparam("before", type_=UTCDateTime()), bindparam("since", type_=UTCDateTime())]
+    if kind == "country":
+        params.append(bindparam("focus", type_=Boolean()))
+    return (
+        text(sql)
+        .bindparams(*params)
+        .columns(release_id=Integer(), version_id=Integer(), at=UTCDateTime())
+    )
+
+
+_CANDIDATE_STATEMENTS = {
+    (kind, recent): _candidates_sql(kind, recent)
+    for kind in _TAGS_OF_BASIS
+    for recent in (True, False)
+}
+
+
 def statement_candidates(
     session: Session,
     basis: str,
@@ -156,24 +210,35 @@ def statement_candidates(
     limit: int,
 ) -> list[Candidate]:
     """The newest `limit` earlier statements tagged with `basis`, stated in [since, before),
-    other than the release itself; for each, its newest tagged version. The tags (kind, value)
-    index finds them; the archive is never scanned."""
+    other than the release itself; for each, its newest tagged version.
+
+    Bounded: the tags (kind, value) index is read newest tag first and only the last
+    `RECENT_FACTOR * limit` tags of the basis are looked at (tags are written as releases
+    arrive, so these are the recent statements); only when they hold too few earlier statements
+    and there are older tags (a release published long before it was ingested) is the basis's
+    whole look-back window read."""
     kind, value = parse_basis(basis)
-    at = statement_time().label("at")
-    query: Select[Any] = (
-        select(Tag.release_id, func.max(Tag.version_id).label("version_id"), at)
-        .join(Release, Release.id == Tag.release_id)
-        .where(
-            _tag_filter(kind, value),
-            Tag.release_id != exclude_release_id,
-            statement_time() < before,
-            statement_time() >= since,
+    window = RECENT_FACTOR * limit
+    params: dict[str, Any] = {
+        "value": value,
+        "exclude": exclude_release_id,
+        "before": before,
+        "since": since,
+        "limit": limit,
+        "window": window,
+    }
+    if kind == "country":
+        params["focus"] = True
+    rows = list(session.execute(_CANDIDATE_STATEMENTS[(kind, True)], params))
+    if len(rows) < limit:
+        tagged = session.scalar(
+            select(func.count()).select_from(
+                select(Tag.id).where(_tag_filter(kind, value)).limit(window + 1).subquery()
+            )
         )
-        .group_by(Tag.release_id, at)
-        .order_by(at.desc(), Tag.release_id.desc())
-        .limit(limit)
-    )
-    return [Candidate(row.release_id, row.version_id, row.at) for row in session.execute(query)]
+        if (tagged or 0) > window:  # older tags exist beyond the recent window: read them all
+            rows = list(session.execute(_CANDIDATE_STATEMENTS[(kind, False)], params))
+    return [Candidate(row.release_id, row.version_id, row.at) for row in rows]
 
 
 # -- phrases ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from diffing import ALGORITHM_VERSION
-from diffing.compare import Text, most_similar, statement_diff, version_diff
+from diffing.compare import Text, most_similar, sentence_diff, statement_diff, version_diff
 from diffing.model import Diff
 from storage.changes import (
     VERSION_BASIS,
@@ -114,15 +114,20 @@ def statement_diffs(
     )
     new = cache.of(version)
     results: list[StatementDiff] = []
+    compared: dict[int, Diff] = {}  # by earlier version: the sentence diff is the same per basis
     for basis, group in found.items():
         group = [c for c in group if c.version_id in texts]
         best = most_similar(new, [texts[c.version_id] for c in group])
         if best is None:
             continue
         chosen = group[best[0]]
+        earlier = texts[chosen.version_id]
+        if chosen.version_id not in compared:
+            compared[chosen.version_id] = sentence_diff(earlier, new)
         diff = statement_diff(
-            texts[chosen.version_id],
+            earlier,
             new,
+            compared=compared[chosen.version_id],
             used_before=lambda phrases, basis=basis: phrases_used_before(
                 session, basis, phrases, before=stated
             ),

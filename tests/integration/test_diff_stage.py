@@ -221,3 +221,39 @@ def test_version_diff_is_classified_and_silent_edits_flagged(database: Database)
         ]
         assert by_number[3].has_change_note and not by_number[3].silent_edit
         assert by_number[3].payload["added"] == ["A new sentence about Lviv."]
+
+
+def test_candidates_of_a_backfilled_release_come_from_beyond_the_recent_tags(
+    database: Database,
+) -> None:
+    for days in (30, 25):
+        add_statement(
+            database, f"old{days}", PAUSES + f" {days}.", NOW - timedelta(days=days), themes=("t",)
+        )
+    for days in range(10, 0, -1):
+        add_statement(
+            database,
+            f"recent{days}",
+            PAUSES + f" {days}.",
+            NOW - timedelta(days=days),
+            themes=("t",),
+        )
+    with database.session() as session:
+        newest = statement_candidates(
+            session,
+            "theme:t",
+            before=NOW,
+            since=NOW - timedelta(days=365),
+            exclude_release_id=0,
+            limit=2,
+        )
+        assert [c.at for c in newest] == [NOW - timedelta(days=1), NOW - timedelta(days=2)]
+        backfilled = statement_candidates(
+            session,
+            "theme:t",
+            before=NOW - timedelta(days=20),
+            since=NOW - timedelta(days=365),
+            exclude_release_id=0,
+            limit=2,
+        )
+        assert [c.at for c in backfilled] == [NOW - timedelta(days=25), NOW - timedelta(days=30)]
