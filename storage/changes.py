@@ -11,7 +11,6 @@ A *basis* names what two statements share: "version" (two versions of one releas
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from deskwatch.errors import StorageError, UsageError
 from storage.models import Change, PhraseUse, Release, ReleaseVersion, Tag
+from storage.tags import tags_for_versions
 from storage.types import UTCDateTime
 
 VERSION_BASIS = "version"
@@ -139,22 +139,18 @@ def version_texts(session: Session, version_ids: Iterable[int]) -> dict[int, str
 
 
 def bases_of_versions(session: Session, version_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The bases of each version: its rule-based themes and its focus countries, sorted."""
-    found: dict[int, set[str]] = defaultdict(set)
-    ids = list(version_ids)
-    for start in range(0, len(ids), _IN_CHUNK):
-        rows = session.execute(
-            select(Tag.version_id, Tag.kind, Tag.value).where(
-                Tag.version_id.in_(ids[start : start + _IN_CHUNK]),
-                or_(
-                    and_(Tag.kind == "theme", Tag.origin == "rule"),
-                    and_(Tag.kind == "country", Tag.focus.is_(True)),
-                ),
-            )
-        )
-        for row in rows:
-            found[row.version_id].add(f"{row.kind}:{row.value}")
-    return {vid: sorted(found.get(vid, ())) for vid in ids}
+    """The bases of each version: its rule-based themes and its focus countries, sorted (from
+    the tagger's `tags_for_versions`)."""
+    found: dict[int, list[str]] = {}
+    for version_id, tags in tags_for_versions(session, version_ids).items():
+        bases = {
+            f"{tag.kind}:{tag.value}"
+            for tag in tags
+            if (tag.kind == "theme" and tag.origin == "rule")
+            or (tag.kind == "country" and tag.focus)
+        }
+        found[version_id] = sorted(bases)
+    return found
 
 
 _TAGS_OF_BASIS = {
