@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import email.utils
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -232,28 +234,28 @@ class Fetcher:
                             url=url,
                             status=status,
                         )
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > self.policy.max_bytes:
-                        raise FetchError(
-                            f"{url}: response larger than the limit of {self.policy.max_bytes} "
-                            "bytes (after decompression)",
-                            url=url,
-                            status=status,
-                        )
+                body = _Body(url, status, self.policy.max_bytes)
+                decoder = _decoder(response_headers.get("content-encoding", ""))
+                chunks = response.iter_raw() if decoder is not None else response.iter_bytes()
+                for chunk in chunks:
+                    if decoder is None:
+                        body.add(chunk)
+                    else:
+                        while chunk:  # decompress in bounded steps: a gzip bomb stops at the cap
+                            body.add(decoder.decompress(chunk, _STEP))
+                            chunk = decoder.unconsumed_tail
                     if self._clock() - started > self.policy.max_time_s:
                         raise FetchError(
                             f"{url}: response still arriving after {self.policy.max_time_s:.0f} s",
                             url=url,
                             status=status,
                         )
-                    chunks.append(chunk)
-                return Fetched(url, status, response_headers, b"".join(chunks))
+                if decoder is not None:
+                    body.add(decoder.flush())
+                return Fetched(url, status, response_headers, body.bytes())
         except httpx.TimeoutException as exc:
             raise _Retry(FetchError(f"{url}: timed out ({exc})", url=url, retryable=True)) from None
-        except httpx.DecodingError as exc:
+        except (httpx.DecodingError, zlib.error) as exc:
             raise FetchError(f"{url}: cannot decode the response: {exc}", url=url) from None
         except (httpx.TransportError, httpx.StreamError) as exc:
             raise _Retry(
@@ -261,6 +263,43 @@ class Fetcher:
             ) from None
         except httpx.InvalidURL as exc:
             raise FetchError(f"{url}: invalid URL: {exc}", url=url) from None
+
+
+_STEP = 1 << 20
+
+
+class _Body:
+    """Collects a response body and refuses it past `limit` bytes."""
+
+    def __init__(self, url: str, status: int, limit: int) -> None:
+        self.url, self.status, self.limit = url, status, limit
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FetchError(
+                f"{self.url}: response larger than the limit of {self.limit} bytes "
+                "(after decompression)",
+                url=self.url,
+                status=self.status,
+            )
+        self.chunks.append(data)
+
+    def bytes(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def _decoder(encoding: str) -> Any:
+    """Our own gzip/deflate decoder (so output is produced in bounded steps); None means the
+    body is not compressed, or compressed in a way httpx decodes itself."""
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS)
+    return None
 
 
 def _utcnow() -> datetime:

@@ -27,6 +27,8 @@ from ingest.normalise import bytes_hash, canonical_url
 from ingest.records import CacheEntry, ReleaseRecord, SourceResult
 
 JSON_ACCEPT = "application/json"
+REFUSE_FACTOR = 4
+"""A feed with more than this many times a source's max_entries is refused before parsing."""
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5"
 
 
@@ -300,6 +302,8 @@ def _read_entry(
     ctx: WebContext, entry: FeedEntry, key: str, fetch_pages: str
 ) -> ReleaseRecord | None:
     link = entry.link
+    if link == entry.entry_id and not is_fetchable(link or ""):
+        link = None  # feedparser's stand-in link made of the entry id: no link at all
     raw_entry = (entry.content_html or entry.summary_html).encode("utf-8")
     if link and not is_fetchable(link):
         scheme = urlsplit(link).scheme or "no scheme"
@@ -326,6 +330,12 @@ def read_feed_bytes(
     ctx: WebContext, got: Got, url: str, *, fetch_pages: str = "auto", max_entries: int = 500
 ) -> None:
     fetched = got.fetched
+    estimate = fetched.body.count(b"<entry") + fetched.body.count(b"<item")
+    if estimate > REFUSE_FACTOR * max_entries:
+        raise ParseError(
+            f"{url}: about {estimate} entries, more than {REFUSE_FACTOR} x max_entries "
+            f"({max_entries}); refused unparsed"
+        )
     parsed = parse_feed(
         fetched.body, url=fetched.url, content_type=fetched.content_type, now=ctx.now
     )
