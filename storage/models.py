@@ -162,6 +162,8 @@ class Tag(Base):
     __table_args__ = (
         Index("ix_tags_kind_value", "kind", "value"),
         Index("ix_tags_release_id_kind", "release_id", "kind"),
+        # search facets: the versions carrying a tag, from the index alone (migration 0002)
+        Index("ix_tags_kind_value_version_id", "kind", "value", "version_id"),
         UniqueConstraint("version_id", "kind", "value", "origin"),
     )
 

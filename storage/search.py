@@ -6,8 +6,10 @@
 
 A release is found by the text (title and body) of its latest version: the newest version, or
 the newest fetched on or before `as_of` (then releases first fetched later are not there). Field
-filters on themes, countries and people read the tags of the release's newest tagged version.
-Dates (`since:`, `until:`, the timeline) are the publication date, else the date first seen.
+filters on themes, countries and people, and the tags shown, are those of that version (the tag
+stage tags every version).
+Dates (`since:`, `until:`, the order of unranked hits) are the publication date: undated
+releases sort last and match no date filter; the timeline counts them by the date first seen.
 
 The one dialect switch is `_TextSearch`: FTS5 MATCH + bm25 on SQLite, tsquery @@ tsvector +
 ts_rank on Postgres (migration 0002 builds both indexes). Every value from the user is a bound
@@ -194,7 +196,15 @@ def _one_line(text: str | None) -> str:
 
 
 def release_date() -> ColumnElement[datetime]:
+    """The date a timeline counts a release by: published, else first seen."""
     return func.coalesce(releases.c.published_at, releases.c.first_seen_at)
+
+
+def newest_first() -> list[ClauseElement]:
+    """Publication date, newest first, undated last: an index scan on both databases
+    (ix_releases_published_at on SQLite, search_releases_published_at on Postgres), so a
+    filter-only search stops after its page instead of sorting every match."""
+    return [releases.c.published_at.desc().nulls_last(), releases.c.id.desc()]
 
 
 def _cutoff(as_of: date | None) -> datetime | None:
@@ -215,21 +225,11 @@ def _visible_version(v: Any, as_of: date | None) -> ColumnElement[bool]:
     return and_(v.c.fetched_at < cutoff, latest) if cutoff is not None else latest
 
 
-def _newest_tagged(t: Any) -> ColumnElement[Any]:
-    m = tags.alias("m")
-    return (
-        select(func.max(m.c.version_id)).where(m.c.release_id == t.c.release_id).scalar_subquery()
-    )
-
-
-def _tag_condition(kind: str, values: Sequence[str]) -> ColumnElement[bool]:
-    t = tags.alias("t")
-    return exists().where(
-        t.c.release_id == releases.c.id,
-        t.c.kind == kind,
-        t.c.value.in_(list(values)),
-        t.c.version_id == _newest_tagged(t),
-    )
+def _tag_condition(v: Any, kind: str, values: Sequence[str]) -> ColumnElement[bool]:
+    """The version `v` carries a tag of this kind with one of these values (an index-only
+    lookup on ix_tags_kind_value_version_id)."""
+    tagged = select(tags.c.version_id).where(tags.c.kind == kind, tags.c.value.in_(list(values)))
+    return v.c.id.in_(tagged)
 
 
 def _person_values(session: Session, wanted: Sequence[str]) -> list[str]:
@@ -252,12 +252,12 @@ def _loose(text: str) -> str:
     return " ".join(re.split(r"[\s_\-]+", fold(text))).strip()
 
 
-def _filter_condition(session: Session, flt: Filter) -> ColumnElement[bool]:
+def _filter_condition(session: Session, v: Any, flt: Filter) -> ColumnElement[bool]:
     if flt.field in ("theme", "country"):
-        condition = _tag_condition(flt.field, flt.values)
+        condition = _tag_condition(v, flt.field, flt.values)
     elif flt.field == "person":
         values = _person_values(session, flt.values)
-        condition = _tag_condition("person", values) if values else false()
+        condition = _tag_condition(v, "person", values) if values else false()
     elif flt.field == "source":
         wanted = {v.casefold() for v in flt.values}
         ids = [
@@ -296,20 +296,22 @@ def matching(session: Session, query: Query, *, as_of: date | None = None) -> Se
         stmt = select(
             v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")
         ).select_from(hits.join(v, v.c.id == hits.c.version_id))
+        stmt = stmt.join(releases, releases.c.id == v.c.release_id)
     else:
+        # driven by releases, so that newest_first() can walk the date index
         stmt = select(
             v.c.release_id, v.c.id.label("version_id"), literal_column("NULL").label("score")
-        ).select_from(v)
-    stmt = stmt.join(releases, releases.c.id == v.c.release_id).where(_visible_version(v, as_of))
+        ).select_from(releases.join(v, v.c.release_id == releases.c.id))
+    stmt = stmt.where(_visible_version(v, as_of))
     if negative is not None:
         excluded = search.hits(negative).subquery("excluded")
         stmt = stmt.where(v.c.id.not_in(select(excluded.c.version_id)))
     for flt in query.filters:
-        stmt = stmt.where(_filter_condition(session, flt))
+        stmt = stmt.where(_filter_condition(session, v, flt))
     if query.since is not None:
-        stmt = stmt.where(release_date() >= datetime.combine(query.since, time.min, UTC))
+        stmt = stmt.where(releases.c.published_at >= datetime.combine(query.since, time.min, UTC))
     if query.until is not None:
-        stmt = stmt.where(release_date() < _cutoff(query.until))
+        stmt = stmt.where(releases.c.published_at < _cutoff(query.until))
     return stmt
 
 
@@ -329,7 +331,7 @@ def search(
         raise QueryError("the query is empty: give words to search for, or a field filter")
     ranked = query.text is not None and is_positive(query.text)
     found = matching(session, query, as_of=as_of)
-    order: list[ClauseElement] = [release_date().desc(), releases.c.id.desc()]
+    order = newest_first()
     if ranked:
         order.insert(0, literal_column("score").desc())
     page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
@@ -339,7 +341,6 @@ def search(
 
 
 def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]:
-    release_ids = [row.release_id for row in page]
     version_ids = [row.version_id for row in page]
     details = {
         row.id: row
@@ -360,7 +361,7 @@ def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]
             .where(versions.c.id.in_(version_ids))
         )
     }
-    labels = release_tags(session, release_ids)
+    labels = version_tags(session, version_ids)
     snippets = (
         _TextSearch(session.get_bind().dialect.name).snippets(session, node, version_ids)
         if node
@@ -369,7 +370,7 @@ def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]
     hits = []
     for row in page:
         d = details[row.release_id]
-        found = labels.get(row.release_id, {})
+        found = labels.get(row.version_id, {})
         hits.append(
             Hit(
                 release_id=row.release_id,
@@ -395,21 +396,22 @@ def _opening(text: str | None) -> str:
     return line if len(line) <= SNIPPET_CHARS else line[: SNIPPET_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-def release_tags(session: Session, release_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
-    """{release_id: {kind: [values]}} from each release's newest tagged version; rule and
-    publisher tags together, each value once, focus tags first."""
-    if not release_ids:
+def version_tags(session: Session, version_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+    """{version_id: {kind: [values]}}: rule and publisher tags together, each value once, focus
+    tags first, then by score."""
+    if not version_ids:
         return {}
-    t = tags.alias("t")
     rows = session.execute(
-        select(t.c.release_id, t.c.kind, t.c.value, t.c.focus, t.c.score)
-        .where(t.c.release_id.in_(list(release_ids)), t.c.version_id == _newest_tagged(t))
-        .order_by(t.c.release_id, t.c.kind, t.c.focus.desc(), t.c.score.desc(), t.c.value)
+        select(tags.c.version_id, tags.c.kind, tags.c.value)
+        .where(tags.c.version_id.in_(list(version_ids)))
+        .order_by(
+            tags.c.version_id, tags.c.kind, tags.c.focus.desc(), tags.c.score.desc(), tags.c.value
+        )
     )
     out: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for release_id, kind, value, _focus, _score in rows:
-        if value not in out[release_id][kind]:
-            out[release_id][kind].append(value)
+    for version_id, kind, value in rows:
+        if value not in out[version_id][kind]:
+            out[version_id][kind].append(value)
     return out
 
 
@@ -452,6 +454,7 @@ def export_rows(
             releases.c.document_type,
             releases.c.organisation,
             releases.c.language,
+            versions.c.id.label("version_id"),
             versions.c.number.label("version"),
             versions.c.fetched_at,
             versions.c.text,
@@ -464,9 +467,9 @@ def export_rows(
     )
     result = session.execute(stmt, execution_options={"yield_per": chunk})
     for part in result.partitions():
-        labels = release_tags(session, [row.id for row in part])
+        labels = version_tags(session, [row.version_id for row in part])
         for row in part:
-            found_tags = labels.get(row.id, {})
+            found_tags = labels.get(row.version_id, {})
             record = dict(row._mapping)
             record["title"] = _one_line(record["title"])
             record["themes"] = found_tags.get("theme", [])

@@ -15,8 +15,10 @@ MIGRATION_LOCK_KEY = 0x6465736B  # "desk"
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """The full-text search tables (SQLite FTS5 and its shadow tables, Postgres search_documents)
-    are made by raw SQL in migration 0002, not by models: autogenerate must not see them."""
-    return not (type_ == "table" and name is not None and name.startswith("search_"))
+    and indexes are made by raw SQL in migration 0002, not by models: autogenerate must not see
+    them."""
+    searchy = type_ in ("table", "index") and name is not None and name.startswith("search_")
+    return not searchy
 
 
 def run_migrations_online() -> None:

@@ -26,7 +26,7 @@ def test_v_releases_has_one_row_per_release_with_its_latest_version(archive: Arc
     assert {"published_at", "document_type", "first_seen_at", "version_fetched_at"} <= set(gaza)
 
 
-def test_v_release_tags_reads_the_newest_tagged_version(archive: Archive) -> None:
+def test_v_release_tags_reads_the_latest_version(archive: Archive) -> None:
     gaza_id = archive.ids["gaza-ceasefire"]
     with archive.db.session() as session:  # a stale tag on the first version of the release
         session.add(

@@ -9,7 +9,8 @@ pipeline, a bulk load, a hand-written INSERT) is indexed the same way:
   PL/pgSQL trigger with the `deskwatch` text search configuration: `unaccent` (diacritics
   folded) then the Snowball English stemmer, without a stop-word list (as on SQLite).
 
-Neither is a model: env.py keeps autogenerate away from tables named `search_*`.
+Neither is a model: env.py keeps autogenerate away from tables and indexes named `search_*`
+(also `search_releases_published_at`, the Postgres index for "newest first, undated last").
 
 The views `v_releases`, `v_release_tags`, `v_changes` and `v_alerts` are the stable schema for
 SQL users (see the README). Note for later SQLite migrations: a batch (copy-and-move) migration of
@@ -64,14 +65,15 @@ VIEWS = {
         WHERE v.number = (SELECT max(m.number) FROM release_versions m
                           WHERE m.release_id = r.id)
     """,
-    # the tags of each release's newest tagged version
+    # the tags of each release's latest version
     "v_release_tags": """
         SELECT t.release_id, r.title, r.published_at, t.version_id, t.kind, t.value, t.label,
                t.score, t.origin, t.focus, t.taxonomy_version
         FROM tags t
         JOIN releases r ON r.id = t.release_id
-        WHERE t.version_id = (SELECT max(m.version_id) FROM tags m
-                              WHERE m.release_id = t.release_id)
+        WHERE t.version_id = (SELECT m.id FROM release_versions m
+                              WHERE m.release_id = t.release_id
+                              ORDER BY m.number DESC LIMIT 1)
     """,
     "v_changes": """
         SELECT c.id AS change_id, c.kind, c.basis, c.classification, c.similarity,
@@ -120,6 +122,7 @@ def _unaccent_schema() -> str:
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
+    op.create_index("ix_tags_kind_value_version_id", "tags", ["kind", "value", "version_id"])
     if dialect == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5(title, text, "
@@ -145,6 +148,12 @@ def upgrade() -> None:
         )
         op.execute(
             "CREATE INDEX search_documents_document ON search_documents USING gin (document)"
+        )
+        # newest first, undated last, as storage.search.newest_first() sorts (SQLite's plain
+        # ix_releases_published_at already serves that order)
+        op.execute(
+            "CREATE INDEX search_releases_published_at ON releases "
+            "(published_at DESC NULLS LAST, id DESC)"
         )
         op.execute(
             "CREATE FUNCTION search_documents_refresh() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -178,6 +187,8 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS search_documents_refresh ON release_versions")
         op.execute("DROP FUNCTION IF EXISTS search_documents_refresh()")
         op.execute("DROP TABLE IF EXISTS search_documents")
+        op.execute("DROP INDEX IF EXISTS search_releases_published_at")
         op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS deskwatch")
         op.execute("DROP TEXT SEARCH DICTIONARY IF EXISTS deskwatch_stem")
         # the unaccent extension stays: other schemas of the database may use it
+    op.drop_index("ix_tags_kind_value_version_id", table_name="tags")
