@@ -11,6 +11,7 @@ MODULES = [
     "archive",
     "query",
     "serve",
+    "sources",
     "tags",
 ]
 

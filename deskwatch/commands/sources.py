@@ -1,0 +1,112 @@
+"""Commands over sources: `ingest` (ad-hoc URLs and files) and `sources` (health)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+from rich.console import Console
+
+from deskwatch.cli import state
+from deskwatch.errors import FetchError
+from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
+
+ADHOC_SOURCE = "ad-hoc"
+
+
+def ingest(
+    ctx: typer.Context,
+    items: list[str] = typer.Argument(
+        ...,
+        metavar="URL_OR_PATH",
+        help="Feed, page, GOV.UK page or Content API URLs; .txt/.html/.json files or folders.",
+    ),
+    json_: bool = JsonOption,
+) -> None:
+    """Ingest ad-hoc items now, under the source "ad-hoc". Running it twice stores nothing
+    new the second time. Tagging and alerts follow on the next `deskwatch run`.
+
+    Example: deskwatch ingest https://www.gov.uk/government/news/some-statement ./statement.txt
+    """
+    from dataclasses import asdict
+
+    from deskwatch.config import AdhocSource
+    from deskwatch.pipeline import prepare
+    from deskwatch.stages.ingest import fetch_policy, ingest_source
+
+    app = state(ctx).app
+    source = AdhocSource(name=ADHOC_SOURCE, items=list(items))
+    db = prepare(app)
+    try:
+        summary = ingest_source(
+            db,
+            source,
+            now=datetime.now(UTC),
+            fetching=fetch_policy(app.config, app.settings),
+            govuk_base_url=app.config.fetching.govuk_base_url,
+        )
+    finally:
+        db.dispose()
+    stored = summary.new_releases + summary.new_versions + summary.unchanged
+    if json_:
+        data = asdict(summary)
+        data.pop("new_version_ids")
+        print_json(data)
+    else:
+        Console().print(
+            f"deskwatch ingest: {summary.new_releases} new releases, {summary.new_versions} new "
+            f"versions, {summary.unchanged} unchanged, {summary.skipped} skipped",
+            highlight=False,
+        )
+        for problem in summary.problems:
+            Console(stderr=True).print(f"  problem: {problem}", markup=False, highlight=False)
+    if summary.error:
+        raise FetchError(summary.error)
+    if stored == 0 and summary.problems:
+        raise typer.Exit(1)
+
+
+def sources(
+    ctx: typer.Context,
+    json_: bool = JsonOption,
+    csv_: bool = CsvOption,
+) -> None:
+    """Show each source's health: last success, last error, consecutive failures, releases so
+    far, and a warning when it has been silent longer than its expected_cadence_hours.
+
+    Example: deskwatch sources --json
+    """
+    from deskwatch.pipeline import prepare
+    from storage.source_health import source_health
+
+    fmt = pick(json_, csv_)
+    db = prepare(state(ctx).app)
+    try:
+        with db.session() as session:
+            rows = source_health(session, now=datetime.now(UTC))
+    finally:
+        db.dispose()
+    emit(
+        rows,
+        [
+            "name",
+            "type",
+            "last_success_at",
+            "last_error_at",
+            "consecutive_failures",
+            "releases",
+            "warning",
+        ],
+        fmt,
+        title="Sources",
+        headers={
+            "last_success_at": "last success",
+            "last_error_at": "last error",
+            "consecutive_failures": "failures",
+        },
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(sources)
