@@ -68,7 +68,7 @@ class SubscriptionSpec:
             name=" ".join(name.split()) if name else None,
             themes=_unique(t.strip().lower() for t in themes if t.strip()),
             countries=_unique(c.strip().upper() for c in countries if c.strip()),
-            keywords=_unique(normalise_keyword(k) for k in keywords if normalise_keyword(k)),
+            keywords=_unique_folded(normalise_keyword(k) for k in keywords if normalise_keyword(k)),
             frequency=frequency.strip().lower(),
             focus_only=focus_only,
         )
@@ -79,7 +79,7 @@ class SubscriptionSpec:
             "email": self.email,
             "themes": sorted(self.themes),
             "countries": sorted(self.countries),
-            "keywords": sorted(k.lower() for k in self.keywords),
+            "keywords": sorted(k.casefold() for k in self.keywords),
             "frequency": self.frequency,
             "focus_only": self.focus_only,
             "name": self.name,
@@ -101,6 +101,14 @@ class SubscriptionSpec:
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
+
+
+def _unique_folded(items: Iterable[str]) -> tuple[str, ...]:
+    """Keywords match case-insensitively, so "Grain corridor" and "grain corridor" are one."""
+    seen: dict[str, str] = {}
+    for item in items:
+        seen.setdefault(item.casefold(), item)
+    return tuple(seen.values())
 
 
 def problems(

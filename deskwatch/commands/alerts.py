@@ -160,7 +160,7 @@ def unsubscribe(
     )
 
 
-ALERT_COLUMNS = ["id", "status", "email", "frequency", "title", "attempts", "sent_at", "last_error"]
+ALERT_COLUMNS = ["id", "status", "email", "title", "attempts", "sent_at", "last_error"]
 
 
 @alerts_app.callback()

@@ -1,0 +1,205 @@
+"""Alerts through the whole pipeline (ingest -> tag -> diff -> alerts -> send) on the seed release,
+with a real SMTP server, on SQLite and Postgres; the digests; subscriptions synced from the
+config file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from deskwatch import pipeline
+from deskwatch.app import App
+from deskwatch.config import SEEDS_DIR, load_config
+from deskwatch.errors import ConfigError
+from deskwatch.settings import Settings
+from deskwatch.stages.alert import create_alerts
+from storage.db import open_database
+from tests.integration.alerts_helpers import alerts_of, parts
+
+NOW = datetime(2026, 11, 27, 7, 30, tzinfo=UTC)  # a Friday
+SEED_TITLE = (
+    "Foreign Secretary and Defence Secretary in Japan for G7 foreign ministers and UK-Japan "
+    "2+2 talks"
+)
+MIDEAST = {
+    "email": "mideast.desk@example.org",
+    "name": "Middle East desk",
+    "themes": ["middle-east-escalation"],
+}
+UKRAINE = {"email": "ukraine.desk@example.org", "themes": ["ukraine-support"]}
+
+
+def seed_app(
+    tmp_path: Path, db_url: str, subscriptions: list[dict[str, Any]], **settings: Any
+) -> App:
+    """The seed source and these subscriptions, from a real config file."""
+    config = {
+        "sources": [{"name": "seeds", "type": "files", "path": str(SEEDS_DIR / "releases")}],
+        "subscriptions": subscriptions,
+        "smtp": {"mail_from": "deskwatch@example.org"},
+    }
+    path = tmp_path / "deskwatch.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    env = Settings(database_url=db_url, outbox_dir=tmp_path / "outbox", **settings)
+    return App(settings=env, config=load_config(path))
+
+
+def smtp(server: Any) -> dict[str, Any]:
+    return {"smtp_host": server.host, "smtp_port": server.port}
+
+
+def test_seed_run_mails_each_desk_once_and_the_second_run_none(
+    db_url, tmp_path, smtp_server
+) -> None:
+    app = seed_app(tmp_path, db_url, [MIDEAST, UKRAINE], **smtp(smtp_server))
+    summary = pipeline.run(app, now=NOW)
+    totals = summary.totals()
+    assert totals["new_releases"] == 1
+    assert totals["alerts_created"] == 2 and totals["alerts_sent"] == 2
+
+    [mideast] = smtp_server.sink.to("mideast.desk@example.org")
+    [ukraine] = smtp_server.sink.to("ukraine.desk@example.org")
+    assert mideast["Subject"] == f"[deskwatch] Middle East escalation · {SEED_TITLE}"
+    assert ukraine["Subject"].startswith("[deskwatch] ") and SEED_TITLE in ukraine["Subject"]
+    text, html = parts(mideast)
+    assert "Published 7 November 2023" in text
+    assert "WHY YOU GOT THIS" in text and "Theme: Middle East escalation" in text
+    assert "*Middle East*" in text  # the tagger's evidence, marked
+    assert ">Middle East</mark>" in html
+
+    again = pipeline.run(app, now=NOW + timedelta(minutes=15)).totals()
+    assert again["new_releases"] == 0
+    assert again["alerts_created"] == 0 and again["alerts_sent"] == 0
+    assert len(smtp_server.sink.messages) == 2
+
+
+def test_smtp_down_during_a_run_then_back_exactly_once(db_url, tmp_path, smtp_server) -> None:
+    app = seed_app(tmp_path, db_url, [MIDEAST, UKRAINE], **smtp(smtp_server))
+    smtp_server.stop()
+    totals = pipeline.run(app, now=NOW).totals()  # the run finishes
+    assert totals["errors"] == 0 and totals["new_releases"] == 1
+    assert totals["alerts_created"] == 2 and totals["alerts_deferred"] == 2
+    assert {a.status for a in alerts_of(open_database(db_url))} == {"pending"}
+
+    smtp_server.start()
+    totals = pipeline.run(app, now=NOW + timedelta(minutes=15)).totals()
+    assert totals["alerts_sent"] == 2
+    totals = pipeline.run(app, now=NOW + timedelta(minutes=30)).totals()
+    assert totals["alerts_sent"] == 0
+    assert sorted(r for _f, rcpts, _m in smtp_server.sink.messages for r in rcpts) == [
+        "mideast.desk@example.org",
+        "ukraine.desk@example.org",
+    ]
+
+
+def test_daily_and_weekly_digests(db_url, tmp_path, smtp_server) -> None:
+    subs = [
+        {**UKRAINE, "frequency": "daily", "countries": ["JP"], "focus_only": True},
+        {"email": "weekly@example.org", "themes": ["indo-pacific"], "frequency": "weekly"},
+        {"email": "nothing@example.org", "themes": ["migration"], "frequency": "daily"},
+    ]
+    app = seed_app(tmp_path, db_url, subs, **smtp(smtp_server))
+    totals = pipeline.run(app, now=NOW).totals()
+    assert totals["alerts_created"] == 2 and totals["alerts_sent"] == 0  # digests wait
+    db = open_database(db_url)
+    try:
+        counts = pipeline.send_digests(app, db, frequency="daily", now=NOW + timedelta(minutes=30))
+        assert counts["digests_sent"] == 1 and counts["digest_alerts"] == 1
+        [daily] = smtp_server.sink.to("ukraine.desk@example.org")
+        assert daily["Subject"] == (
+            "[deskwatch] Daily digest · 1 release · Friday 27 November 2026"
+        )
+        text, html = parts(daily)
+        assert "== Support for Ukraine ==" in text  # grouped by theme
+        assert SEED_TITLE in text
+        assert "Why: theme Support for Ukraine; country Japan (focus)" in text
+        assert "Support for Ukraine</h2>" in html
+        # nobody gets an empty digest, and a digest goes once
+        assert smtp_server.sink.to("nothing@example.org") == []
+        again = pipeline.send_digests(app, db, frequency="daily", now=NOW + timedelta(days=1))
+        assert again["digests_sent"] == 0
+        weekly = pipeline.send_digests(app, db, frequency="weekly", now=NOW + timedelta(hours=1))
+        assert weekly["digests_sent"] == 1
+        [mail] = smtp_server.sink.to("weekly@example.org")
+        assert mail["Subject"] == (
+            "[deskwatch] Weekly digest · 1 release · week to Friday 27 November 2026"
+        )
+        keys = {a.email: a.digest_key for a in alerts_of(db)}
+        assert keys == {
+            "ukraine.desk@example.org": "daily:2026-11-27",
+            "weekly@example.org": "weekly:2026-W48",
+        }
+    finally:
+        db.dispose()
+
+
+def test_a_digest_missed_in_an_outage_goes_with_the_next_run(db_url, tmp_path, smtp_server) -> None:
+    app = seed_app(tmp_path, db_url, [{**UKRAINE, "frequency": "daily"}], **smtp(smtp_server))
+    pipeline.run(app, now=NOW)
+    db = open_database(db_url)
+    try:
+        smtp_server.stop()
+        at_eight = NOW + timedelta(minutes=30)
+        assert pipeline.send_digests(app, db, frequency="daily", now=at_eight)["digests_sent"] == 0
+        smtp_server.start()
+        totals = pipeline.run(app, now=at_eight + timedelta(minutes=15)).totals()
+        assert totals["digests_sent"] == 1
+        assert len(smtp_server.sink.to("ukraine.desk@example.org")) == 1
+        assert (
+            pipeline.send_digests(app, db, frequency="daily", now=NOW + timedelta(days=1))[
+                "digests_sent"
+            ]
+            == 0
+        )
+    finally:
+        db.dispose()
+
+
+def test_config_sync_is_idempotent_and_removal_ends(db_url, tmp_path) -> None:
+    db = open_database(db_url, upgrade=True)
+    try:
+        app = seed_app(tmp_path, db_url, [MIDEAST, UKRAINE])
+        assert create_alerts(app, db, now=NOW)["subscriptions_added"] == 2
+        counts = create_alerts(app, db, now=NOW + timedelta(hours=1))
+        assert counts["subscriptions_added"] == 0 and counts["subscriptions_ended"] == 0
+        # removing one entry ends it; editing the other ends it and starts the new one
+        edited = {**UKRAINE, "countries": ["UA"]}
+        app = seed_app(tmp_path, db_url, [edited])
+        counts = create_alerts(app, db, now=NOW + timedelta(hours=2))
+        assert counts["subscriptions_added"] == 1 and counts["subscriptions_ended"] == 2
+        from storage.subscriptions import active_subscriptions
+
+        with db.session() as session:
+            [row] = active_subscriptions(session)
+            assert (row.email, row.countries, row.created_at) == (
+                "ukraine.desk@example.org",
+                ["UA"],
+                NOW + timedelta(hours=2),
+            )
+    finally:
+        db.dispose()
+
+
+def test_a_bad_subscription_in_the_config_is_refused(db_url, tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"subscriptions\.0: unknown theme id 'no-such-theme'"):
+        app = seed_app(tmp_path, db_url, [{"email": "a@example.org", "themes": ["no-such-theme"]}])
+        pipeline.run(app, now=NOW)
+    with pytest.raises(ConfigError, match=r"subscriptions\.0\.email: .*invalid email address"):
+        seed_app(tmp_path, db_url, [{"email": "not an address", "themes": ["sanctions"]}])
+    with pytest.raises(ConfigError, match=r"smtp: .*never read from the config file"):
+        path = tmp_path / "bad.yaml"
+        path.write_text("smtp:\n  host: mail.example.org\n  password: hunter2\n")
+        load_config(path)
+
+
+def test_the_quick_start_writes_real_mail_into_the_outbox(db_url, tmp_path) -> None:
+    app = seed_app(tmp_path, db_url, [MIDEAST, UKRAINE])
+    assert pipeline.run(app, now=NOW).totals()["alerts_sent"] == 2
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 2
+    assert pipeline.run(app, now=NOW + timedelta(hours=1)).totals()["alerts_sent"] == 0
+    assert len(sorted((tmp_path / "outbox").glob("*.eml"))) == 2
