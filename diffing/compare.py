@@ -98,10 +98,17 @@ def statement_diff(
     return diff
 
 
-def most_similar(new: str | Text, candidates: Sequence[str | Text]) -> tuple[int, float] | None:
+MIN_SIMILARITY = 0.1
+"""Below this TF-IDF cosine two statements share a tag but not a subject (a trade deal and a
+ceasefire call that both name the UK): no statement diff is made."""
+
+
+def most_similar(
+    new: str | Text, candidates: Sequence[str | Text], *, minimum: float = MIN_SIMILARITY
+) -> tuple[int, float] | None:
     """The index of the candidate most similar to `new` (TF-IDF cosine over content words, the
-    idf taken over `new` and the candidates) and its similarity; None when no candidate shares a
-    content word. Ties go to the earlier candidate (callers pass the newest first)."""
+    idf taken over `new` and the candidates) and its similarity; None when no candidate reaches
+    `minimum`. Ties go to the earlier candidate (callers pass the newest first)."""
     if not candidates:
         return None
     texts = [prepare(new), *(prepare(c) for c in candidates)]
@@ -109,6 +116,6 @@ def most_similar(new: str | Text, candidates: Sequence[str | Text]) -> tuple[int
     best: tuple[int, float] | None = None
     for index, vec in enumerate(vecs[1:]):
         score = cosine(vecs[0], vec)
-        if score > 0.0 and (best is None or score > best[1] + 1e-12):
+        if score > 0.0 and score >= minimum and (best is None or score > best[1] + 1e-12):
             best = (index, score)
     return best

@@ -1,7 +1,9 @@
 """Split a release's text into sentences. Pure.
 
-Lines are hard boundaries (extracted text puts headings, list items and paragraphs on lines of
-their own); inside a line a sentence ends at `.`, `!` or `?` (and any closing quote or bracket)
+Blank lines are hard boundaries, and so are line ends, since extracted text puts headings, list
+items and paragraphs on lines of their own, except where a line was hard-wrapped: it ends
+mid-sentence and the next line goes on in lower case, or it is long (a heading is short). Inside
+a line a sentence ends at `.`, `!` or `?` (and any closing quote or bracket)
 followed by a space and a capital letter, a digit or an opening quote, unless the word before the
 full stop is a known abbreviation (Mr., e.g., U.S.) or a single initial.
 """
@@ -48,11 +50,39 @@ def split_line(line: str) -> list[str]:
     return sentences
 
 
+_TERMINAL = tuple('.!?:;…"”’)]')
+WRAP_WIDTH = 60
+"""A line at least this long that ends mid-sentence was wrapped, not a heading."""
+
+
+def _wrapped(line: str, following: str) -> bool:
+    """Whether `following` continues `line` (hard-wrapped text) rather than starting anew."""
+    if not line or not following or line.endswith(_TERMINAL):
+        return False
+    first = following[0]
+    return first.islower() or first.isdigit() or len(line) >= WRAP_WIDTH
+
+
+def lines(text: str) -> list[str]:
+    """The text's lines with hard-wrapped ones joined again; blank lines always separate."""
+    joined: list[str] = []
+    previous_blank = True
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            previous_blank = True
+            continue
+        if joined and not previous_blank and _wrapped(joined[-1], line):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+        previous_blank = False
+    return joined
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, stripped; empty lines give nothing."""
     sentences: list[str] = []
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line:
-            sentences.extend(split_line(line))
+    for line in lines(text):
+        sentences.extend(split_line(line))
     return sentences

@@ -9,6 +9,7 @@ import typer
 MODULES = [
     "alerts",
     "archive",
+    "diffs",
     "query",
     "serve",
     "sources",

@@ -166,3 +166,9 @@ def test_sentence_diff_payload_is_json_shaped() -> None:
     payload = sentence_diff(PAUSES, CEASEFIRE).payload()
     assert set(payload) >= {"added", "removed", "changed", "new_phrases", "dropped_phrases"}
     assert all(set(c) >= {"old", "new", "word_diff"} for c in payload["changed"])
+
+
+def test_statements_that_share_only_a_tag_are_not_compared() -> None:
+    trade = "Japan and the UK sign a digital trade agreement to cut tariffs on whisky."
+    assert most_similar(trade, [PAUSES]) is None
+    assert most_similar(trade, [PAUSES], minimum=0.0) is not None

@@ -128,3 +128,25 @@ def test_outermost_keeps_the_longest_phrases() -> None:
         "immediate sustainable ceasefire",
         "aid access",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Hamas must release all\nhostages. Israel has the right\nto defend itself.",
+            ["Hamas must release all hostages.", "Israel has the right to defend itself."],
+        ),
+        (
+            "The agreement with Japan will cut tariffs on whisky and support\nJobs Plus in both countries.",
+            [
+                "The agreement with Japan will cut tariffs on whisky and support Jobs Plus in both countries."
+            ],
+        ),
+        ("A short heading\nBody text starts here.", ["A short heading", "Body text starts here."]),
+        ("A sentence ends here.\nAnother line.", ["A sentence ends here.", "Another line."]),
+        ("A heading\n\nlower case paragraph.", ["A heading", "lower case paragraph."]),
+    ],
+)
+def test_hard_wrapped_lines_are_joined(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
