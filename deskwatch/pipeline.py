@@ -53,14 +53,23 @@ class RunObserver:
         pass
 
 
-def prepare(app: App) -> Database:
-    """Open the database (migrating it) and bring the sources table in line with the config."""
+def prepare(app: App, *, now: datetime | None = None) -> Database:
+    """Open the database (migrating it) and bring the sources table in line with the config;
+    given `now`, the subscriptions too, before anything is ingested: a subscription hears about
+    versions fetched after it was created, so a run that dies after ingesting must not leave
+    versions older than the subscriptions that should have matched them."""
     db = app.open_db(upgrade=True)
     with db.session() as session:
         lock_for_write(session)
         for source in app.config.sources:
             sync_source(session, source.name, source.type, source_settings(source), source.enabled)
         disable_missing_sources(session, [s.name for s in app.config.sources])
+    if now is not None:
+        from deskwatch.stages.alert import sync_subscriptions
+
+        # the lock create_alerts runs under, which syncs them too
+        with stage_lock(db, "create_alerts", timeout=app.config.run.lock_timeout_seconds):
+            sync_subscriptions(app, db, now=now)
     return db
 
 
@@ -126,7 +135,7 @@ def run(
     now = now or datetime.now(UTC)
     run_id = run_id or uuid.uuid4().hex
     observer = observer or RunObserver()
-    db = prepare(app)
+    db = prepare(app, now=now)
     try:
         summary = RunSummary()
         sources = enabled_sources(app, only)

@@ -157,7 +157,7 @@ def deskwatch_run(
     app = App.load(config_path)
     now_iso = now_iso or datetime.now(UTC).isoformat()
     run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
-    pipeline.prepare(app).dispose()
+    pipeline.prepare(app, now=datetime.fromisoformat(now_iso)).dispose()
     names = [s.name for s in pipeline.enabled_sources(app, only)]
     _notify("sources", names)
 

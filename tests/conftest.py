@@ -31,4 +31,5 @@ pytest_plugins = [
     "tests.fixtures.cli",
     "tests.fixtures.archive",
     "tests.fixtures.mail",
+    "tests.fixtures.prefect_server",
 ]
