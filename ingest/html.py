@@ -163,11 +163,21 @@ def html_to_text(html: str | bytes) -> str:
     return element_text(soup)
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+def _metas(soup: BeautifulSoup) -> dict[str, str]:
+    """Every <meta name|property content> of the page, names lower-cased (first one wins)."""
+    found: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        name = str(tag.get("name") or tag.get("property") or "").strip().lower()
+        content = str(tag.get("content") or "").strip()
+        if name and content and name not in found:
+            found[name] = content
+    return found
+
+
+def _meta(metas: dict[str, str], *names: str) -> str | None:
     for name in names:
-        tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
-        if isinstance(tag, Tag) and tag.get("content"):
-            return str(tag["content"]).strip() or None
+        if metas.get(name):
+            return metas[name]
     return None
 
 
@@ -185,7 +195,7 @@ def parse_datetime(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _title(soup: BeautifulSoup, main: Tag | None) -> str:
+def _title(soup: BeautifulSoup, main: Tag | None, metas: dict[str, str]) -> str:
     for root in (main, soup):
         if root is not None:
             h1 = root.find("h1")
@@ -193,7 +203,7 @@ def _title(soup: BeautifulSoup, main: Tag | None) -> str:
                 text = clean_text(h1.get_text(" "))
                 if text:
                     return text
-    og = _meta(soup, "og:title")
+    og = _meta(metas, "og:title")
     if og:
         return og
     if soup.title and soup.title.string:
@@ -247,18 +257,19 @@ def extract_page(
     language = None
     if soup.html is not None and soup.html.get("lang"):
         language = str(soup.html["lang"]).strip() or None
-    is_govuk = _meta(soup, "govuk:format", "govuk:content-id") is not None
+    metas = _metas(soup)
+    is_govuk = _meta(metas, "govuk:format", "govuk:content-id") is not None
     change_note = _govuk_change_note(soup) if is_govuk else None
-    description = _meta(soup, "description", "og:description")
+    description = _meta(metas, "description", "og:description")
     published = parse_datetime(
-        _meta(soup, "govuk:first-published-at", "article:published_time", "dc.date", "date")
+        _meta(metas, "govuk:first-published-at", "article:published_time", "dc.date", "date")
     )
     updated = parse_datetime(
-        _meta(soup, "govuk:public-updated-at", "govuk:updated-at", "article:modified_time")
+        _meta(metas, "govuk:public-updated-at", "govuk:updated-at", "article:modified_time")
     )
-    organisation = _meta(soup, "govuk:primary-publishing-organisation")
-    document_type = _meta(soup, "govuk:format")
-    early_title = _title(soup, soup.select_one("main article, article, main"))
+    organisation = _meta(metas, "govuk:primary-publishing-organisation")
+    document_type = _meta(metas, "govuk:format")
+    early_title = _title(soup, soup.select_one("main article, article, main"), metas)
     strip_boilerplate(soup)
     main: Tag | None = None
     govspeak = [] if selector else soup.select(".govspeak")
@@ -271,10 +282,10 @@ def extract_page(
             for area in outer:
                 wrapper.append(area.extract())
             main = wrapper
-        title = _title(soup, soup.select_one("main") or soup.body)
+        title = _title(soup, soup.select_one("main") or soup.body, metas)
     else:
         main = _main_content(soup, selector)
-        title = _title(soup, main)
+        title = _title(soup, main, metas)
     if published is None:
         time_tag = (main or soup).find("time", attrs={"datetime": True})
         if isinstance(time_tag, Tag):
