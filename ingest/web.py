@@ -234,7 +234,7 @@ def _entry_record(
         text=text,
         raw=raw,
         content_type=content_type,
-        published_at=entry.published_at,
+        published_at=entry.published_at or entry.updated_at,  # else first seen (storage)
         updated_at=entry.updated_at,
         language=entry.language,
         description=html_to_text(entry.summary_html) or None,
@@ -250,7 +250,7 @@ def _with_entry_metadata(record: ReleaseRecord, entry: FeedEntry, key: str) -> R
         key=key,
         entry_id=entry.entry_id or record.entry_id,
         title=record.title or entry.title,
-        published_at=record.published_at or entry.published_at,
+        published_at=record.published_at or entry.published_at or entry.updated_at,
         updated_at=record.updated_at or entry.updated_at,
         description=record.description or html_to_text(entry.summary_html) or None,
     )

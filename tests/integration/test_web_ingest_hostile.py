@@ -254,19 +254,22 @@ def test_duplicate_ids_missing_and_future_dates(database, http_server):
             "<entry><id>urn:x:1</id><title>again</title><content type='text'>Two.</content></entry>"
             "<entry><id>urn:x:2</id><title>future</title><published>3200-01-30T00:00:00Z</published>"
             "<content type='text'>Three.</content></entry>"
+            "<entry><id>urn:x:3</id><title>updated only</title><updated>2026-11-02T00:00:00Z</updated>"
+            "<content type='text'>Four.</content></entry>"
         ),
         200,
         ATOM,
     )
     source = FeedSource(name="odd", type="feed", url=http_server.url("/feed"))
     summary = ingest_source(database, source, now=NOW, fetching=FAST)
-    assert summary.new_releases == 2 and summary.skipped == 1
+    assert summary.new_releases == 3 and summary.skipped == 1
     with database.session() as session:
         releases = {r.key: r for r in session.scalars(select(Release))}
+    assert releases["urn:x:3"].published_at.isoformat() == "2026-11-02T00:00:00+00:00"
     assert releases["urn:x:1"].title == "first"
     assert releases["urn:x:1"].published_at is None  # no date: first seen stands in
     assert releases["urn:x:1"].first_seen_at == NOW
-    assert releases["urn:x:2"].published_at is None
+    assert releases["urn:x:2"].published_at is None  # 3200 is not believed; no other date
 
 
 def test_invalid_utf8_and_mislabelled_pages(database, http_server):
