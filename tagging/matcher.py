@@ -1,18 +1,17 @@
-"""The compiled phrase index: every phrase of one channel, looked up token by token.
+"""The compiled phrase index: every phrase of one channel in a trie of folded tokens.
 
-Phrases are stored under their first folded token; each bucket is sorted longest first. Scanning a
-text costs one dict lookup per token, plus a comparison of the few candidate phrases that start
-with a token that begins some phrase. The scan is leftmost-longest and does not overlap, so
+Scanning a text costs one set lookup per token (does a phrase start with it?), then a walk down
+the trie from the few tokens that begin a phrase. The scan is leftmost-longest and does not overlap, so
 "Papua New Guinea" wins over "Guinea" and "social security" (a `not` phrase) hides "security".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
-from tagging.text import _TOKEN, Token, fold
+from tagging.text import _TOKEN, Tokens, fold
 
 ANY, CAPITALISED, EXACT = "any", "cap", "exact"
 
@@ -36,10 +35,13 @@ class Match:
         return self.entry.payloads
 
 
+_Node = tuple[dict[str, Any], list[Entry]]
+
+
 class PhraseIndex:
     def __init__(self) -> None:
         self._entries: dict[tuple[tuple[str, ...], tuple[str, ...], str], list[Any]] = {}
-        self._buckets: dict[str, list[Entry]] = {}
+        self._buckets: dict[str, _Node] = {}
 
     def add(self, phrase: str, payload: Any, case: str = ANY) -> None:
         written = tuple(m.group() for m in _TOKEN.finditer(phrase))
@@ -51,56 +53,78 @@ class PhraseIndex:
         self._entries.setdefault((keys, written, case), []).append(payload)
 
     def compile(self) -> PhraseIndex:
-        buckets: dict[str, list[Entry]] = {}
+        """Build the token trie: {first key: node}, a node being (children, entries) where
+        entries end there, exact-case entries first."""
+        root: dict[str, _Node] = {}
         for (keys, written, case), payloads in self._entries.items():
-            buckets.setdefault(keys[0], []).append(Entry(keys, written, case, tuple(payloads)))
-        for bucket in buckets.values():
-            bucket.sort(key=lambda e: (-len(e.keys), e.case != EXACT))
-        self._buckets = buckets
+            node = root.setdefault(keys[0], ({}, []))
+            for key in keys[1:]:
+                node = node[0].setdefault(key, ({}, []))
+            node[1].append(Entry(keys, written, case, tuple(payloads)))
+        for node in _walk(root):
+            node[1].sort(key=lambda e: e.case != EXACT)
+        self._buckets = root
         return self
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def scan(self, tokens: Sequence[Token], text: str | None = None) -> list[Match]:
+    def scan(self, tokens: Tokens, text: str | None = None) -> list[Match]:
         """Leftmost-longest, non-overlapping matches. With `text`, the words of a phrase must be
         separated by nothing but spaces, hyphens or apostrophes (not a full stop or comma)."""
-        buckets = self._buckets
+        root = self._buckets
+        keys = tokens.keys
+        n = len(keys)
         matches: list[Match] = []
-        i, n = 0, len(tokens)
-        while i < n:
-            bucket = buckets.get(tokens[i].key)
-            if bucket is None:
-                i += 1
+        free = 0  # the first token not yet inside a match
+        for i in compress(range(n), map(root.__contains__, keys)):
+            if i < free:
                 continue
+            # walk the trie as far as the text goes, remembering where phrases end
+            node = root[keys[i]]
+            ends = [(i, node[1])] if node[1] else []
+            j = i + 1
+            while j < n and node[0]:
+                child = node[0].get(keys[j])
+                if child is None:
+                    break
+                node = child
+                if node[1]:
+                    ends.append((j, node[1]))
+                j += 1
             found = None
-            for entry in bucket:
-                size = len(entry.keys)
-                if i + size > n:
-                    continue
-                if size > 1 and any(tokens[i + k].key != entry.keys[k] for k in range(1, size)):
-                    continue
-                if not _case_ok(entry, tokens, i):
-                    continue
+            for last, entries in reversed(ends):
+                size = last - i + 1
                 if size > 1 and text is not None and not _joined(tokens, i, size, text):
                     continue
-                found = Match(i, i + size - 1, entry)
-                break
-            if found is None:
-                i += 1
-            else:
+                for entry in entries:
+                    if entry.case == ANY or _case_ok(entry, tokens, i):
+                        found = Match(i, last, entry)
+                        break
+                if found is not None:
+                    break
+            if found is not None:
                 matches.append(found)
-                i = found.last + 1
+                free = found.last + 1
         return matches
 
 
-def _case_ok(entry: Entry, tokens: Sequence[Token], i: int) -> bool:
-    if entry.case == ANY:
-        return True
+def _walk(root: dict[str, _Node]) -> list[_Node]:
+    nodes: list[_Node] = []
+    stack = list(root.values())
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node[0].values())
+    return nodes
+
+
+def _case_ok(entry: Entry, tokens: Tokens, i: int) -> bool:
+    text, starts, ends = tokens.text, tokens.starts, tokens.ends
     if entry.case == EXACT:
-        return all(tokens[i + k].text == w for k, w in enumerate(entry.written))
+        return all(text[starts[i + k] : ends[i + k]] == w for k, w in enumerate(entry.written))
     for k, w in enumerate(entry.written):
-        if w[0].isupper() and not tokens[i + k].text[0].isupper():
+        if w[0].isupper() and not text[starts[i + k]].isupper():
             return False
     return True
 
@@ -108,11 +132,14 @@ def _case_ok(entry: Entry, tokens: Sequence[Token], i: int) -> bool:
 _JOINERS = set(" -‐–'’\u00a0&.")
 
 
-def _joined(tokens: Sequence[Token], i: int, size: int, text: str) -> bool:
+def _joined(tokens: Tokens, i: int, size: int, text: str) -> bool:
+    starts, ends = tokens.starts, tokens.ends
     for k in range(i, i + size - 1):
-        gap = text[tokens[k].end : tokens[k + 1].start]
+        gap = text[ends[k] : starts[k + 1]]
+        if gap == " ":
+            continue
         if len(gap) > 3 or any(ch not in _JOINERS for ch in gap):
             return False
-        if "." in gap and not (len(tokens[k].text) == 1 and tokens[k].text.isupper()):
+        if "." in gap and not (ends[k] - starts[k] == 1 and text[starts[k]].isupper()):
             return False  # "U.S." joins, "Japan. Korea" does not
     return True

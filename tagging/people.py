@@ -137,8 +137,8 @@ def find_people(
             record(span[0], span[1], match.payloads[0], match)
 
     # quoted speakers: "<Name> said" with no role right before the name
-    for idx, token in enumerate(tokens):
-        if token.key not in _SPEECH or idx == 0:
+    for idx in [i for i, key in enumerate(tokens.keys) if key in _SPEECH]:
+        if idx == 0:
             continue
         last = idx - 1
         first = last

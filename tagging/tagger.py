@@ -31,7 +31,7 @@ from tagging.text import Document, phrase_keys
 
 TITLE_PLACE_WEIGHT, LEAD_PLACE_WEIGHT = 3.0, 2.0
 PLACE_SCORE_K = 3.0
-MAX_EVIDENCE = 25
+MAX_EVIDENCE = 10
 _SPEECH = {"said", "says", "told"}
 
 
@@ -42,6 +42,14 @@ class ThemePhrase:
     weight: float
     near: tuple[tuple[str, ...], ...] = ()
     window: int = 12
+
+    @property
+    def near_words(self) -> frozenset[str]:
+        return frozenset(n[0] for n in self.near if len(n) == 1)
+
+    @property
+    def near_phrases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(n for n in self.near if len(n) > 1)
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ class _Tally:
 
 
 def _evidence(doc: Document, match: Match) -> Evidence:
-    start, end = doc.tokens[match.first].start, doc.tokens[match.last].end
+    start, end = doc.tokens.starts[match.first], doc.tokens.ends[match.last]
     s_start, s_end = doc.sentence_span(start)
     return Evidence(doc.text[start:end], start, end, doc.text[s_start:s_end], s_start, doc.field)
 
@@ -91,6 +99,7 @@ class Tagger:
         for role in spec.roles:
             roles.add(role, role, CAPITALISED)
         self.roles = roles.compile()
+        self._near_cache: dict[ThemePhrase, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
 
     # -- the one entry point ---------------------------------------------------------------
     def tag(
@@ -131,8 +140,9 @@ class Tagger:
         rule = place.ambiguous
         assert rule is not None
         tokens = doc.tokens
-        start, end = doc.sentence_span(tokens[match.first].start)
-        sentence_keys = [t.key for t in tokens if start <= t.start < end]
+        start, end = doc.sentence_span(tokens.starts[match.first])
+        within = doc.sentence_tokens(tokens.starts[match.first])
+        sentence_keys = doc.keys[within.start : within.stop]
         if any(_contains(sentence_keys, phrase_keys(r)) for r in rule.reject):
             return False
         before, after = match.first - 1, match.last + 1
@@ -159,6 +169,7 @@ class Tagger:
         unambiguous = {p.value for _d, hits in place_hits for _m, p in hits if p.ambiguous is None}
         tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
         for doc, hits in place_hits:
+            lead_end = doc.lead_end
             for match, place in hits:
                 if place.ambiguous is not None and not self._ambiguous_ok(
                     doc, match, place, unambiguous
@@ -168,7 +179,7 @@ class Tagger:
                 if doc.field == "title":
                     weight = TITLE_PLACE_WEIGHT
                     tally.in_title = True
-                elif doc.paragraph_index(doc.tokens[match.first].start) == 0:
+                elif doc.tokens.starts[match.first] < lead_end:
                     weight = LEAD_PLACE_WEIGHT
                 else:
                     weight = 1.0
@@ -205,7 +216,8 @@ class Tagger:
         spec = self.taxonomy.spec
         tallies: dict[str, _Tally] = defaultdict(_Tally)
         for doc in docs:
-            keys = [t.key for t in doc.tokens]
+            keys = doc.keys
+            lead_end = doc.lead_end
             for match in self.themes.scan(doc.tokens, doc.text):
                 for payload in match.payloads:
                     if not isinstance(payload, ThemePhrase):
@@ -220,7 +232,7 @@ class Tagger:
                     if doc.field == "title":
                         factor = spec.title_weight
                         tally.in_title = True
-                    elif doc.paragraph_index(doc.tokens[match.first].start) == 0:
+                    elif doc.tokens.starts[match.first] < lead_end:
                         factor = spec.lead_weight
                     else:
                         factor = 1.0
@@ -255,17 +267,23 @@ class Tagger:
         results.sort(key=lambda r: -r.score)
         return results
 
-    @staticmethod
-    def _near(doc: Document, keys: list[str], match: Match, payload: ThemePhrase) -> bool:
-        start, end = doc.sentence_span(doc.tokens[match.first].start)
-        lo = max(0, match.first - payload.window)
-        hi = min(len(keys), match.last + payload.window + 1)
-        while lo < match.first and doc.tokens[lo].start < start:
-            lo += 1
-        while hi > match.last + 1 and doc.tokens[hi - 1].start >= end:
-            hi -= 1
+    def _near(self, doc: Document, keys: list[str], match: Match, payload: ThemePhrase) -> bool:
+        within = doc.sentence_tokens(doc.tokens.starts[match.first])
+        lo = max(within.start, match.first - payload.window)
+        hi = min(within.stop, match.last + payload.window + 1)
         window = keys[lo : match.first] + ["\0"] + keys[match.last + 1 : hi]
-        return any(_contains(window, near) for near in payload.near)
+        words, phrases = self._near_sets(payload)
+        if words and not words.isdisjoint(window):
+            return True
+        return any(_contains(window, near) for near in phrases)
+
+    def _near_sets(
+        self, payload: ThemePhrase
+    ) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+        sets = self._near_cache.get(payload)
+        if sets is None:
+            sets = self._near_cache[payload] = (payload.near_words, payload.near_phrases)
+        return sets
 
 
 def _contains(keys: list[str], phrase: tuple[str, ...]) -> bool:

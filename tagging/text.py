@@ -12,10 +12,14 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from typing import NamedTuple, overload
 
 _TOKEN = re.compile(r"[^\W_]+")
+_SPLIT = re.compile(r"([^\W_]+)")
 # a sentence ends at . ! ? or : followed by space / end, or at a paragraph break
 _SENTENCE_END = re.compile(r"(?<=[.!?:])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])|\n\s*\n")
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -23,12 +27,26 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "gen", "lt", "col", "rt", "hon", "vs", "u.s"}
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_SPECIAL = (("ø", "o"), ("ł", "l"), ("đ", "d"), ("ı", "i"), ("ß", "s"))
+
+
+def _fold_text(text: str) -> str:
+    """Lower case without diacritics, keeping every character at its offset where it can."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
+    for char, plain in _SPECIAL:
+        if char in folded:
+            folded = folded.replace(char, plain)
+    return folded
+
+
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lower case without diacritics: the key words are looked up by."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return folded.replace("ø", "o").replace("ł", "l").replace("đ", "d").replace("ı", "i")
+    return _fold_text(word)
 
 
 def ascii_fold(text: str) -> str:
@@ -42,12 +60,51 @@ def phrase_keys(phrase: str) -> tuple[str, ...]:
     return tuple(fold(m.group()) for m in _TOKEN.finditer(phrase))
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     text: str
     key: str
     start: int
     end: int
+
+
+class Tokens(Sequence[Token]):
+    """The tokens of a text as parallel lists (keys, starts, ends); a Token is built only when
+    one is looked at, which the scan does for the few tokens that begin a phrase."""
+
+    __slots__ = ("text", "keys", "starts", "ends")
+
+    def __init__(self, text: str, keys: list[str], starts: list[int], ends: list[int]) -> None:
+        self.text, self.keys, self.starts, self.ends = text, keys, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, i: int) -> Token: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Token]: ...
+    def __getitem__(self, i: int | slice) -> Token | list[Token]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        start, end = self.starts[i], self.ends[i]
+        return Token(self.text[start:end], self.keys[i], start, end)
+
+
+def tokenize(text: str) -> Tokens:
+    folded = _fold_text(text)
+    if len(folded) == len(text):
+        # C-speed: split into [gap, word, gap, word, ..., gap] and add up the lengths
+        parts = _SPLIT.split(folded)
+        offsets = list(accumulate(map(len, parts)))
+        keys = parts[1::2]
+        return Tokens(text, keys, offsets[0::2][: len(keys)], offsets[1::2])
+    # folding moved characters (a ligature, say): fold word by word
+    starts, ends, words = [], [], []
+    for m in _TOKEN.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        words.append(fold(m.group()))
+    return Tokens(text, words, starts, ends)
 
 
 @dataclass
@@ -56,19 +113,25 @@ class Document:
 
     field: str
     text: str
-    tokens: list[Token]
+    tokens: Tokens
     sentence_starts: list[int]
     sentence_ends: list[int]
     paragraph_starts: list[int]
 
     @classmethod
     def of(cls, text: str, field: str = "text") -> Document:
-        tokens = [
-            Token(m.group(), fold(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)
-        ]
         starts, ends = _sentences(text)
         paragraphs = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
-        return cls(field, text, tokens, starts, ends, paragraphs)
+        return cls(field, text, tokenize(text), starts, ends, paragraphs)
+
+    @property
+    def keys(self) -> list[str]:
+        return self.tokens.keys
+
+    @property
+    def lead_end(self) -> int:
+        """Where the first paragraph ends."""
+        return self.paragraph_starts[1] if len(self.paragraph_starts) > 1 else len(self.text) + 1
 
     def sentence_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
@@ -81,11 +144,14 @@ class Document:
         start, end = self.sentence_span(offset)
         return self.text[start:end]
 
+    def sentence_tokens(self, offset: int) -> range:
+        """Indexes of the tokens of the sentence holding `offset`."""
+        start, end = self.sentence_span(offset)
+        starts = self.tokens.starts
+        return range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end))
+
     def paragraph_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.paragraph_starts, offset) - 1)
-
-    def token_window(self, index: int, size: int) -> range:
-        return range(max(0, index - size), min(len(self.tokens), index + size + 1))
 
 
 def _sentences(text: str) -> tuple[list[int], list[int]]:
