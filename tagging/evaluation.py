@@ -124,6 +124,7 @@ class Scores:
         item: str,
         truth: Iterable[str],
         predicted: dict[str, TagResult],
+        mentioned: dict[str, TagResult] | None = None,
     ) -> None:
         truth = set(truth)
         self.items += 1
@@ -133,7 +134,13 @@ class Scores:
                 score.tp += 1
             elif label in truth:
                 score.fn += 1
-                self.errors.append(Error(item, self.kind, label, "miss", "not found in the text"))
+                seen = mentioned.get(label) if mentioned else None
+                detail = (
+                    f"mentioned ({seen.attributes.get('mentions', 1)}x) but not the focus"
+                    if seen is not None
+                    else "not found in the text"
+                )
+                self.errors.append(Error(item, self.kind, label, "miss", detail))
             else:
                 score.fp += 1
                 tag = predicted[label]
@@ -238,7 +245,8 @@ def evaluate_focus(
             continue
         tags = tagger.tag(item.text, title=item.title)
         predicted = _rule(tags, COUNTRY, focus_only=True, ignore=ignore_countries)
-        scores.add(item.id, item.countries - ignore_countries, predicted)
+        mentioned = _rule(tags, COUNTRY, ignore=ignore_countries)
+        scores.add(item.id, item.countries - ignore_countries, predicted, mentioned)
     return scores
 
 

@@ -196,6 +196,7 @@ def eval_(
                     f"  {e.item}: {e.error} {e.label} {e.detail}".rstrip(),
                     markup=False,
                     highlight=False,
+                    soft_wrap=True,
                 )
     sys.stdout.flush()
 
