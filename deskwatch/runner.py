@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Column
 
 from deskwatch.app import App
 from deskwatch.errors import DeskwatchError
@@ -76,11 +77,16 @@ class LiveProgress(RunObserver):
     def __init__(self, console: Console) -> None:
         self.progress = Progress(
             SpinnerColumn(finished_text="[green]✓[/]"),
-            TextColumn("{task.description}"),
-            TextColumn("{task.fields[status]}", markup=False),
+            TextColumn("{task.description}", table_column=Column(no_wrap=True)),
+            TextColumn(
+                "{task.fields[status]}",
+                markup=False,
+                table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1),
+            ),
             TimeElapsedColumn(),
             console=console,
             transient=False,
+            expand=True,
         )
         self.rows: dict[str, TaskID] = {}
 
