@@ -38,6 +38,8 @@ class FetchPolicy:
     max_retry_after_s: float = 300.0
     max_redirects: int = 5
     contact: str | None = None
+    govuk_base_url: str = "https://www.gov.uk"
+    """Where GOV.UK content is read from, unless a source says otherwise."""
 
     @property
     def user_agent(self) -> str:

@@ -31,7 +31,12 @@ def read_source(source: SourceConfig | AdhocSource, *, now: datetime, **io: Any)
     fetcher = io.get("fetcher")
     if fetcher is None:
         raise ConfigError(f"source {source.name!r}: web sources need a fetcher")
-    base = getattr(source, "govuk_base_url", None) or io.get("govuk_base_url") or GOVUK_WEBSITE
+    base = (
+        getattr(source, "govuk_base_url", None)
+        or io.get("govuk_base_url")
+        or getattr(getattr(fetcher, "policy", None), "govuk_base_url", None)
+        or GOVUK_WEBSITE
+    )
     url = getattr(source, "url", "") or ""
     ctx = web.WebContext(
         fetcher=fetcher,

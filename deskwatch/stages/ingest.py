@@ -43,6 +43,7 @@ def fetch_policy(config: Config, settings: Settings | None = None) -> FetchPolic
         max_retry_after_s=fetching.max_retry_after_s,
         max_redirects=fetching.max_redirects,
         contact=settings.contact if settings is not None else None,
+        govuk_base_url=fetching.govuk_base_url,
     )
 
 

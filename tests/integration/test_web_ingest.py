@@ -8,8 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from deskwatch.app import App
 from deskwatch.config import FeedSource, GovukSource, PageSource
-from deskwatch.stages.ingest import ingest_source
+from deskwatch.settings import Settings
+from deskwatch.stages.ingest import fetch_policy, ingest_source
 from storage.models import HttpCacheEntry, Release, ReleaseVersion, SourceRun
 from tests.fixtures.servers import Response
 from tests.fixtures.web_sources import FAST, NOW, serve_web_fixtures, web_fixture
@@ -191,3 +193,22 @@ def test_a_failed_page_is_retried_on_the_next_run(database, http_server):
         database, _feed(http_server), now=NOW + timedelta(hours=1), fetching=FAST
     )
     assert second.new_releases == 1
+
+
+def test_config_file_fetching_section_reaches_the_readers(database, http_server, tmp_path):
+    """fetching.govuk_base_url of the config file, through fetch_policy, with no per-source
+    override: the feed's www.gov.uk link is read from the local server's Content API."""
+    serve_web_fixtures(http_server)
+    path = tmp_path / "deskwatch.yaml"
+    base, feed = http_server.base_url, http_server.url("/statements.atom")
+    path.write_text(
+        f"fetching: {{delay_s: 0, backoff_s: 0, govuk_base_url: '{base}'}}\n"
+        f"sources: [{{name: freedonia, type: feed, url: '{feed}'}}]\n"
+    )
+    app = App.load(path, Settings())
+    (source,) = app.config.sources
+    summary = ingest_source(
+        database, source, now=NOW, fetching=fetch_policy(app.config, app.settings)
+    )
+    assert summary.new_releases == 3 and summary.status == "ok"
+    assert GOVUK_KEY in _releases(database)
