@@ -99,23 +99,32 @@ class _TextSearch:
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
 
-    def hits(self, node: Node) -> Select[Any]:
-        """SELECT version_id, score for versions whose title or text match `node` (positive)."""
+    def hits(self, node: Node, *, top: int | None = None) -> Select[Any]:
+        """SELECT version_id, score for versions whose title or text match `node` (positive);
+        with `top`, only the best `top` of them (ranked inside the index, before any join)."""
         if self.dialect == "sqlite":
             fts = table("search_fts")
             match = literal_column("search_fts").op("MATCH")(bindparam("fts", fts5(node)))
             # bm25 is lower-is-better; a title match weighs five times a body match
-            score = -func.bm25(literal_column("search_fts"), 5.0, 1.0)
-            return (
-                select(literal_column("search_fts.rowid").label("version_id"), score.label("score"))
+            bm25 = func.bm25(literal_column("search_fts"), 5.0, 1.0)
+            stmt = (
+                select(
+                    literal_column("search_fts.rowid").label("version_id"), (-bm25).label("score")
+                )
                 .select_from(fts)
                 .where(match)
             )
+            return stmt.order_by(bm25).limit(top) if top is not None else stmt
         docs = table("search_documents", column("version_id"), column("document"))
         tsq = tsquery(node)
-        return select(docs.c.version_id, func.ts_rank(docs.c.document, tsq).label("score")).where(
-            docs.c.document.op("@@")(tsq)
-        )
+        rank = func.ts_rank(docs.c.document, tsq)
+        stmt = select(docs.c.version_id, rank.label("score")).where(docs.c.document.op("@@")(tsq))
+        return stmt.order_by(rank.desc()).limit(top) if top is not None else stmt
+
+    def count(self, session: Session, node: Node) -> int:
+        """How many versions match `node` (positive), from the index alone."""
+        ids = self.hits(node).with_only_columns(self.hits(node).selected_columns[0]).subquery()
+        return int(session.execute(select(func.count()).select_from(ids)).scalar() or 0)
 
     def snippets(self, session: Session, node: Node, version_ids: Sequence[int]) -> dict[int, str]:
         if not version_ids:
@@ -225,11 +234,51 @@ def _visible_version(v: Any, as_of: date | None) -> ColumnElement[bool]:
     return and_(v.c.fetched_at < cutoff, latest) if cutoff is not None else latest
 
 
-def _tag_condition(v: Any, kind: str, values: Sequence[str]) -> ColumnElement[bool]:
-    """The version `v` carries a tag of this kind with one of these values (an index-only
-    lookup on ix_tags_kind_value_version_id)."""
-    tagged = select(tags.c.version_id).where(tags.c.kind == kind, tags.c.value.in_(list(values)))
-    return v.c.id.in_(tagged)
+def _tag_condition(
+    v: Any, kind: str, values: Sequence[str], *, driving: bool
+) -> ColumnElement[bool]:
+    """The version `v` carries a tag of this kind with one of these values. Two equivalent
+    forms, for the planner: `driving` lists the tagged versions first (index-only on
+    ix_tags_kind_value_version_id), best when few versions have the tag; otherwise a check per
+    version (on the (version_id, kind, value, origin) unique index), so that a newest-first walk
+    stops after one page."""
+    if not values:
+        return false()
+    if driving:
+        tagged = select(tags.c.version_id).where(
+            tags.c.kind == kind, tags.c.value.in_(list(values))
+        )
+        return v.c.id.in_(tagged)
+    return exists().where(
+        tags.c.version_id == v.c.id, tags.c.kind == kind, tags.c.value.in_(list(values))
+    )
+
+
+DRIVING_SHARE = 0.05
+
+
+def _driving(session: Session, filters: Sequence[Filter]) -> Filter | None:
+    """The tag filter to drive a query by: the most selective one, if under DRIVING_SHARE of
+    all versions carry it (counted on the index)."""
+    candidates = [f for f in filters if not f.negated and f.field in ("theme", "country", "person")]
+    if not candidates:
+        return None
+    total = session.execute(select(func.max(versions.c.id))).scalar() or 0
+    best: tuple[int, Filter] | None = None
+    for flt in candidates:
+        count = session.execute(
+            select(func.count())
+            .select_from(tags)
+            .where(tags.c.kind == flt.field, tags.c.value.in_(_tag_values(session, flt)))
+        ).scalar()
+        if best is None or int(count or 0) < best[0]:
+            best = (int(count or 0), flt)
+    assert best is not None
+    return best[1] if best[0] < DRIVING_SHARE * total else None
+
+
+def _tag_values(session: Session, flt: Filter) -> list[str]:
+    return _person_values(session, flt.values) if flt.field == "person" else list(flt.values)
 
 
 def _person_values(session: Session, wanted: Sequence[str]) -> list[str]:
@@ -252,14 +301,13 @@ def _loose(text: str) -> str:
     return " ".join(re.split(r"[\s_\-]+", fold(text))).strip()
 
 
-def _filter_condition(session: Session, v: Any, flt: Filter) -> ColumnElement[bool]:
-    if flt.field in ("theme", "country"):
-        condition = _tag_condition(v, flt.field, flt.values)
-    elif flt.field == "person":
-        values = _person_values(session, flt.values)
-        condition = _tag_condition(v, "person", values) if values else false()
+def _filter_condition(
+    session: Session, v: Any, flt: Filter, *, driving: bool = True
+) -> ColumnElement[bool]:
+    if flt.field in ("theme", "country", "person"):
+        condition = _tag_condition(v, flt.field, _tag_values(session, flt), driving=driving)
     elif flt.field == "source":
-        wanted = {v.casefold() for v in flt.values}
+        wanted = {name.casefold() for name in flt.values}
         ids = [
             i
             for i, name in session.execute(select(sources.c.id, sources.c.name))
@@ -276,9 +324,11 @@ def _filter_condition(session: Session, v: Any, flt: Filter) -> ColumnElement[bo
     return ~condition if flt.negated else condition
 
 
-def matching(session: Session, query: Query, *, as_of: date | None = None) -> Select[Any]:
+def matching(
+    session: Session, query: Query, *, as_of: date | None = None, top: int | None = None
+) -> Select[Any]:
     """SELECT release_id, version_id, score (None without words to rank by) for every release
-    the query finds."""
+    the query finds; with `top`, among the `top` best-ranked matching versions only."""
     dialect = session.get_bind().dialect.name
     v = versions.alias("v")
     text = query.text
@@ -292,7 +342,7 @@ def matching(session: Session, query: Query, *, as_of: date | None = None) -> Se
         positive = None
     search = _TextSearch(dialect)
     if positive is not None:
-        hits = search.hits(positive).subquery("hits")
+        hits = search.hits(positive, top=top).subquery("hits")
         stmt = select(
             v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")
         ).select_from(hits.join(v, v.c.id == hits.c.version_id))
@@ -306,8 +356,11 @@ def matching(session: Session, query: Query, *, as_of: date | None = None) -> Se
     if negative is not None:
         excluded = search.hits(negative).subquery("excluded")
         stmt = stmt.where(v.c.id.not_in(select(excluded.c.version_id)))
+    # with words, the full-text index drives; without, a selective tag or the date index does
+    driver = _driving(session, query.filters) if positive is None else None
     for flt in query.filters:
-        stmt = stmt.where(_filter_condition(session, v, flt))
+        driving = positive is not None or flt is driver
+        stmt = stmt.where(_filter_condition(session, v, flt, driving=driving))
     if query.since is not None:
         stmt = stmt.where(releases.c.published_at >= datetime.combine(query.since, time.min, UTC))
     if query.until is not None:
@@ -330,14 +383,50 @@ def search(
     if query.is_empty:
         raise QueryError("the query is empty: give words to search for, or a field filter")
     ranked = query.text is not None and is_positive(query.text)
-    found = matching(session, query, as_of=as_of)
     order = newest_first()
-    if ranked:
-        order.insert(0, literal_column("score").desc())
-    page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
-    if not page:
-        return []
-    return _hits(session, page, query.text if ranked else None)
+    if not ranked:
+        found = matching(session, query, as_of=as_of)
+        page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
+        return _hits(session, page, None) if page else []
+    order.insert(0, literal_column("score").desc())
+    assert query.text is not None
+    page = _ranked_page(session, query, order, limit=limit, offset=offset, as_of=as_of)
+    return _hits(session, page, query.text) if page else []
+
+
+def _ranked_page(
+    session: Session,
+    query: Query,
+    order: list[ClauseElement],
+    *,
+    limit: int,
+    offset: int,
+    as_of: date | None,
+) -> list[Any]:
+    """Rank inside the full-text index first and join only the best candidates: for a common
+    word, scoring thousands of matches is cheap but joining each to its release is not. When
+    the filters (facets, dates, older versions) leave less than a page among the candidates,
+    widen them; the last try takes every match (the only one when the query has facets or
+    dates, which can leave a common word's best candidates all filtered out). The page is the same as ranking everything,
+    because a version outside the best `top` cannot outrank one inside it."""
+    need = offset + limit
+    matches: int | None = None
+    narrowed = bool(query.filters) or query.since is not None or query.until is not None
+    # with facets or dates, the candidates of a common word may hold none of the page: one pass
+    tries: tuple[int | None, ...] = (
+        (None,) if narrowed else (need * 5 + 100, need * 50 + 1000, None)
+    )
+    for top in tries:
+        found = matching(session, query, as_of=as_of, top=top)
+        page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
+        if len(page) == limit or top is None:
+            return page
+        if matches is None:
+            assert query.text is not None
+            matches = _TextSearch(session.get_bind().dialect.name).count(session, query.text)
+        if matches <= top:
+            return page  # every match was a candidate: this is all there is
+    return []  # pragma: no cover - the loop returns on its last pass
 
 
 def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]:
