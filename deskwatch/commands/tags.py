@@ -10,7 +10,6 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from deskwatch.cli import state
 from deskwatch.errors import UsageError
 from deskwatch.output import CsvOption, Format, JsonOption, emit, pick, print_json
 
@@ -18,6 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GOLD = ROOT / "tests" / "gold"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 GOVUK_FOLDER = "govuk-content-api"
+
+
+def state(ctx: typer.Context) -> Any:
+    # imported here: deskwatch.cli imports this module while it registers the commands
+    from deskwatch.cli import state as cli_state
+
+    return cli_state(ctx)
 
 
 def parse_since(value: str | None) -> datetime | None:
