@@ -123,7 +123,8 @@ class _TextSearch:
 
     def count(self, session: Session, node: Node) -> int:
         """How many versions match `node` (positive), from the index alone."""
-        ids = self.hits(node).with_only_columns(self.hits(node).selected_columns[0]).subquery()
+        hits = self.hits(node)
+        ids = hits.with_only_columns(hits.selected_columns[0]).subquery()
         return int(session.execute(select(func.count()).select_from(ids)).scalar() or 0)
 
     def snippets(self, session: Session, node: Node, version_ids: Sequence[int]) -> dict[int, str]:
@@ -394,6 +395,11 @@ def search(
     return _hits(session, page, query.text) if page else []
 
 
+def candidate_tops(need: int) -> tuple[int | None, ...]:
+    """How many best-ranked versions to join on each try for a page ending at row `need`."""
+    return (need * 5 + 100, need * 50 + 1000, None)
+
+
 def _ranked_page(
     session: Session,
     query: Query,
@@ -407,16 +413,13 @@ def _ranked_page(
     word, scoring thousands of matches is cheap but joining each to its release is not. When
     the filters (facets, dates, older versions) leave less than a page among the candidates,
     widen them; the last try takes every match (the only one when the query has facets or
-    dates, which can leave a common word's best candidates all filtered out). The page is the same as ranking everything,
-    because a version outside the best `top` cannot outrank one inside it."""
+    dates, which can leave a common word's best candidates all filtered out). The page is the
+    same as ranking everything: a version outside the best `top` cannot outrank one inside."""
     need = offset + limit
     matches: int | None = None
     narrowed = bool(query.filters) or query.since is not None or query.until is not None
     # with facets or dates, the candidates of a common word may hold none of the page: one pass
-    tries: tuple[int | None, ...] = (
-        (None,) if narrowed else (need * 5 + 100, need * 50 + 1000, None)
-    )
-    for top in tries:
+    for top in (None,) if narrowed else candidate_tops(need):
         found = matching(session, query, as_of=as_of, top=top)
         page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
         if len(page) == limit or top is None:

@@ -152,6 +152,21 @@ def test_new_versions_are_indexed_as_they_are_stored(archive: Archive) -> None:
     assert slugs(archive, "whisky", as_of=date(2024, 3, 5)) == []
 
 
+def test_ranking_the_best_candidates_first_finds_the_same_pages(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = ["civilians", "gaza", "defence OR tariffs", "released", "ukrain* OR japan*"]
+    expected = {
+        (q, offset): slugs(archive, q, limit=2, offset=offset) for q in queries for offset in (0, 2)
+    }
+    # one candidate, then two, then all: the old Gaza version and thin pages force widening
+    monkeypatch.setattr("storage.search.candidate_tops", lambda need: (1, 2, None))
+    for (q, offset), page in expected.items():
+        assert slugs(archive, q, limit=2, offset=offset) == page, q
+    assert expected[("defence OR tariffs", 0)] == ["japan-trade", "kyiv-visit"]
+    assert len(expected[("ukrain* OR japan*", 2)]) == 2  # a second page of four hits
+
+
 def test_hostile_input_is_only_text(archive: Archive) -> None:
     for query in [
         "'; DROP TABLE releases; --",
