@@ -6,9 +6,10 @@ compared with several others is split and tokenised once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
+from typing import TypeVar
 
 from diffing.align import align
 from diffing.classify import announced, classify
@@ -98,6 +99,8 @@ def statement_diff(
     return diff
 
 
+K = TypeVar("K")
+
 MIN_SIMILARITY = 0.1
 """Below this TF-IDF cosine two statements share a tag but not a subject (a trade deal and a
 ceasefire call that both name the UK): no statement diff is made."""
@@ -109,13 +112,38 @@ def most_similar(
     """The index of the candidate most similar to `new` (TF-IDF cosine over content words, the
     idf taken over `new` and the candidates) and its similarity; None when no candidate reaches
     `minimum`. Ties go to the earlier candidate (callers pass the newest first)."""
-    if not candidates:
-        return None
-    texts = [prepare(new), *(prepare(c) for c in candidates)]
-    vecs = vectors([t.terms for t in texts])
-    best: tuple[int, float] | None = None
-    for index, vec in enumerate(vecs[1:]):
-        score = cosine(vecs[0], vec)
-        if score > 0.0 and score >= minimum and (best is None or score > best[1] + 1e-12):
-            best = (index, score)
-    return best
+    return most_similar_each(new, {"": candidates}, minimum=minimum).get("")
+
+
+def most_similar_each(
+    new: str | Text,
+    groups: Mapping[K, Sequence[str | Text]],
+    *,
+    minimum: float = MIN_SIMILARITY,
+) -> dict[K, tuple[int, float]]:
+    """`most_similar` for several groups of candidates at once (one group per theme or country):
+    the idf is taken once over `new` and every distinct candidate, and each candidate is
+    vectorised once however many groups it is in. Groups with no candidate reaching `minimum`
+    are left out."""
+    target = prepare(new)
+    distinct: dict[int, Text] = {}
+    prepared: dict[K, list[Text]] = {}
+    for key, group in groups.items():
+        prepared[key] = [prepare(c) for c in group]
+        for text in prepared[key]:
+            distinct.setdefault(id(text), text)
+    if not distinct:
+        return {}
+    pool = list(distinct.values())
+    vecs = vectors([target.terms, *(t.terms for t in pool)])
+    scores = {id(t): cosine(vecs[0], vec) for t, vec in zip(pool, vecs[1:], strict=True)}
+    found: dict[K, tuple[int, float]] = {}
+    for key, group in prepared.items():
+        best: tuple[int, float] | None = None
+        for index, text in enumerate(group):
+            score = scores[id(text)]
+            if score > 0.0 and score >= minimum and (best is None or score > best[1] + 1e-12):
+                best = (index, score)
+        if best is not None:
+            found[key] = best
+    return found

@@ -12,45 +12,62 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from diffing.sentences import split_sentences
-from diffing.tokens import MONTHS, STOP_WORDS, WEEKDAYS, fold, has_digit
+from diffing.tokens import MONTHS, STOP_WORDS, WEEKDAYS, has_digit
 
 MIN_WORDS, MAX_WORDS = 2, 4
 _JOINERS = frozenset({"of"})
 _PIECE = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*|[^\w\s]")
 
 
-def _breaks(word: str) -> bool:
-    return (
-        word in STOP_WORDS
+_JOINER, _BREAK = "of", ""
+
+
+@lru_cache(maxsize=65536)
+def _word(piece: str) -> str:
+    """The piece as a phrase word ("kingdom's" -> "kingdom"), _JOINER, or _BREAK (a stop word,
+    a number, a date word, punctuation)."""
+    word = piece.removesuffix("'s")
+    if word in _JOINERS:
+        return _JOINER
+    if (
+        not word
+        or not word[0].isalpha()
+        or len(word) < 2
+        or word in STOP_WORDS
         or word in MONTHS
         or word in WEEKDAYS
         or has_digit(word)
-        or len(word) < 2
-        or not word[0].isalpha()
-    )
+    ):
+        return _BREAK
+    return word
 
 
 def _runs(sentence: str) -> list[list[str]]:
     runs: list[list[str]] = []
     current: list[str] = []
-    for piece in _PIECE.findall(fold(sentence).lower()):
-        word = piece.removesuffix("'s")
-        if word in _JOINERS and current:
-            current.append(word)
-            continue
-        if not word[0].isalnum() or _breaks(word):
-            runs.append(current)
-            current = []
+    for piece in _PIECE.findall(sentence.lower().replace("’", "'")):
+        word = _word(piece)
+        if word == _JOINER:
+            if current:
+                current.append(word)
+                continue
+            word = _BREAK
+        if not word:
+            if current:
+                runs.append(current)
+                current = []
             continue
         current.append(word)
-    runs.append(current)
+    if current:
+        runs.append(current)
     result = []
     for run in runs:
         while run and run[-1] in _JOINERS:
             run = run[:-1]
-        if len([w for w in run if w not in _JOINERS]) >= MIN_WORDS:
+        if len(run) >= MIN_WORDS and sum(1 for w in run if w not in _JOINERS) >= MIN_WORDS:
             result.append(run)
     return result
 

@@ -67,9 +67,14 @@ def loose(text: str) -> str:
     return " ".join(WORD.findall(text))
 
 
+_TERM = re.compile(r"\w+")
+_SPLIT_STOP_WORDS = STOP_WORDS | {"s", "t", "d", "ll", "re", "ve", "m", "_"}
+
+
 def content_words(text: str) -> list[str]:
-    """Words that carry meaning: stop words dropped, numbers kept."""
-    return [w for w in words(text) if w not in STOP_WORDS]
+    """Words that carry meaning, for similarity: stop words dropped, numbers kept. Split at
+    apostrophes and hyphens (cheaper, and "co-operation" still shares "operation")."""
+    return [w for w in _TERM.findall(text.lower()) if w not in _SPLIT_STOP_WORDS]
 
 
 _DIGIT = re.compile(r"\d")

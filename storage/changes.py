@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     ColumnElement,
     Integer,
     and_,
@@ -154,11 +153,11 @@ def bases_of_versions(session: Session, version_ids: Sequence[int]) -> dict[int,
 
 
 _TAGS_OF_BASIS = {
-    "theme": "kind = 'theme' AND value = :value AND origin = 'rule'",
-    "country": "kind = 'country' AND value = :value AND focus = :focus",
+    "theme": "kind = 'theme' AND value = :value{n} AND origin = 'rule'",
+    "country": "kind = 'country' AND value = :value{n} AND focus = TRUE",
 }
 _CANDIDATES = """
-SELECT t.release_id, MAX(t.version_id) AS version_id,
+SELECT {n} AS basis, t.release_id, MAX(t.version_id) AS version_id,
        COALESCE(r.published_at, r.first_seen_at) AS at
 FROM (SELECT release_id, version_id FROM tags WHERE {tags} {recent}) AS t
 JOIN releases AS r ON r.id = t.release_id
@@ -171,29 +170,93 @@ LIMIT :limit
 """
 RECENT_FACTOR = 4
 """How many of a basis's newest tags are read first, per candidate wanted."""
+_statements: dict[tuple[tuple[str, ...], bool], Any] = {}
 
 
-def _candidates_sql(kind: str, recent: bool) -> Any:
-    # plain SQL (standard, both backends): this runs for every basis of every new release, and
-    # a prepared text statement costs a fraction of building the query anew each time
-    sql = _CANDIDATES.format(
-        tags=_TAGS_OF_BASIS[kind], recent="ORDER BY id DESC LIMIT :window" if recent else ""
+def _candidates_statement(kinds: tuple[str, ...], recent: bool) -> Any:
+    """One query for several bases (a UNION ALL of one bounded query per basis). Plain SQL, the
+    same on both backends: it runs for every new release, and a prepared text statement costs a
+    fraction of building the query anew each time."""
+    key = (kinds, recent)
+    if key not in _statements:
+        parts = [
+            "SELECT * FROM ("
+            + _CANDIDATES.format(
+                n=n,
+                tags=_TAGS_OF_BASIS[kind].format(n=n),
+                recent="ORDER BY id DESC LIMIT :window" if recent else "",
+            )
+            + f") AS c{n}"
+            for n, kind in enumerate(kinds)
+        ]
+        _statements[key] = (
+            text("\nUNION ALL\n".join(parts))
+            .bindparams(
+                bindparam("before", type_=UTCDateTime()), bindparam("since", type_=UTCDateTime())
+            )
+            .columns(basis=Integer(), release_id=Integer(), version_id=Integer(), at=UTCDateTime())
+        )
+    return _statements[key]
+
+
+def _more_tags_than(session: Session, basis: str, count: int) -> bool:
+    kind, value = parse_basis(basis)
+    tagged = session.scalar(
+        select(func.count()).select_from(
+            select(Tag.id).where(_tag_filter(kind, value)).limit(count + 1).subquery()
+        )
     )
-    params = [bindparam("before", type_=UTCDateTime()), bindparam("since", type_=UTCDateTime())]
-    if kind == "country":
-        params.append(bindparam("focus", type_=Boolean()))
-    return (
-        text(sql)
-        .bindparams(*params)
-        .columns(release_id=Integer(), version_id=Integer(), at=UTCDateTime())
-    )
+    return (tagged or 0) > count
 
 
-_CANDIDATE_STATEMENTS = {
-    (kind, recent): _candidates_sql(kind, recent)
-    for kind in _TAGS_OF_BASIS
-    for recent in (True, False)
-}
+def _read_candidates(
+    session: Session, bases: Sequence[str], recent: bool, params: dict[str, Any]
+) -> dict[str, list[Candidate]]:
+    parsed = [parse_basis(b) for b in bases]
+    values = {f"value{n}": value for n, (_, value) in enumerate(parsed)}
+    statement = _candidates_statement(tuple(kind for kind, _ in parsed), recent)
+    found: dict[str, list[Candidate]] = {basis: [] for basis in bases}
+    for row in session.execute(statement, {**params, **values}):
+        found[bases[row.basis]].append(Candidate(row.release_id, row.version_id, row.at))
+    for group in found.values():
+        group.sort(key=lambda c: (c.at, c.release_id), reverse=True)
+    return found
+
+
+def statement_candidates_for(
+    session: Session,
+    bases: Sequence[str],
+    *,
+    before: datetime,
+    since: datetime,
+    exclude_release_id: int,
+    limit: int,
+) -> dict[str, list[Candidate]]:
+    """For each basis, the newest `limit` earlier statements tagged with it, stated in
+    [since, before), other than the release itself, newest first; for each, its newest tagged
+    version. One query for all the bases.
+
+    Bounded: the tags (kind, value) index is read newest tag first and only the last
+    `RECENT_FACTOR * limit` tags of each basis are looked at (tags are written as releases
+    arrive, so these are the recent statements); only when they hold too few earlier statements
+    and there are older tags (a release published long before it was ingested) is the basis's
+    whole look-back window read."""
+    bases = list(dict.fromkeys(bases))
+    if not bases:
+        return {}
+    window = RECENT_FACTOR * limit
+    params: dict[str, Any] = {
+        "exclude": exclude_release_id,
+        "before": before,
+        "since": since,
+        "limit": limit,
+        "window": window,
+    }
+    found = _read_candidates(session, bases, True, params)
+    for basis, group in found.items():
+        if len(group) < limit and _more_tags_than(session, basis, window):
+            found[basis] = _read_candidates(session, [basis], False, params)[basis]
+    return found
 
 
 def statement_candidates(
@@ -205,36 +268,15 @@ def statement_candidates(
     exclude_release_id: int,
     limit: int,
 ) -> list[Candidate]:
-    """The newest `limit` earlier statements tagged with `basis`, stated in [since, before),
-    other than the release itself; for each, its newest tagged version.
-
-    Bounded: the tags (kind, value) index is read newest tag first and only the last
-    `RECENT_FACTOR * limit` tags of the basis are looked at (tags are written as releases
-    arrive, so these are the recent statements); only when they hold too few earlier statements
-    and there are older tags (a release published long before it was ingested) is the basis's
-    whole look-back window read."""
-    kind, value = parse_basis(basis)
-    window = RECENT_FACTOR * limit
-    params: dict[str, Any] = {
-        "value": value,
-        "exclude": exclude_release_id,
-        "before": before,
-        "since": since,
-        "limit": limit,
-        "window": window,
-    }
-    if kind == "country":
-        params["focus"] = True
-    rows = list(session.execute(_CANDIDATE_STATEMENTS[(kind, True)], params))
-    if len(rows) < limit:
-        tagged = session.scalar(
-            select(func.count()).select_from(
-                select(Tag.id).where(_tag_filter(kind, value)).limit(window + 1).subquery()
-            )
-        )
-        if (tagged or 0) > window:  # older tags exist beyond the recent window: read them all
-            rows = list(session.execute(_CANDIDATE_STATEMENTS[(kind, False)], params))
-    return [Candidate(row.release_id, row.version_id, row.at) for row in rows]
+    """The candidates of one basis (see statement_candidates_for)."""
+    return statement_candidates_for(
+        session,
+        [basis],
+        before=before,
+        since=since,
+        exclude_release_id=exclude_release_id,
+        limit=limit,
+    )[basis]
 
 
 # -- phrases ------------------------------------------------------------------------------------

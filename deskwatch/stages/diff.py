@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from diffing import ALGORITHM_VERSION
-from diffing.compare import Text, most_similar, sentence_diff, statement_diff, version_diff
+from diffing.compare import Text, most_similar_each, sentence_diff, statement_diff, version_diff
 from diffing.model import Diff
 from storage.changes import (
     VERSION_BASIS,
@@ -35,7 +35,7 @@ from storage.changes import (
     previous_version,
     record_phrase_uses,
     release_time,
-    statement_candidates,
+    statement_candidates_for,
     version_texts,
 )
 from storage.models import ReleaseVersion
@@ -98,26 +98,26 @@ def statement_diffs(
     content word. Reads only; the caller stores them."""
     cache = cache or TextCache(session)
     stated = release_time(version.release)
-    found = {
-        basis: statement_candidates(
-            session,
-            basis,
-            before=stated,
-            since=stated - lookback,
-            exclude_release_id=version.release_id,
-            limit=candidates,
-        )
-        for basis in bases
-    }
+    found = statement_candidates_for(
+        session,
+        bases,
+        before=stated,
+        since=stated - lookback,
+        exclude_release_id=version.release_id,
+        limit=candidates,
+    )
     texts = cache.get_many(
         list(dict.fromkeys(c.version_id for group in found.values() for c in group))
     )
     new = cache.of(version)
     results: list[StatementDiff] = []
     compared: dict[int, Diff] = {}  # by earlier version: the sentence diff is the same per basis
-    for basis, group in found.items():
-        group = [c for c in group if c.version_id in texts]
-        best = most_similar(new, [texts[c.version_id] for c in group])
+    groups = {basis: [c for c in group if c.version_id in texts] for basis, group in found.items()}
+    ranked = most_similar_each(
+        new, {basis: [texts[c.version_id] for c in group] for basis, group in groups.items()}
+    )
+    for basis, group in groups.items():
+        best = ranked.get(basis)
         if best is None:
             continue
         chosen = group[best[0]]
