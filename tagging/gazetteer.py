@@ -7,6 +7,7 @@ phrases are in the index with kind "none" so they hide the shorter names inside 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pycountry
@@ -16,6 +17,7 @@ from tagging.taxonomy import AmbiguousName, PlacesSpec
 from tagging.text import fold, phrase_keys
 
 COUNTRY, REGION, NONE = "country", "region", "none"
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
 # codes pycountry lacks
 EXTRA_CODES = {"XK": "Kosovo"}
 
@@ -67,6 +69,9 @@ def build_gazetteer(spec: PlacesSpec) -> Gazetteer:
     ambiguous_keys = {phrase_keys(n) for n in spec.ambiguous}
 
     def add(name: str, place: Place) -> None:
+        # "the Gulf", "The Hague": the article adds nothing, and leaving it out keeps the most
+        # common English word from being a candidate at every occurrence
+        name = _LEADING_THE.sub("", name)
         keys = phrase_keys(name)
         if not keys or (keys in ambiguous_keys and place.ambiguous is None):
             return
