@@ -5,6 +5,7 @@
     "his Japanese counterpart Minoru Kihara"        a counterpart of the role named earlier in the
                                                     same sentence ("The Defence Secretary ...")
     "Grant Shapps said:"                            a quoted speaker
+    "James Cleverly, the Foreign Secretary, said"   a role in apposition after the name
 
 Roles are data (`roles` in the taxonomy). A name is one to four capitalised words (particles such
 as "de", "van", "al" allowed inside), none of them a stop word, a role word or a place.
@@ -93,7 +94,13 @@ def find_people(
     role_matches = roles.scan(tokens, text)
     role_ends = {m.last: m for m in role_matches}
 
-    def record(first: int, last: int, role: str | None, role_match: Match | None) -> None:
+    def record(
+        first: int,
+        last: int,
+        role: str | None,
+        role_match: Match | None,
+        name_first: bool = False,
+    ) -> None:
         name = text[tokens[first].start : tokens[last].end]
         key = ascii_fold(name).casefold()
         person = people.setdefault(key, _Person(name))
@@ -112,13 +119,18 @@ def find_people(
                 ]  # fmt: skip
                 if earlier:
                     person.counterpart_of = earlier[-1].payloads[0]
-        span_start = tokens[role_match.first].start if role_match else tokens[first].start
+        span_start = tokens[first].start
+        span_end = tokens[last].end
+        if role_match is not None and name_first:
+            span_end = tokens[role_match.last].end
+        elif role_match is not None:
+            span_start = tokens[role_match.first].start
         s_start, s_end = doc.sentence_span(span_start)
         person.evidence.append(
             Evidence(
-                text=text[span_start : tokens[last].end],
+                text=text[span_start:span_end],
                 start=span_start,
-                end=tokens[last].end,
+                end=span_end,
                 sentence=text[s_start:s_end],
                 sentence_start=s_start,
                 field=doc.field,
@@ -135,6 +147,27 @@ def find_people(
         span = _name_after(doc, nxt, place_tokens)
         if span is not None:
             record(span[0], span[1], match.payloads[0], match)
+
+    # appositions: "James Cleverly, the Foreign Secretary, said"
+    for match in role_matches:
+        before = match.first - 1
+        if before in demonym_at:  # "the French Foreign Minister"
+            before -= 1
+        if before >= 0 and tokens.keys[before] == "the":
+            before -= 1
+        if before < 0 or text[tokens.ends[before] : tokens.starts[before + 1]].strip() != ",":
+            continue
+        first = before
+        while first - 1 >= 0 and before - first < 3 and _adjacent(tokens, first - 1, first, text):
+            prev = tokens[first - 1]
+            if not prev.text[0].isupper() or prev.key in _STOP or (first - 1) in place_tokens:
+                break
+            first -= 1
+        if first == before or (first - 1) in role_ends:
+            continue  # one word ("Today, the Minister") or already found after its role
+        span = _name_after(doc, first, place_tokens)
+        if span is not None and span[1] == before:
+            record(first, before, match.payloads[0], match, name_first=True)
 
     # quoted speakers: "<Name> said" with no role right before the name
     for idx in [i for i, key in enumerate(tokens.keys) if key in _SPEECH]:

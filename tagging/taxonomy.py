@@ -24,7 +24,7 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_TAXONOMY_PATH = SEEDS_DIR / "taxonomy.yaml"
 DEFAULT_PLACES_PATH = SEEDS_DIR / "places.yaml"
 # bump when the tagger's code changes what it produces from the same files
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -131,6 +131,20 @@ def test_quoted_speakers_and_roles_after_a_comma(tagger: Tagger) -> None:
     assert "David Lammy" in people and "role" not in people["David Lammy"].attributes
 
 
+def test_roles_in_apposition(tagger: Tagger) -> None:
+    text = (
+        "James Cleverly, the Foreign Secretary, met Catherine Colonna, the French Foreign "
+        "Minister, in Paris. Today, the Prime Minister spoke. In London, the Defence Secretary met."
+    )
+    people = rule(tagger.tag(text), "person")
+    assert set(people) == {"James Cleverly", "Catherine Colonna"}
+    assert people["James Cleverly"].attributes["role"] == "Foreign Secretary"
+    assert people["Catherine Colonna"].attributes["role"] == "Foreign Minister"
+    assert people["Catherine Colonna"].attributes["country"] == "FR"
+    [evidence] = people["James Cleverly"].evidence
+    assert evidence.text == "James Cleverly, the Foreign Secretary"
+
+
 def test_near_and_not_rules(tagger: Tagger) -> None:
     assert "defence-security" not in rule(
         tagger.tag("Changes to social security and a security deposit scheme."), "theme"
