@@ -17,7 +17,9 @@ from tagging.text import ascii_fold
 
 def publisher_tags(links: Iterable[Mapping[str, Any]], gazetteer: Gazetteer) -> list[TagResult]:
     results: dict[tuple[str, str], TagResult] = {}
-    for link in links:
+    for link in links or ():
+        if not isinstance(link, Mapping):
+            continue  # not a link record: nothing to trust
         kind = str(link.get("kind") or "")
         title = str(link.get("title") or "").strip()
         value = str(link.get("value") or "").strip()

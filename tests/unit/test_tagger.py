@@ -172,6 +172,8 @@ def test_publisher_links_sit_beside_rule_tags(tagger: Tagger) -> None:
     person = next(t for t in tags if t.kind == "person")
     assert (person.origin, person.attributes["ascii"]) == ("publisher", "Yoko Kamikawa")
     assert len([t for t in tags if t.origin == "publisher"]) == 2
+    odd = tagger.tag("Japan.", links=["japan", None, {"kind": "world_location"}, {}])  # type: ignore[list-item]
+    assert [t.origin for t in odd] == ["rule"]
 
 
 def test_empty_and_odd_text(tagger: Tagger) -> None:
