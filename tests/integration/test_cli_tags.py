@@ -132,3 +132,16 @@ def test_eval_on_the_govuk_corpus(cli: Cli) -> None:
     focus = govuk["country-focus"]
     assert len(focus["errors"]) == sum(label["fp"] + label["fn"] for label in focus["labels"])
     assert focus["precision"] > 0.5
+
+
+def test_a_bad_taxonomy_stops_retag_with_one_line(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("version: 1\nthemes: [\n", encoding="utf-8")
+    config = tmp_path / "deskwatch.yaml"
+    config.write_text("tagging:\n  taxonomy: broken.yaml\n", encoding="utf-8")
+    result = cli("--config", str(config), "retag")
+    assert result.exit_code == 2
+    assert "broken.yaml" in result.stderr and "invalid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
+    config.write_text("tagging:\n  taxonomy: missing.yaml\n", encoding="utf-8")
+    result = cli("--config", str(config), "eval")
+    assert result.exit_code == 2 and "file not found" in result.stderr
