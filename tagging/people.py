@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from tagging.gazetteer import COUNTRY, Place
@@ -170,7 +171,7 @@ def find_people(
             record(first, before, match.payloads[0], match, name_first=True)
 
     # quoted speakers: "<Name> said" with no role right before the name
-    for idx in [i for i, key in enumerate(tokens.keys) if key in _SPEECH]:
+    for idx in compress(range(len(tokens)), map(_SPEECH.__contains__, tokens.keys)):
         if idx == 0:
             continue
         last = idx - 1
