@@ -136,3 +136,49 @@ def test_publisher_links_become_publisher_tags_beside_rule_tags(db_url: str) -> 
             assert release_ids_tagged(session, themes=["climate-change"]) == []
     finally:
         db.dispose()
+
+
+def test_overlapping_taggers_share_the_work_without_duplicates(db_url: str) -> None:
+    import threading
+
+    app = App.load(None, Settings(database_url=db_url))
+    db = open_database(db_url, upgrade=True)
+    try:
+        with db.session() as session:
+            source = sync_source(session, "many", "files", {})
+            for n in range(30):
+                record = ReleaseRecord(
+                    key=f"file://many/{n}.txt",
+                    title=f"Statement {n} on Ukraine",
+                    text=f"Statement {n}: the UK will support Ukraine with military aid for Kyiv.",
+                    raw=b"x",
+                    content_type="text/plain",
+                )
+                store_record(session, source, record, now=NOW)
+        app.config.tagging.batch_size = 4
+        results: list[dict[str, int]] = []
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                results.append(tag_pending(app, db, now=NOW))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+        assert sum(r["tagged_versions"] for r in results) >= 30
+        with db.session() as session:
+            versions = session.scalars(select(ReleaseVersion)).all()
+            assert {v.tagged_with for v in versions} == {taxonomy_for(app).version}
+            by_version = tags_for_versions(session, [v.id for v in versions])
+            for tags in by_version.values():
+                keys = [(t.kind, t.value, t.origin) for t in tags]
+                assert len(keys) == len(set(keys))
+                assert ("country", "UA", "rule") in keys
+    finally:
+        db.dispose()
