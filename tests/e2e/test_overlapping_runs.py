@@ -29,7 +29,7 @@ from tests.e2e.workspace import mail_log, snapshot, write_workspace
 from tests.fixtures.databases import drop_pg_schema, make_pg_schema_url
 from tests.fixtures.prefect_server import PrefectServer, deskwatch_command, start, stop
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 RUN_TIMEOUT = 420  # two runs at once on two busy cores
 
 

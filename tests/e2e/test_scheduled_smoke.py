@@ -1,0 +1,132 @@
+"""The docker-compose stack, natively on loopback: a real `prefect server start` (temporary
+PREFECT_HOME), `deskwatch serve` with schedules of a few seconds, a local HTTP server with a feed
+and an SMTP server (aiosmtpd). The test waits until scheduled runs of both flows have delivered
+the expected mail, exactly once each, then stops everything it started by process id.
+
+Every text served here is written for this test."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.fixtures.prefect_server import PrefectServer, deskwatch_command, start, stop
+from tests.fixtures.servers import LocalHTTPServer, Response
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+DELIVERY_TIMEOUT = 420.0  # serve start, first scheduled run and a digest, on two busy cores
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0">
+  <channel>
+    <title>Ministry statements</title>
+    <link>{base}/news</link>
+    <description>Statements of a ministry written for deskwatch's smoke test</description>
+    <item>
+      <title>Minister calls for a humanitarian ceasefire</title>
+      <link>{base}/news/ceasefire-call</link>
+      <guid>{base}/news/ceasefire-call</guid>
+      <pubDate>Mon, 03 Nov 2025 09:00:00 GMT</pubDate>
+      <description>The minister called for a humanitarian ceasefire.</description>
+    </item>
+  </channel>
+</rss>
+"""
+PAGE = """<!doctype html>
+<html lang="en"><head><title>Minister calls for a humanitarian ceasefire</title></head>
+<body><main>
+<h1>Minister calls for a humanitarian ceasefire</h1>
+<p>The minister called today for an immediate humanitarian ceasefire so that aid can reach
+civilians. Talks between the parties must resume without delay.</p>
+<p>The ministry will host a donors' conference next month.</p>
+</main></body></html>
+"""
+
+
+def flow_runs(server: PrefectServer) -> list[dict[str, Any]]:
+    response = server.post("/flow_runs/filter", {"limit": 200})
+    response.raise_for_status()
+    return list(response.json())
+
+
+def deployment_names(server: PrefectServer) -> dict[str, str]:
+    response = server.post("/deployments/filter", {"limit": 50})
+    response.raise_for_status()
+    return {d["id"]: d["name"] for d in response.json()}
+
+
+def test_scheduled_runs_deliver_mail_exactly_once(
+    tmp_path: Path,
+    http_server: LocalHTTPServer,
+    smtp_server: Any,
+    prefect_server: PrefectServer,
+) -> None:
+    base = http_server.base_url
+    http_server.routes["/feed.xml"] = Response(
+        FEED.format(base=base).encode(), 200, {"Content-Type": "application/rss+xml"}
+    )
+    http_server.routes["/news/ceasefire-call"] = Response(
+        PAGE.encode(), 200, {"Content-Type": "text/html; charset=utf-8"}
+    )
+    config = tmp_path / "deskwatch.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "sources": [{"name": "ministry", "type": "feed", "url": f"{base}/feed.xml"}],
+                "fetching": {"delay_s": 0, "retries": 0},
+                "subscriptions": [
+                    {"email": "desk.now@example.org", "keywords": ["ceasefire"]},
+                    {
+                        "email": "desk.daily@example.org",
+                        "keywords": ["ceasefire"],
+                        "frequency": "daily",
+                    },
+                ],
+                "smtp": {
+                    "host": smtp_server.host,
+                    "port": smtp_server.port,
+                    "mail_from": "deskwatch@example.org",
+                },
+                "schedule": {
+                    "run": {"interval_seconds": 5},
+                    "daily_digest": {"interval_seconds": 7},
+                    "weekly_digest": {"cron": "0 8 * * 5", "enabled": False},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = prefect_server.env(DESKWATCH_DATABASE_URL=f"sqlite:///{tmp_path / 'deskwatch.db'}")
+    log = tmp_path / "serve.log"
+    serve = start(deskwatch_command("--config", str(config), "serve"), env=env, log=log)
+    sink = smtp_server.sink
+    try:
+        deadline = time.monotonic() + DELIVERY_TIMEOUT
+        while time.monotonic() < deadline:
+            assert serve.poll() is None, f"serve exited: {log.read_text()[-3000:]}"
+            if sink.to("desk.now@example.org") and sink.to("desk.daily@example.org"):
+                break
+            time.sleep(1)
+        else:
+            pytest.fail(f"no mail after {DELIVERY_TIMEOUT:.0f} s: {log.read_text()[-3000:]}")
+        time.sleep(12)  # two more scheduled runs of each flow: they must not send again
+        assert serve.poll() is None, f"serve exited: {log.read_text()[-3000:]}"
+    finally:
+        stop(serve)
+
+    [alert] = sink.to("desk.now@example.org")
+    assert "ceasefire" in str(alert["Subject"]).lower()
+    [digest] = sink.to("desk.daily@example.org")
+    assert "ceasefire" in digest.get_body(("plain",)).get_content().lower()  # type: ignore[union-attr]
+
+    names = deployment_names(prefect_server)
+    runs = [r for r in flow_runs(prefect_server) if names.get(r["deployment_id"] or "")]
+    completed = {names[r["deployment_id"]] for r in runs if r["state_type"] == "COMPLETED"}
+    assert {"scheduled", "daily"} <= completed
+    assert all(r["auto_scheduled"] for r in runs)  # the scheduler made them, not the test
+    output = log.read_text(errors="replace")
+    assert "serving deskwatch-run/scheduled, deskwatch-digest/daily against" in output
