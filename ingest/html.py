@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 from bs4.dammit import EncodingDetector
 
+from deskwatch.errors import ParseError
 from ingest.normalise import clean_text
 
 BLOCK_TAGS = {
@@ -75,6 +76,8 @@ _BOILERPLATE = re.compile(
     r"gem-c-single-page-notification-button|gem-c-print-link|gem-c-share-links)([-_ ]|$)",
     re.IGNORECASE,
 )
+MAX_TAGS = 200_000
+"""A page with more elements than this is refused before parsing (real pages have thousands)."""
 _SOURCE_SPACE = re.compile(r"\s+")
 _BOILERPLATE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
 
@@ -131,7 +134,8 @@ def strip_boilerplate(root: Tag) -> None:
     for tag in root.find_all(DROP_TAGS):
         tag.decompose()
     for tag in root.find_all(True):
-        if tag.decomposed or tag.name in ("html", "body", "main", "article"):
+        # not tag.decomposed: on a live Tag that property searches the whole subtree
+        if tag.__dict__.get("_decomposed") or tag.name in ("html", "body", "main", "article"):
             continue
         if _is_boilerplate(tag):
             tag.decompose()
@@ -212,7 +216,11 @@ def _title(soup: BeautifulSoup, main: Tag | None, metas: dict[str, str]) -> str:
 
 
 def _paragraph_weight(tag: Tag) -> int:
-    return sum(len(p.get_text()) for p in tag.find_all("p", recursive=False))
+    return sum(
+        len(child.get_text())
+        for child in tag.children
+        if isinstance(child, Tag) and child.name == "p"
+    )
 
 
 def _main_content(soup: BeautifulSoup, selector: str | None) -> Tag | None:
@@ -253,6 +261,9 @@ def extract_page(
 ) -> Page:
     """Read a whole page. GOV.UK pages (a `govuk:` meta tag or a govspeak area) give their
     govspeak body; other sites their `selector`, main/article, or largest paragraph block."""
+    tags = raw.count(b"<" if isinstance(raw, bytes) else "<")
+    if tags > MAX_TAGS:
+        raise ParseError(f"{url or 'page'}: about {tags} elements, more than {MAX_TAGS}; refused")
     soup = parse_html(raw, charset=charset)
     language = None
     if soup.html is not None and soup.html.get("lang"):

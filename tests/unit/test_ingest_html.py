@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from deskwatch.errors import ParseError
 from ingest.html import extract_page, html_to_text
 from tests.fixtures.web_sources import web_fixture
 
@@ -70,3 +71,16 @@ def test_invalid_utf8_does_not_raise():
 
 def test_page_without_text():
     assert extract_page(b"<html><body><nav>Home</nav></body></html>").text == ""
+
+
+def test_deep_nesting_is_linear_and_huge_pages_are_refused():
+    deep = (
+        b"<html><body>"
+        + b"<div>" * 5000
+        + b"<p>deep text</p>"
+        + b"</div>" * 5000
+        + b"</body></html>"
+    )
+    assert extract_page(deep).text == "deep text"
+    with pytest.raises(ParseError, match="elements"):
+        extract_page(b"<p>x</p>" * 150_000)
