@@ -58,7 +58,10 @@ def _feed(items: list[tuple[str, str, datetime]], updated: datetime) -> bytes:
 
 def main() -> None:
     n = int(os.environ.get("BENCH_WEB_N", "500"))
-    server = LocalHTTPServer().start()
+    server = LocalHTTPServer()
+    # send headers and body without Nagle's delay (the test server writes them separately)
+    server.server.RequestHandlerClass.disable_nagle_algorithm = True
+    server.start()
     items = []
     for i, release in enumerate(releases(n)):
         path = f"/news/{i:06d}"

@@ -53,11 +53,14 @@ class WebContext:
     selector: str | None = None
     result: SourceResult = field(default_factory=SourceResult)
     known: dict[str, CacheEntry] = field(default_factory=dict)
+    looked_up: set[str] = field(default_factory=set)
 
     def preload(self, urls: list[str]) -> None:
-        missing = [u for u in dict.fromkeys(urls) if u not in self.known]
+        """Read the cache rows of these URLs, in one query for all not looked up yet."""
+        missing = [u for u in dict.fromkeys(urls) if u not in self.looked_up]
         if missing:
             self.known.update(self.cache.load(missing))
+            self.looked_up.update(missing)
 
 
 @dataclass
