@@ -27,6 +27,11 @@ USER_AGENT = "deskwatch/0.1 (media monitoring of official releases)"
 ALLOWED_SCHEMES = ("http", "https")
 
 
+class SchemeRefused(FetchError):
+    """A URL, or a redirect, to a scheme other than http(s): not fetched. For an item of a feed
+    this is a skip, not a failure."""
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     delay_s: float = 1.0
@@ -149,7 +154,7 @@ class Fetcher:
         accept: str | None = None,
     ) -> Fetched:
         if not is_fetchable(url):
-            raise FetchError(f"{url}: not an http(s) URL, not fetched", url=url)
+            raise SchemeRefused(f"{url}: not an http(s) URL, not fetched", url=url)
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -194,7 +199,7 @@ class Fetcher:
             if fetched.status in (301, 302, 303, 307, 308) and "location" in fetched.headers:
                 target = urljoin(current, fetched.headers["location"])
                 if not is_fetchable(target):
-                    raise FetchError(
+                    raise SchemeRefused(
                         f"{url}: redirected to {target}, which is not an http(s) URL (skipped)",
                         url=url,
                         status=fetched.status,

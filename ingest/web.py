@@ -21,7 +21,7 @@ from deskwatch.errors import FetchError, ParseError
 from ingest import govuk
 from ingest.documents import parse_html_document
 from ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed
-from ingest.fetch import Fetched, Fetcher, host_of, is_fetchable
+from ingest.fetch import Fetched, Fetcher, SchemeRefused, host_of, is_fetchable
 from ingest.html import html_to_text
 from ingest.normalise import bytes_hash, canonical_url
 from ingest.records import CacheEntry, ReleaseRecord, SourceResult
@@ -292,6 +292,9 @@ def read_feed_entries(
     for entry, key in plan:
         try:
             record = _read_entry(ctx, entry, key, fetch_pages)
+        except SchemeRefused as exc:
+            result.skipped.append(str(exc))
+            continue
         except (FetchError, ParseError) as exc:
             failures += 1
             result.problems.append(f"{entry.link or key}: {exc}")

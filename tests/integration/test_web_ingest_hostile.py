@@ -297,13 +297,16 @@ def test_links_to_other_hosts_and_schemes_are_skipped(database, http_server):
         _atom(
             f"<entry><id>urn:x:1</id><title>Other host</title><link href='{other}'/></entry>"
             "<entry><id>urn:x:2</id><title>Mail</title><link href='mailto:a@b.example'/></entry>"
+            "<entry><id>urn:x:3</id><title>Hop</title><link href='/hop'/></entry>"
         ),
         200,
         ATOM,
     )
+    http_server.routes["/hop"] = Response(b"", 302, {"Location": "ftp://127.0.0.1/statement"})
     source = FeedSource(name="hosts", type="feed", url=http_server.url("/feed"))
     summary = ingest_source(database, source, now=NOW, fetching=FAST)
-    assert summary.new_releases == 0 and summary.skipped == 2
+    assert summary.new_releases == 0 and summary.skipped == 3
+    assert summary.status == "ok"  # skips are not failures
     assert not any(p == "/elsewhere" for _m, p, _h in http_server.requests)
 
     allowed = FeedSource(
@@ -313,7 +316,7 @@ def test_links_to_other_hosts_and_schemes_are_skipped(database, http_server):
         follow_hosts=["localhost"],
     )
     summary = ingest_source(database, allowed, now=NOW + timedelta(hours=1), fetching=FAST)
-    assert summary.new_releases == 1
+    assert summary.new_releases == 1 and summary.skipped == 2
 
 
 def test_unreachable_host_fails_the_source_only(database):
