@@ -412,14 +412,14 @@ def _ranked_page(
     """Rank inside the full-text index first and join only the best candidates: for a common
     word, scoring thousands of matches is cheap but joining each to its release is not. When
     the filters (facets, dates, older versions) leave less than a page among the candidates,
-    widen them; the last try takes every match (the only one when the query has facets or
-    dates, which can leave a common word's best candidates all filtered out). The page is the
-    same as ranking everything: a version outside the best `top` cannot outrank one inside."""
+    widen them; the last try takes every match. The page is the same as ranking everything: a
+    version outside the best `top` cannot outrank one inside."""
     need = offset + limit
     matches: int | None = None
     narrowed = bool(query.filters) or query.since is not None or query.until is not None
-    # with facets or dates, the candidates of a common word may hold none of the page: one pass
-    for top in (None,) if narrowed else candidate_tops(need):
+    tops = candidate_tops(need)
+    # facets and dates can filter out most of a common word's best matches: start wider
+    for top in tops[1:] if narrowed else tops:
         found = matching(session, query, as_of=as_of, top=top)
         page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
         if len(page) == limit or top is None:

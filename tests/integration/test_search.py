@@ -155,7 +155,15 @@ def test_new_versions_are_indexed_as_they_are_stored(archive: Archive) -> None:
 def test_ranking_the_best_candidates_first_finds_the_same_pages(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    queries = ["civilians", "gaza", "defence OR tariffs", "released", "ukrain* OR japan*"]
+    queries = [
+        "civilians",
+        "gaza",
+        "defence OR tariffs",
+        "released",
+        "ukrain* OR japan*",
+        "(defence OR civilians) country:UA,JP,IL",
+        "the since:2023-12-01",
+    ]
     expected = {
         (q, offset): slugs(archive, q, limit=2, offset=offset) for q in queries for offset in (0, 2)
     }
