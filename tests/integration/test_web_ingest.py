@@ -212,3 +212,24 @@ def test_config_file_fetching_section_reaches_the_readers(database, http_server,
     )
     assert summary.new_releases == 3 and summary.status == "ok"
     assert GOVUK_KEY in _releases(database)
+
+
+def test_a_whole_pipeline_run_over_web_sources(db_url, http_server, tmp_path):
+    """`deskwatch run`'s in-process pipeline (no Prefect): the fetch policy comes from the config
+    file, and the derived stages take the web releases; a second run adds nothing."""
+    from deskwatch import pipeline
+
+    serve_web_fixtures(http_server)
+    base, feed = http_server.base_url, http_server.url("/statements.atom")
+    path = tmp_path / "deskwatch.yaml"
+    path.write_text(
+        f"fetching: {{delay_s: 0, backoff_s: 0, govuk_base_url: '{base}'}}\n"
+        f"sources: [{{name: freedonia, type: feed, url: '{feed}'}}]\n"
+    )
+    app = App.load(path, Settings(database_url=db_url))
+    first = pipeline.run(app, now=NOW)
+    second = pipeline.run(app, now=NOW + timedelta(hours=1))
+    assert [(s.source, s.status, s.new_releases) for s in first.sources] == [("freedonia", "ok", 3)]
+    assert [(s.status, s.new_releases, s.new_versions) for s in second.sources] == [
+        ("not_modified", 0, 0)
+    ]
