@@ -75,7 +75,9 @@ def bytes_hash(data: bytes) -> str:
 
 
 _TRACKING_PARAMS = re.compile(
-    r"^(utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|_gl|igshid|ref_src|cmpid|WT\.[a-z_]+)$",
+    r"^(utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|_gl|igshid|ref_src|cmpid|WT\.[a-z_]+"
+    r"|at_(medium|campaign|custom\d*|link_[a-z_]+)|ns_(mchannel|source|campaign|linkname|fee)"
+    r"|smid|smtyp|ocid|xtor|s_cid|_hsenc|_hsmi|mkt_tok|icid)$",
     re.IGNORECASE,
 )
 

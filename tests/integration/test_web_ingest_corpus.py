@@ -147,3 +147,27 @@ def test_feedparser_illformed_and_encoding_files_through_the_server(database, ht
         runs = session.scalars(select(SourceRun)).all()
     assert len(runs) == len(files)
     assert "partial" in statuses  # bozo feeds with good entries
+
+
+def test_real_feeds_ingest_with_every_entry_kept(database, http_server):
+    """The real government and news feeds of the corpus, served as they were captured: every
+    entry becomes a release (entry texts only: their pages are not on the local server)."""
+    folder = corpus_folder("feeds")
+    for number, path in enumerate(sorted(folder.rglob("*.xml"))):
+        http_server.routes["/feed"] = Response(
+            path.read_bytes(), 200, {"Content-Type": "application/rss+xml"}
+        )
+        source = FeedSource(
+            name=f"feed-{number}",
+            type="feed",
+            url=http_server.url(f"/feed?n={number}"),
+            fetch_pages="never",
+        )
+        summary = ingest_source(database, source, now=NOW, fetching=FAST)
+        assert summary.error is None, path
+        seen = summary.new_releases + summary.new_versions + summary.unchanged
+        assert seen + summary.skipped > 0, path
+    with database.session() as session:
+        keys = list(session.scalars(select(Release.key)))
+    assert len(keys) > 400
+    assert not [k for k in keys if "at_medium" in k or "utm_" in k]

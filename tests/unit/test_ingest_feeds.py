@@ -118,3 +118,15 @@ def test_looks_like_feed():
     assert looks_like_feed(b"<rss version='2.0'></rss>", "text/plain")
     assert not looks_like_feed(web_fixture("river-accord.html"), "text/html")
     assert not looks_like_feed(web_fixture("maritime-security.json"), "application/json")
+
+
+def test_feed_links_lose_publishers_tracking_parameters():
+    from ingest.normalise import canonical_url
+
+    assert canonical_url(
+        "https://www.bbc.co.uk/news/world-1?at_medium=RSS&at_campaign=KARANGA"
+    ) == ("https://www.bbc.co.uk/news/world-1")
+    assert canonical_url("https://n.example/a.html?smid=tw-share&page=2") == (
+        "https://n.example/a.html?page=2"
+    )
+    assert canonical_url("https://n.example/a?attribute=1") == "https://n.example/a?attribute=1"
