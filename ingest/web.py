@@ -54,6 +54,7 @@ class WebContext:
     result: SourceResult = field(default_factory=SourceResult)
     known: dict[str, CacheEntry] = field(default_factory=dict)
     looked_up: set[str] = field(default_factory=set)
+    last_status: int | None = None
 
     def preload(self, urls: list[str]) -> None:
         """Read the cache rows of these URLs, in one query for all not looked up yet."""
@@ -80,6 +81,7 @@ def fetch_cached(ctx: WebContext, url: str, *, accept: str | None = None) -> Got
         last_modified=entry.last_modified if entry else None,
         accept=accept,
     )
+    ctx.last_status = fetched.status
     if fetched.not_modified:
         return Got(fetched, True, None)
     digest = bytes_hash(fetched.body)
@@ -137,7 +139,7 @@ def read_govuk_source(ctx: WebContext, url: str, search_url: str | None, count: 
             ctx.result.cache_updates.append(got.update)
         return
     record = read_govuk_page(ctx, url)
-    ctx.result.http_status = 200
+    ctx.result.http_status = ctx.last_status
     if record is None:
         ctx.result.not_modified = True
     else:
@@ -151,6 +153,9 @@ def _read_each(
     for item in items:
         try:
             record = read(item)
+        except SchemeRefused as exc:
+            ctx.result.skipped.append(str(exc))
+            continue
         except (FetchError, ParseError) as exc:
             failures += 1
             ctx.result.problems.append(str(exc))
@@ -187,7 +192,7 @@ def read_page(ctx: WebContext, url: str, *, key: str | None = None) -> ReleaseRe
 
 def read_page_source(ctx: WebContext, url: str) -> None:
     record = read_page(ctx, url)
-    ctx.result.http_status = 200
+    ctx.result.http_status = ctx.last_status
     if record is None:
         ctx.result.not_modified = True
     else:

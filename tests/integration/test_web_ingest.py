@@ -88,7 +88,7 @@ def test_second_run_with_304s_writes_nothing_new(database, http_server):
     later = NOW + timedelta(hours=1)
     summary = ingest_source(database, _feed(http_server), now=later, fetching=FAST)
 
-    assert summary.status == "not_modified"
+    assert summary.status == "not_modified" and summary.http_status == 304
     assert (summary.new_releases, summary.new_versions) == (0, 0)
     assert _count(database, ReleaseVersion) == versions
     assert _count(database, HttpCacheEntry) == cache_rows == 3
@@ -132,6 +132,7 @@ def test_an_edited_page_adds_exactly_one_version(database, http_server):
 
     assert second.new_versions == 1
     assert third.new_versions == 0 and third.status == "not_modified"
+    assert (second.http_status, third.http_status) == (200, 200)  # no validators: same body
     (release,) = _releases(database).values()
     assert [v.number for v in release.versions] == [1, 2]
     assert "within sixty days" in release.versions[1].text
