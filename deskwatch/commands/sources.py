@@ -59,7 +59,9 @@ def ingest(
             highlight=False,
         )
         for problem in summary.problems:
-            Console(stderr=True).print(f"  problem: {problem}", markup=False, highlight=False)
+            Console(stderr=True, soft_wrap=True).print(
+                f"  problem: {problem}", markup=False, highlight=False
+            )
     if summary.error:
         raise FetchError(summary.error)
     if stored == 0 and summary.problems:
