@@ -25,21 +25,25 @@ _DATE_LINE_WORDS = frozenset(
     am pm gmt utc bst cet cest est edt th st nd rd
     """.split()
 )
+_DATE_NUMBER = re.compile(r"\d{1,4}(?:st|nd|rd|th|am|pm|h)?|\d{4}-\d{1,2}-\d{1,2}")
+DATE_LINE_MAX_WORDS = 12
 _UNANNOUNCED = re.compile(
     r"were\s*n[o']t\s+announced|not\s+(?:been\s+)?announced|missed\s+some\s+updates", re.I
 )
 SPELLING_FIX_RATIO = 0.8
 """Two words this similar (difflib ratio) are a spelling fix, not a different word."""
+MAX_SPELLING_PAIRS = 2500
+"""Beyond this many (removed, inserted) word pairs a sentence was rewritten: no pair is tried."""
 
 
 def is_date_line(sentence: str) -> bool:
     """A sentence made only of a date (and words like "Updated:", "Still current at")."""
     found = words(sentence)
-    if not found:
+    if not found or len(found) > DATE_LINE_MAX_WORDS:
         return False
     has_date = False
     for word in found:
-        if word in MONTHS or word in WEEKDAYS or has_digit(word):
+        if word in MONTHS or word in WEEKDAYS or _DATE_NUMBER.fullmatch(word):
             has_date = True
         elif word not in _DATE_LINE_WORDS:
             return False
@@ -58,6 +62,8 @@ def announced(change_note: str | None) -> bool:
 def _spelling_fixes(removed: list[str], inserted: list[str]) -> tuple[list[str], list[str]]:
     """Drop pairs of removed / inserted words that are spelling variants of each other."""
     removed, inserted = list(removed), list(inserted)
+    if len(removed) * len(inserted) > MAX_SPELLING_PAIRS:
+        return removed, inserted  # a rewrite, not a spelling fix
     for word in list(removed):
         for other in inserted:
             if (

@@ -13,11 +13,11 @@ from typing import TypeVar
 
 from diffing.align import align
 from diffing.classify import announced, classify
-from diffing.model import SUBSTANTIVE, Diff, Reworded
+from diffing.model import SUBSTANTIVE, TRIVIAL, Diff, Reworded
 from diffing.phrases import key_phrases, outermost
 from diffing.sentences import split_sentences
 from diffing.similarity import cosine, vectors
-from diffing.tokens import content_words
+from diffing.tokens import content_words, loose
 from diffing.worddiff import word_diff
 
 
@@ -69,8 +69,12 @@ def sentence_diff(old: str | Text, new: str | Text) -> Diff:
 def version_diff(old: str | Text, new: str | Text, change_note: str | None) -> Diff:
     """The change from one version of a release to the next, classified; a substantive change
     the publisher did not announce is a silent edit."""
-    diff = sentence_diff(old, new)
-    diff.classification, diff.reasons = classify(diff)
+    a, b = prepare(old), prepare(new)
+    diff = sentence_diff(a, b)
+    if loose(a.text) == loose(b.text):  # case, punctuation or spacing only, however aligned
+        diff.classification, diff.reasons = TRIVIAL, ["case, punctuation or spacing only"]
+    else:
+        diff.classification, diff.reasons = classify(diff)
     diff.has_change_note = announced(change_note)
     diff.silent_edit = diff.classification == SUBSTANTIVE and not diff.has_change_note
     return diff

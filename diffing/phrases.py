@@ -95,9 +95,10 @@ def outermost(phrases: Iterable[str]) -> list[str]:
     """Drop each phrase that is part of a longer one in the same list ("sustainable ceasefire"
     inside "immediate sustainable ceasefire"): what a reader needs to see, once."""
     items = list(dict.fromkeys(phrases))
-    padded = [f" {p} " for p in items]
-    return [
-        p
-        for p, pad in zip(items, padded, strict=True)
-        if not any(pad in other and pad != other for other in padded)
-    ]
+    inside: set[str] = set()
+    for phrase in items:
+        words = phrase.split()
+        for size in range(MIN_WORDS, len(words)):
+            for start in range(len(words) - size + 1):
+                inside.add(" ".join(words[start : start + size]))
+    return [p for p in items if p not in inside]

@@ -63,7 +63,7 @@ def words(text: str) -> list[str]:
 def loose(text: str) -> str:
     """Letter case, punctuation and whitespace removed: two texts with the same loose form differ
     only typographically (a `trivial` change)."""
-    text = unicodedata.normalize("NFKC", fold(text)).lower()
+    text = unicodedata.normalize("NFKC", fold(text)).casefold()
     return " ".join(WORD.findall(text))
 
 

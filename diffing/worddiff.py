@@ -15,6 +15,8 @@ from diffing.tokens import fold, words
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|\s+|[^\w\s]|_")
 
 Piece = list[str]  # [op, text]
+MAX_TOKENS = 4000
+"""Longer differing stretches (after their common ends) are one replacement, not a word diff."""
 
 
 def tokens(text: str) -> list[str]:
@@ -38,10 +40,30 @@ def _append(pieces: list[Piece], op: str, text: str) -> None:
 def word_diff(old: str, new: str) -> list[Piece]:
     """Pieces that turn `old` into `new`, compared word by word (typography folded)."""
     a, b = tokens(old), tokens(new)
-    matcher = SequenceMatcher(None, [_key(t) for t in a], [_key(t) for t in b], autojunk=False)
+    ka, kb = [_key(t) for t in a], [_key(t) for t in b]
+    # common ends first (cheap), then difflib on the middle, unless it is too long to compare
+    # word by word (difflib is quadratic): then the middle is one replacement
+    head = 0
+    while head < min(len(ka), len(kb)) and ka[head] == kb[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(ka), len(kb)) - head and ka[-1 - tail] == kb[-1 - tail]:
+        tail += 1
     raw: list[tuple[str, str, str]] = []  # (op, old text, new text)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        raw.append(("=" if op == "equal" else "~", "".join(a[i1:i2]), "".join(b[j1:j2])))
+    raw.append(("=", "".join(a[:head]), "".join(b[:head])))
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if len(mid_a) + len(mid_b) > MAX_TOKENS:
+        raw.append(("~", "".join(mid_a), "".join(mid_b)))
+    else:
+        matcher = SequenceMatcher(
+            None, ka[head : len(ka) - tail], kb[head : len(kb) - tail], autojunk=False
+        )
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            raw.append(
+                ("=" if op == "equal" else "~", "".join(mid_a[i1:i2]), "".join(mid_b[j1:j2]))
+            )
+    raw.append(("=", "".join(a[len(a) - tail :]), "".join(b[len(b) - tail :])))
+    raw = [r for r in raw if r[1] or r[2]]
     # a lone space kept between two changes belongs to the change: "-humanitarian pauses"
     # "+a sustainable ceasefire", not word by word
     for k in range(1, len(raw) - 1):

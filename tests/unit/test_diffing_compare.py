@@ -172,3 +172,29 @@ def test_statements_that_share_only_a_tag_are_not_compared() -> None:
     trade = "Japan and the UK sign a digital trade agreement to cut tariffs on whisky."
     assert most_similar(trade, [PAUSES]) is None
     assert most_similar(trade, [PAUSES], minimum=0.0) is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("Straße gesperrt.", "STRASSE GESPERRT.", "trivial"),  # case folding, not a new word
+        ("", "A first sentence.", "substantive"),
+        ("", "", "trivial"),
+        ("code4 code5 code6.", "code7 code8 code9.", "substantive"),  # words with digits: no date
+        ("日本は声明を発表した。", "日本は新しい声明を発表した。", "substantive"),
+    ],
+)
+def test_classification_edge_cases(old: str, new: str, expected: str) -> None:
+    assert version_diff(old, new, None).classification == expected
+
+
+def test_very_long_sentences_stay_fast_and_exact() -> None:
+    from diffing.worddiff import side, word_diff
+
+    blob = " ".join(f"w{i % 500}" for i in range(20000))
+    other = " ".join(f"x{i % 700}" for i in range(20000))
+    pieces = word_diff(blob, blob + " extra")
+    assert pieces[-1] == ["+", " extra"] and side(pieces, "-") == blob
+    rewrite = word_diff(blob, other)  # too long for a word diff: one replacement
+    assert rewrite == [["-", blob], ["+", other]]
+    assert version_diff(blob, other, None).classification == "substantive"
