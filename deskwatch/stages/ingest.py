@@ -131,7 +131,10 @@ def ingest_source(
                 status=summary.status,
                 http_status=summary.http_status,
                 error=summary.error,
-                problems=summary.problems[:200],
+                # what was skipped and why is kept too, after the problems
+                problems=(
+                    summary.problems + [f"skipped: {r}" for r in (result.skipped if result else [])]
+                )[:200],
                 items_seen=len(result.records) if result else 0,
                 new_releases=summary.new_releases,
                 new_versions=summary.new_versions,

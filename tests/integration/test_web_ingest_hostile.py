@@ -307,6 +307,10 @@ def test_links_to_other_hosts_and_schemes_are_skipped(database, http_server):
     summary = ingest_source(database, source, now=NOW, fetching=FAST)
     assert summary.new_releases == 0 and summary.skipped == 3
     assert summary.status == "ok"  # skips are not failures
+    with database.session() as session:
+        run = session.scalar(select(SourceRun).where(SourceRun.skipped == 3))
+    assert sorted(p.split(": ")[0] for p in run.problems) == ["skipped"] * 3
+    assert any("mailto" in p for p in run.problems) and any("ftp://" in p for p in run.problems)
     assert not any(p == "/elsewhere" for _m, p, _h in http_server.requests)
 
     allowed = FeedSource(
