@@ -130,3 +130,14 @@ def test_feed_links_lose_publishers_tracking_parameters():
         "https://n.example/a.html?page=2"
     )
     assert canonical_url("https://n.example/a?attribute=1") == "https://n.example/a?attribute=1"
+
+
+def test_mislabelled_and_invalid_encodings_keep_the_entries():
+    entry = "<entry><id>urn:x:1</id><title>Déclaration – café</title></entry>"
+    latin = _atom(entry).decode().encode("cp1252")  # the XML declaration still says utf-8
+    feed = parse_feed(latin, content_type="application/atom+xml; charset=utf-8", now=NOW)
+    assert feed.bozo_reason and "CharacterEncodingOverride" in feed.bozo_reason
+    assert feed.entries[0].title == "Déclaration – café"
+    broken = _atom("<entry><id>urn:x:1</id><title>ok</title></entry>").replace(b"ok", b"o\xff\xfek")
+    feed = parse_feed(broken, now=NOW)
+    assert [e.entry_id for e in feed.entries] == ["urn:x:1"]
