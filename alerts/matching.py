@@ -178,6 +178,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
 def keyword_evidence(keyword: str, title: str, text: str) -> tuple[Evidence, ...]:
     """The sentences (title first) in which the keyword occurs, with the occurrences marked."""
     pattern = keyword_pattern(keyword)
+    if not (pattern.search(title) or pattern.search(text)):
+        return ()
     found: list[Evidence] = []
     candidates = [(title, (0, len(title)))] + [(text, s) for s in sentences(text)]
     for source, (start, end) in candidates:

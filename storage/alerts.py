@@ -145,23 +145,29 @@ def record_alerts(
     """Insert the planned alerts (an existing (email, version, frequency) is left as it is) and
     mark the versions checked. Returns how many alerts are new."""
     created = 0
-    for alert in planned:
-        statement = (
-            _insert(session, Alert)
-            .values(
-                email=alert.email,
-                release_id=alert.release_id,
-                version_id=alert.version_id,
-                frequency=alert.frequency,
-                reasons=[r.to_dict() for r in alert.reasons],
-                status=PENDING,
-                attempts=0,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["email", "version_id", "frequency"])
-            .returning(Alert.id)
-        )
-        created += len(session.execute(statement).all())
+    table = Alert.__table__
+    rows = [
+        {
+            "email": alert.email,
+            "release_id": alert.release_id,
+            "version_id": alert.version_id,
+            "frequency": alert.frequency,
+            "reasons": [r.to_dict() for r in alert.reasons],
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for alert in planned
+    ]
+    statement = (
+        _insert(session, table)
+        .on_conflict_do_nothing(index_elements=["email", "version_id", "frequency"])
+        .returning(table.c.id)
+    )
+    for start in range(0, len(rows), _IN_CHUNK):
+        # one multi-row INSERT per chunk; rows already there (a rerun, an overlapping run)
+        # are skipped by the unique key and return no id
+        created += len(session.execute(statement, rows[start : start + _IN_CHUNK]).all())
     for chunk in _chunks(checked):
         session.execute(
             _insert(session, AlertCheck)

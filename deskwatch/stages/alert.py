@@ -106,7 +106,9 @@ def config_specs(app: App) -> list[SubscriptionSpec]:
     the run with a ConfigError naming the entry."""
     specs = []
     name = str(app.config.path) if app.config.path else "config"
-    themes, countries = known_themes(app), known_countries()
+    # the taxonomy is read only when some entry names a theme
+    themes = known_themes(app) if any(e.themes for e in app.config.subscriptions) else set()
+    countries = known_countries()
     for index, entry in enumerate(app.config.subscriptions):
         spec = SubscriptionSpec.build(
             entry.email,
@@ -149,10 +151,11 @@ def create_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
             subscriptions = outbox.subscriptions_active_at(
                 session, max(v.fetched_at for v in versions)
             )
+            rules = [(s.created_at, _rule(s)) for s in subscriptions]
             planned = []
             for version, fact in zip(versions, facts, strict=True):
-                rules = [_rule(s) for s in subscriptions if s.created_at <= version.fetched_at]
-                planned += plan_alerts(rules, [fact])
+                running = [rule for started, rule in rules if started <= version.fetched_at]
+                planned += plan_alerts(running, [fact])
             created += outbox.record_alerts(session, planned, [v.id for v in versions], now=now)
             checked += len(versions)
         if len(versions) < CHECK_BATCH:
