@@ -11,7 +11,7 @@ A *basis* names what two statements share: "version" (two versions of one releas
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -283,30 +283,49 @@ def statement_candidates(
 
 
 _USED_BEFORE = {
-    # one index seek per phrase on (basis, phrase, used_at): EXISTS stops at the first earlier use,
-    # so the cost does not grow with how often a phrase was used
-    "sqlite": "SELECT p.value FROM json_each(:phrases) AS p WHERE EXISTS (SELECT 1 FROM "
-    "phrase_uses AS u WHERE u.basis = :basis AND u.phrase = p.value AND u.used_at < :before)",
-    "postgresql": "SELECT p FROM unnest(CAST(:phrases AS text[])) AS p WHERE EXISTS (SELECT 1 "
-    "FROM phrase_uses AS u WHERE u.basis = :basis AND u.phrase = p AND u.used_at < :before)",
+    # one index seek per (basis, phrase) on (basis, phrase, used_at): EXISTS stops at the first
+    # earlier use, so the cost does not grow with how often a phrase was used
+    "sqlite": "SELECT json_extract(p.value, '$[0]') AS basis, json_extract(p.value, '$[1]') AS "
+    "phrase FROM json_each(:pairs) AS p WHERE EXISTS (SELECT 1 FROM phrase_uses AS u WHERE "
+    "u.basis = json_extract(p.value, '$[0]') AND u.phrase = json_extract(p.value, '$[1]') "
+    "AND u.used_at < :before)",
+    "postgresql": "SELECT x.basis, x.phrase FROM unnest(CAST(:bases AS text[]), "
+    "CAST(:phrases AS text[])) AS x(basis, phrase) WHERE EXISTS (SELECT 1 FROM phrase_uses AS u "
+    "WHERE u.basis = x.basis AND u.phrase = x.phrase AND u.used_at < :before)",
 }
+
+
+def phrases_used_before_each(
+    session: Session, phrases: Mapping[str, Collection[str]], *, before: datetime
+) -> dict[str, set[str]]:
+    """For each basis, those of its `phrases` that a statement on that basis used before
+    `before`. One query for all the bases."""
+    pairs = [
+        (basis, phrase[:300]) for basis, items in phrases.items() for phrase in dict.fromkeys(items)
+    ]
+    found: dict[str, set[str]] = {basis: set() for basis in phrases}
+    if not pairs:
+        return found
+    dialect = session.get_bind().dialect.name
+    if dialect not in _USED_BEFORE:
+        raise StorageError(f"phrase history lookups do not support the {dialect} dialect")
+    statement = text(_USED_BEFORE[dialect]).bindparams(bindparam("before", type_=UTCDateTime()))
+    params: dict[str, Any] = {"before": before}
+    if dialect == "sqlite":
+        params["pairs"] = json.dumps(pairs)
+    else:
+        params["bases"] = [b for b, _ in pairs]
+        params["phrases"] = [p for _, p in pairs]
+    for row in session.execute(statement, params):
+        found[row.basis].add(row.phrase)
+    return found
 
 
 def phrases_used_before(
     session: Session, basis: str, phrases: Collection[str], *, before: datetime
 ) -> set[str]:
     """Those of `phrases` that a statement on `basis` used before `before`."""
-    items = [p[:300] for p in dict.fromkeys(phrases)]
-    if not items:
-        return set()
-    dialect = session.get_bind().dialect.name
-    if dialect not in _USED_BEFORE:
-        raise StorageError(f"phrase history lookups do not support the {dialect} dialect")
-    value = json.dumps(items) if dialect == "sqlite" else items
-    statement = text(_USED_BEFORE[dialect]).bindparams(
-        bindparam("before", type_=UTCDateTime()), bindparam("basis"), bindparam("phrases")
-    )
-    return set(session.scalars(statement, {"phrases": value, "basis": basis, "before": before}))
+    return phrases_used_before_each(session, {basis: phrases}, before=before)[basis]
 
 
 def record_phrase_uses(

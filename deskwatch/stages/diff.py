@@ -27,11 +27,12 @@ from diffing.compare import Text, most_similar_each, sentence_diff, statement_di
 from diffing.model import Diff
 from storage.changes import (
     VERSION_BASIS,
+    Candidate,
     add_change,
     bases_of_versions,
     mark_diffed,
     pending_versions,
-    phrases_used_before,
+    phrases_used_before_each,
     previous_version,
     record_phrase_uses,
     release_time,
@@ -116,24 +117,28 @@ def statement_diffs(
     ranked = most_similar_each(
         new, {basis: [texts[c.version_id] for c in group] for basis, group in groups.items()}
     )
-    for basis, group in groups.items():
-        best = ranked.get(basis)
-        if best is None:
-            continue
-        chosen = group[best[0]]
-        earlier = texts[chosen.version_id]
-        if chosen.version_id not in compared:
-            compared[chosen.version_id] = sentence_diff(earlier, new)
+    chosen: dict[str, tuple[Candidate, float]] = {
+        basis: (groups[basis][best[0]], best[1]) for basis, best in ranked.items()
+    }
+    # the new statement's phrases that its earlier statement lacks, looked up in each basis's
+    # history in one query
+    fresh = {
+        basis: [p for p in new.phrases if p not in set(texts[c.version_id].phrases)]
+        for basis, (c, _) in chosen.items()
+    }
+    seen = phrases_used_before_each(session, fresh, before=stated)
+    for basis, (candidate, similarity) in chosen.items():
+        earlier = texts[candidate.version_id]
+        if candidate.version_id not in compared:
+            compared[candidate.version_id] = sentence_diff(earlier, new)
         diff = statement_diff(
             earlier,
             new,
-            compared=compared[chosen.version_id],
-            used_before=lambda phrases, basis=basis: phrases_used_before(
-                session, basis, phrases, before=stated
-            ),
+            compared=compared[candidate.version_id],
+            used_before=lambda phrases, known=seen[basis]: known.intersection(phrases),
         )
-        diff.similarity = round(best[1], 4)
-        results.append(StatementDiff(basis, chosen.release_id, chosen.version_id, diff))
+        diff.similarity = round(similarity, 4)
+        results.append(StatementDiff(basis, candidate.release_id, candidate.version_id, diff))
     return results
 
 
