@@ -32,7 +32,6 @@ from deskwatch.errors import QueryError
 FIELDS = ("theme", "country", "person", "source", "type", "since", "until")
 MAX_QUERY_LENGTH = 2000
 MAX_TERMS = 64
-_TOKEN = re.compile(r"[^\W_]+")
 _FIELD = re.compile(r"([A-Za-z]+):(.*)", re.S)
 _OPERATORS = {"AND", "OR", "NOT"}
 
@@ -100,8 +99,19 @@ EMPTY = Query()
 
 
 def tokens(word: str) -> tuple[str, ...]:
-    """The index tokens of a word: lower-case runs of letters and digits."""
-    return tuple(t.lower() for t in _TOKEN.findall(unicodedata.normalize("NFC", word)))
+    """The index tokens of a word: lower-case runs of letters and digits, with the combining
+    marks that follow a letter (Arabic vowel signs, decomposed accents) kept in the word."""
+    out: list[str] = []
+    current: list[str] = []
+    for ch in unicodedata.normalize("NFC", word):
+        if ch.isalnum() or (current and unicodedata.category(ch).startswith("M")):
+            current.append(ch)
+        elif current:
+            out.append("".join(current).lower())
+            current = []
+    if current:
+        out.append("".join(current).lower())
+    return tuple(out)
 
 
 def fold(text: str) -> str:

@@ -77,6 +77,16 @@ def test_filters_only_and_empty() -> None:
     assert not parse("since:2024-01-01").is_empty
 
 
+def test_tokens_keep_combining_marks_in_the_word() -> None:
+    from deskwatch.query import tokens
+
+    assert tokens("لٍم تعتبر") == ("لٍم", "تعتبر")
+    assert tokens("Regime-specific U.K. 3.5 snake_case") == (
+        "regime", "specific", "u", "k", "3", "5", "snake", "case"
+    )  # fmt: skip
+    assert tokens("Co\u0302te") == ("côte",)
+
+
 def test_fold() -> None:
     assert fold("Yōko  KAMIKAWA") == "yoko kamikawa"
     assert fold("Türkiye") == "turkiye"

@@ -46,9 +46,14 @@ SQLITE_TRIGGERS = [
     END""",
 ]
 
+# Punctuation becomes a space before parsing, so that "Regime-specific", "U.K." or "3.5" are
+# separate words at consecutive positions, as FTS5 and the query parser split them (Postgres'
+# parser would otherwise index compounds, hosts and numbers as single tokens and phrases across
+# them would not match).
+_WORDS = "regexp_replace(coalesce({p}{column}, ''), '[[:space:][:punct:]]+', ' ', 'g')"
 POSTGRES_DOCUMENT = (
-    "setweight(to_tsvector('deskwatch', coalesce({p}title, '')), 'A') || "
-    "setweight(to_tsvector('deskwatch', coalesce({p}text, '')), 'B')"
+    f"setweight(to_tsvector('deskwatch', {_WORDS.format(p='{p}', column='title')}), 'A') || "
+    f"setweight(to_tsvector('deskwatch', {_WORDS.format(p='{p}', column='text')}), 'B')"
 )
 
 VIEWS = {
