@@ -234,6 +234,6 @@ def test_timeline_counts_per_month_and_week(archive: Archive) -> None:
     assert len(fill_periods({"d": weeks}, "week")) == 20  # 6 Nov 2023 .. 18 Mar 2024
 
 
-def test_search_index_is_not_a_model_table(database: object) -> None:
+def test_the_search_index_exists_beside_the_model_tables(database: object) -> None:
     names = set(inspect(database.engine).get_table_names())  # type: ignore[attr-defined]
     assert {"search_fts", "search_documents"} & names
