@@ -43,6 +43,10 @@ class DiffSummary:
     dropped_phrases: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    reworded: tuple[tuple[str, str], ...] = ()
+    """(earlier sentence, new sentence) pairs."""
+    more: int = 0
+    """Sentences of the stored diff left out of the mail."""
     classification: str | None = None
     silent_edit: bool = False
     change_note: str | None = None

@@ -34,6 +34,8 @@ STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
 LEASE = timedelta(minutes=15)
 _IN_CHUNK = 500
 MAX_SENTENCES = 4
+"""Sentences of each kind a statement diff shows in a mail."""
+MAX_VERSION_SENTENCES = 10
 
 
 def _insert(session: Session, model: type[Any]) -> Any:
@@ -419,22 +421,34 @@ def _summary(
     render_diff: Any,
     change_note: str | None = None,
 ) -> DiffSummary:
-    payload = change.payload or {}
-    html = None
-    if render_diff is not None:
-        html = render_diff(payload)
+    """A stored change, cut to what a mail shows: a few sentences of each kind (a statement
+    diff against a whole earlier release can run to dozens; `deskwatch diff` shows them all)."""
+    payload = change.payload if isinstance(change.payload, dict) else {}
+    limit = MAX_SENTENCES if change.kind == "statement" else MAX_VERSION_SENTENCES
+    added = [x for x in payload.get("added", []) if isinstance(x, str)]
+    removed = [x for x in payload.get("removed", []) if isinstance(x, str)]
+    changed = [x for x in payload.get("changed", []) if isinstance(x, dict)]
+    shown = {
+        **payload,
+        "added": added[:limit],
+        "removed": removed[:limit],
+        "changed": changed[:limit],
+    }
+    more = sum(max(0, len(x) - limit) for x in (added, removed, changed))
     return DiffSummary(
         basis=change.basis,
         basis_label=label,
         against_title=against.title if against is not None else None,
         against_date=(against.published_at or against.first_seen_at) if against else None,
         against_url=against.url if against is not None else None,
-        new_phrases=tuple(payload.get("new_phrases", []))[:8],
-        dropped_phrases=tuple(payload.get("dropped_phrases", []))[:8],
-        added=tuple(payload.get("added", []))[:MAX_SENTENCES],
-        removed=tuple(payload.get("removed", []))[:MAX_SENTENCES],
+        new_phrases=tuple(str(x) for x in payload.get("new_phrases", []))[:8],
+        dropped_phrases=tuple(str(x) for x in payload.get("dropped_phrases", []))[:8],
+        added=tuple(added[:limit]),
+        removed=tuple(removed[:limit]),
+        reworded=tuple((str(c.get("old", "")), str(c.get("new", ""))) for c in changed[:limit]),
+        more=more,
         classification=change.classification,
         silent_edit=bool(change.silent_edit),
         change_note=change_note,
-        html=html,
+        html=render_diff(shown) if render_diff is not None else None,
     )

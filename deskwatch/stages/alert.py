@@ -19,7 +19,7 @@ import os
 import socket
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from alerts.compose import AlertItem, Envelope, compose_alert, compose_digest
+from alerts.diffview import render_payload
 from alerts.digest import DIGEST_FREQUENCIES, period
 from alerts.mailer import MailServerUnavailable, MailSettings, Sender, open_sender
 from alerts.matching import Rule, plan_alerts
@@ -184,14 +185,6 @@ def _worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
 
 
-def _render_diff() -> Callable[[dict[str, Any]], str] | None:
-    try:
-        from alerts.diffview import render_payload  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return render_payload  # type: ignore[no-any-return]
-
-
 def _envelope(settings: MailSettings, email: str, subs: Sequence[Any], now: datetime) -> Envelope:
     names = [s.name for s in subs if s.name]
     return Envelope(
@@ -266,7 +259,7 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     """Send every due immediate alert; then retry digests whose last attempt failed."""
     settings = mail_settings(app)
     worker = _worker()
-    render = _render_diff()
+    render = render_payload
     with open_sender(settings) as sender:
         batch = _Batch(db, settings, sender, now)
         while batch.outage is None:

@@ -89,7 +89,8 @@ def test_one_mail_each_and_none_on_the_second_run(database, tmp_path, smtp_serve
     assert "Compared with: Earlier statement on Gaza" in text
     assert "deskwatch unsubscribe mideast.desk@example.org" in text
     assert "<mark" in html and ">ceasefire in Gaza</mark>" in html
-    assert "sustainable ceasefire</span>" in html
+    assert ">sustainable ceasefire</ins>" in html  # the diff stage's rendering (alerts.diffview)
+    assert ">humanitarian pauses</del>" in html
     assert "https://www.gov.uk/government/news/gaza-2" in html
 
     # every alert is marked sent with the Message-ID the server received
@@ -428,3 +429,29 @@ def test_no_smtp_host_writes_eml_files_to_the_outbox(database, tmp_path) -> None
     assert send_alerts(app, database, now=T0 + timedelta(hours=1))["alerts_sent"] == 0
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     assert not list(Path(tmp_path / "outbox").glob(".tmp-*"))
+
+
+def test_a_long_statement_diff_is_cut_to_a_few_sentences(database, tmp_path, smtp_server) -> None:
+    app = make_app(database.url, tmp_path, [MIDEAST_DESK], **smtp_settings(smtp_server))
+    create_alerts(app, database, now=T0)
+    earlier = store(database, "gaza-1", "Earlier", "Talks on Gaza continue.", GAZA_TAGS[1:2])
+    added = [f"New sentence number {n} about <Gaza>." for n in range(10)]
+    store(
+        database,
+        "gaza-2",
+        "UK calls for a sustainable ceasefire",
+        GAZA_TEXT,
+        GAZA_TAGS,
+        statement=(earlier, "theme:middle-east-escalation", {"added": added}),
+    )
+    create_alerts(app, database, now=T0)
+    send_alerts(app, database, now=T0)
+    [message] = smtp_server.sink.to("mideast.desk@example.org")
+    text, html = parts(message)
+    assert [line for line in text.splitlines() if line.startswith("  + ")] == [
+        f"  + New sentence number {n} about <Gaza>." for n in range(4)
+    ]
+    assert "... and 6 more sentences (deskwatch diff shows them all)" in text
+    assert "New sentence number 3 about &lt;Gaza&gt;." in html
+    assert "number 4 " not in html
+    assert "… and 6 more sentences" in html
