@@ -9,6 +9,8 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import pytest
+
 from deskwatch.stages.alert import create_alerts, mail_settings, send_alerts
 from storage.alerts import LEASE, claim, retry_failed
 from tests.fixtures.mail import SMTP_PASSWORD, SMTP_USER
@@ -455,3 +457,21 @@ def test_a_long_statement_diff_is_cut_to_a_few_sentences(database, tmp_path, smt
     assert "New sentence number 3 about &lt;Gaza&gt;." in html
     assert "number 4 " not in html
     assert "… and 6 more sentences" in html
+
+
+@pytest.mark.parametrize(
+    ("setting", "error"),
+    [
+        ({"smtp_ssl": True}, "cannot reach SMTP server"),  # TLS handshake with a plain server
+        ({"smtp_starttls": True}, "STARTTLS extension not supported"),
+    ],
+)
+def test_a_tls_mismatch_is_an_outage(database, tmp_path, smtp_server, setting, error) -> None:
+    app = make_app(database.url, tmp_path, [UKRAINE_DESK], **smtp_settings(smtp_server, **setting))
+    create_alerts(app, database, now=T0)
+    store(database, "ukraine-1", "Winter support for Ukraine", UKRAINE_TEXT, UKRAINE_TAGS)
+    create_alerts(app, database, now=T0)
+    assert send_alerts(app, database, now=T0)["alerts_deferred"] == 1
+    [alert] = alerts_of(database)
+    assert alert.status == "pending" and error in (alert.last_error or "")
+    assert smtp_server.sink.messages == []

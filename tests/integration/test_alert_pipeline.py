@@ -203,3 +203,48 @@ def test_the_quick_start_writes_real_mail_into_the_outbox(db_url, tmp_path) -> N
     assert len(files) == 2
     assert pipeline.run(app, now=NOW + timedelta(hours=1)).totals()["alerts_sent"] == 0
     assert len(sorted((tmp_path / "outbox").glob("*.eml"))) == 2
+
+
+STATEMENT = (
+    "The Foreign Secretary met the Ukrainian Foreign Minister in Kyiv today to discuss support "
+    "for Ukraine through the winter.\n\n"
+    "The UK will provide generators and winter clothing to Ukrainian forces."
+)
+
+
+def test_an_edited_release_alerts_only_when_the_edit_is_substantive(
+    db_url, tmp_path, smtp_server
+) -> None:
+    folder = tmp_path / "releases"
+    folder.mkdir()
+    release = folder / "winter-support.txt"
+    release.write_text(STATEMENT, encoding="utf-8")
+    config = {
+        "sources": [{"name": "desk", "type": "files", "path": str(folder)}],
+        "subscriptions": [UKRAINE],
+        "smtp": {"mail_from": "deskwatch@example.org"},
+    }
+    path = tmp_path / "deskwatch.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    settings = Settings(database_url=db_url, smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    app = App(settings=settings, config=load_config(path))
+
+    assert pipeline.run(app, now=NOW).totals()["alerts_sent"] == 1
+    # a typographic edit: a new version, classified trivial, no mail
+    release.write_text(STATEMENT.replace("today", "today,"), encoding="utf-8")
+    totals = pipeline.run(app, now=NOW + timedelta(hours=1)).totals()
+    assert totals["new_versions"] == 1 and totals["alerts_created"] == 0
+    # a new sentence with new numbers: substantive, a silent edit (no change note)
+    release.write_text(
+        STATEMENT + "\n\nThe UK will also send 200 air defence missiles to Ukraine.",
+        encoding="utf-8",
+    )
+    totals = pipeline.run(app, now=NOW + timedelta(hours=2)).totals()
+    assert totals["new_versions"] == 1 and totals["alerts_sent"] == 1
+    first, second = smtp_server.sink.to("ukraine.desk@example.org")
+    text, html = parts(second)
+    assert "THIS RELEASE WAS EDITED (version 3)" in text
+    assert "The change is substantive. Silent edit" in text
+    assert "200 air defence missiles" in text
+    assert "200 air defence missiles" in html and "<ins" in html
+    assert "EDITED" not in parts(first)[0]
