@@ -89,14 +89,13 @@ class Release(Base):
 
 
 class ReleaseVersion(Base):
-    """One distinct content of a release, written once. `sha256` is over the normalised text,
-    so whitespace or typographic edits do not make a new version."""
+    """One content of a release, written once, each time the normalised text differs from the
+    latest version (a text that goes back to an earlier wording is a new version too: removing a
+    warning is news). `sha256` is over the normalised text, so whitespace or typographic edits do
+    not make a new version."""
 
     __tablename__ = "release_versions"
-    __table_args__ = (
-        UniqueConstraint("release_id", "number"),
-        UniqueConstraint("release_id", "sha256"),
-    )
+    __table_args__ = (UniqueConstraint("release_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), index=True)

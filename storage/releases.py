@@ -136,14 +136,6 @@ def store_record(
     if latest is not None and latest.sha256 == digest:
         _apply_metadata(release, record)
         return Stored(Outcome.UNCHANGED, release.id, latest.id)
-    earlier = session.scalar(
-        select(ReleaseVersion).where(
-            ReleaseVersion.release_id == release.id, ReleaseVersion.sha256 == digest
-        )
-    )
-    if earlier is not None:
-        # the text went back to an earlier version: keep history as it is, record nothing new
-        return Stored(Outcome.UNCHANGED, release.id, earlier.id)
     _apply_metadata(release, record)
     number = (latest.number if latest is not None else 0) + 1
     version = _add_version(session, release, record, digest, number=number, now=now)

@@ -71,14 +71,20 @@ def test_store_new_unchanged_and_edited(database: Database) -> None:
         assert release.published_at.tzinfo is not None
 
 
-def test_reverting_to_an_earlier_text_adds_no_version(database: Database) -> None:
+def test_reverting_to_an_earlier_text_is_a_new_version(database: Database) -> None:
+    # e.g. a warning added to travel advice and later removed: the removal is news too
     with database.session() as s:
         source = sync_source(s, "src", "files", {})
         store_record(s, source, record("A."), now=T0)
-        store_record(s, source, record("B."), now=T0 + timedelta(minutes=1))
+        store_record(s, source, record("A. Warning."), now=T0 + timedelta(minutes=1))
         back = store_record(s, source, record("A."), now=T0 + timedelta(minutes=2))
-    assert back.outcome is Outcome.UNCHANGED
-    assert counts(database) == (1, 2)
+        same = store_record(s, source, record("A. "), now=T0 + timedelta(minutes=3))
+    assert back.outcome is Outcome.NEW_VERSION
+    assert same.outcome is Outcome.UNCHANGED
+    assert counts(database) == (1, 3)
+    with database.session() as s:
+        numbers = [v.number for v in get_release(s, back.release_id).versions]
+    assert numbers == [1, 2, 3]
 
 
 def test_raw_bytes_and_publisher_links_are_kept(database: Database) -> None:

@@ -152,9 +152,6 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "release_id", "number", name=op.f("uq_release_versions_release_id_number")
         ),
-        sa.UniqueConstraint(
-            "release_id", "sha256", name=op.f("uq_release_versions_release_id_sha256")
-        ),
     )
     with op.batch_alter_table("release_versions", schema=None) as batch_op:
         batch_op.create_index(
