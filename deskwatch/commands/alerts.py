@@ -21,10 +21,9 @@ from storage.subscriptions import (
     list_subscriptions,
 )
 
-alerts_app = typer.Typer(
-    help="List alerts (pending, sent, failed) and re-queue failed ones.",
-    invoke_without_command=True,
-)
+alerts_app = typer.Typer(invoke_without_command=True)
+"""`deskwatch alerts` lists; `deskwatch alerts retry` re-queues (the callback's docstring is the
+group's help, example included)."""
 
 
 class Frequency(enum.StrEnum):
@@ -178,6 +177,8 @@ def alerts_list(
     csv_: bool = CsvOption,
 ) -> None:
     """List alerts, newest first: pending, sent and failed, with attempts and the last error.
+
+    `deskwatch alerts retry` re-queues the failed ones.
 
     Example: deskwatch alerts --failed --json
     """
