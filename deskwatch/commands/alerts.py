@@ -6,7 +6,6 @@ import enum
 from datetime import UTC, datetime
 
 import typer
-from rich.console import Console
 
 from alerts.subscribers import SubscriptionSpec, normalise_email
 from deskwatch.cli import state
@@ -112,9 +111,7 @@ def subscribe(
         print_json({**data, "created": created})
         return
     verb = "subscribed" if created else "already subscribed"
-    Console().print(
-        f"{verb}: {spec.email} (id {data['id']}): {spec.describe()}", markup=False, highlight=False
-    )
+    typer.echo(f"{verb}: {spec.email} (id {data['id']}): {spec.describe()}")
 
 
 def unsubscribe(
@@ -152,11 +149,7 @@ def unsubscribe(
     note = f" ({from_config} from the config file: remove it there too)" if from_config else ""
     tail = f"; {cancelled} queued alert(s) cancelled" if cancelled else ""
     ids = ", ".join(str(s.id) for s in ended)
-    Console().print(
-        f"unsubscribed {address}: ended subscription(s) {ids}{note}{tail}",
-        markup=False,
-        highlight=False,
-    )
+    typer.echo(f"unsubscribed {address}: ended subscription(s) {ids}{note}{tail}")
 
 
 ALERT_COLUMNS = ["id", "status", "email", "title", "attempts", "sent_at", "last_error"]
@@ -215,7 +208,7 @@ def alerts_retry(
             count = outbox.retry_failed(session, alert_ids=list(alert_id) or None)
     finally:
         db.dispose()
-    Console().print(f"{count} failed alert(s) re-queued", markup=False, highlight=False)
+    typer.echo(f"{count} failed alert(s) re-queued")
 
 
 def digest(
@@ -244,11 +237,9 @@ def digest(
     if json_:
         print_json(counts)
         return
-    Console().print(
+    typer.echo(
         f"{counts['digests_sent']} {frequency.value} digest(s) sent covering "
-        f"{counts['digest_alerts']} alert(s); {counts['digests_deferred']} deferred",
-        markup=False,
-        highlight=False,
+        f"{counts['digest_alerts']} alert(s); {counts['digests_deferred']} deferred"
     )
 
 

@@ -191,3 +191,32 @@ def test_deskwatch_run_delivers_through_the_flow(
     second = cli("run", "--json", env=env)
     assert second.json()["totals"]["alerts_sent"] == 0
     assert len(smtp_server.sink.messages) == 2
+
+
+def test_unsubscribing_a_config_entry_sticks_and_cancels_queued_alerts(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from deskwatch import pipeline
+    from deskwatch.app import App
+    from deskwatch.settings import Settings
+
+    config = write_config(
+        tmp_path, [{"email": "daily@example.org", "themes": ["indo-pacific"], "frequency": "daily"}]
+    )
+    env = {"DESKWATCH_CONFIG": config}
+    app = App.load(config, Settings(database_url=cli.env["DESKWATCH_DATABASE_URL"]))
+    assert pipeline.run(app).totals()["alerts_created"] == 1
+    [row] = cli("alerts", "--json", env=env).json()
+    assert row["status"] == "pending"  # waiting for the daily digest
+
+    result = cli("unsubscribe", "daily@example.org", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "from the config file: remove it there too" in result.stdout
+    assert "1 queued alert(s) cancelled" in result.stdout
+    assert [r["status"] for r in cli("alerts", "--json", env=env).json()] == ["cancelled"]
+    # the next run syncs the config again: the entry stays ended, nothing is sent
+    totals = pipeline.run(app).totals()
+    assert totals["subscriptions_added"] == 0
+    assert cli("subscriptions", "--json", env=env).json() == []
+    assert cli("digest", "--frequency", "daily", "--json", env=env).json()["digests_sent"] == 0
+    assert not (tmp_path / "outbox").exists()
