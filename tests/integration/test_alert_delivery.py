@@ -475,3 +475,33 @@ def test_a_tls_mismatch_is_an_outage(database, tmp_path, smtp_server, setting, e
     [alert] = alerts_of(database)
     assert alert.status == "pending" and error in (alert.last_error or "")
     assert smtp_server.sink.messages == []
+
+
+def test_overlapping_senders_send_each_alert_once(database, tmp_path, smtp_server) -> None:
+    app = make_app(
+        database.url, tmp_path, [UKRAINE_DESK, MIDEAST_DESK], **smtp_settings(smtp_server)
+    )
+    create_alerts(app, database, now=T0)
+    for n in range(8):
+        store(database, f"ukraine-{n}", f"Support for Ukraine {n}", UKRAINE_TEXT, UKRAINE_TAGS)
+        store(database, f"gaza-{n}", f"Ceasefire {n}", GAZA_TEXT, GAZA_TAGS)
+    create_alerts(app, database, now=T0)
+    errors: list[BaseException] = []
+    sent: list[int] = []
+
+    def run() -> None:
+        try:
+            sent.append(send_alerts(app, database, now=T0)["alerts_sent"])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(sent) == 16
+    ids = [m["Message-ID"] for _f, _r, m in smtp_server.sink.messages]
+    assert len(ids) == 16 and len(set(ids)) == 16
+    assert {a.status for a in alerts_of(database)} == {"sent"}
