@@ -181,7 +181,7 @@ def _describe(error: dict[str, Any]) -> str:
     elif kind == "missing":
         problem = "missing required key"
     else:
-        problem = error["msg"]
+        problem = error["msg"].removeprefix("Value error, ")  # pydantic prefixes ValueErrors
     return f"{loc}: {problem}" if loc else problem
 
 
