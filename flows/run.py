@@ -117,8 +117,9 @@ def _ingest_all(
     )
     results: dict[str, SourceSummary] = {}
     unexpected: list[str] = []
-    with ThreadPoolTaskRunner(max_workers=settings.concurrency) as runner:
-        futures = {
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.concurrency)
+    with runner:
+        futures: dict[Any, str] = {
             runner.submit(
                 ingest,
                 parameters={
@@ -179,6 +180,7 @@ def deskwatch_run(
             unexpected.append(f"{stage}: {type(outcome).__name__}: {outcome}")
             _notify("stage_finished", stage, {})
             break
+        assert isinstance(outcome, dict)
         summary.stages.update(outcome)
         _notify("stage_finished", stage, outcome)
 
