@@ -8,8 +8,9 @@ the trie from the few tokens that begin a phrase. The scan is leftmost-longest a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from itertools import compress
-from typing import Any
+from typing import Any, NamedTuple
 
 from tagging.text import _TOKEN, Tokens, fold
 
@@ -24,8 +25,7 @@ class Entry:
     payloads: tuple[Any, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     first: int  # index of the first token
     last: int  # index of the last token (inclusive)
     entry: Entry
@@ -33,6 +33,10 @@ class Match:
     @property
     def payloads(self) -> tuple[Any, ...]:
         return self.entry.payloads
+
+
+# Match(...) without a Python-level __new__: a dense release makes a thousand of them
+_match = partial(tuple.__new__, Match)
 
 
 _Node = tuple[dict[str, Any], list[Entry]]
@@ -73,15 +77,27 @@ class PhraseIndex:
         """Leftmost-longest, non-overlapping matches. With `text`, the words of a phrase must be
         separated by nothing but spaces, hyphens or apostrophes (not a full stop or comma)."""
         root = self._buckets
-        keys = tokens.keys
+        keys, starts, text_ = tokens.keys, tokens.starts, tokens.text
         n = len(keys)
         matches: list[Match] = []
         free = 0  # the first token not yet inside a match
         for i in compress(range(n), map(root.__contains__, keys)):
             if i < free:
                 continue
-            # walk the trie as far as the text goes, remembering where phrases end
             node = root[keys[i]]
+            if not node[0]:  # only one-word phrases begin with this word: the common case
+                for entry in node[1]:
+                    case = entry.case
+                    if (
+                        case == ANY
+                        or (case == CAPITALISED and text_[starts[i]].isupper())
+                        or (case == EXACT and _case_ok(entry, tokens, i))
+                    ):
+                        matches.append(_match((i, i, entry)))
+                        free = i + 1
+                        break
+                continue
+            # walk the trie as far as the text goes, remembering where phrases end
             ends = [(i, node[1])] if node[1] else []
             j = i + 1
             while j < n and node[0]:
@@ -98,8 +114,14 @@ class PhraseIndex:
                 if size > 1 and text is not None and not _joined(tokens, i, size, text):
                     continue
                 for entry in entries:
-                    if entry.case == ANY or _case_ok(entry, tokens, i):
-                        found = Match(i, last, entry)
+                    case = entry.case
+                    if (
+                        case == ANY
+                        # one capitalised word, the common case, checked here
+                        or (case == CAPITALISED and size == 1 and text_[starts[i]].isupper())
+                        or ((case == EXACT or size > 1) and _case_ok(entry, tokens, i))
+                    ):
+                        found = _match((i, last, entry))
                         break
                 if found is not None:
                     break

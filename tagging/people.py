@@ -13,7 +13,6 @@ as "de", "van", "al" allowed inside), none of them a stop word, a role word or a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from tagging.gazetteer import COUNTRY, Place
 from tagging.matcher import Match, PhraseIndex
 from tagging.model import PERSON, Evidence, TagResult
-from tagging.text import Document, Token, ascii_fold
+from tagging.text import Document, Tokens, ascii_fold
 
 _PARTICLES = {"de", "da", "van", "von", "der", "al", "bin", "el", "di", "du", "la", "le"}
 _STOP = {
@@ -47,27 +46,23 @@ class _Person:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-def _adjacent(tokens: Sequence[Token], a: int, b: int, text: str, allow: str = " ") -> bool:
-    gap = text[tokens[a].end : tokens[b].start]
-    return 0 < len(gap) <= 2 and all(ch in allow for ch in gap)
+def _adjacent(tokens: Tokens, a: int, b: int, text: str, allow: str = " ") -> bool:
+    gap = text[tokens.ends[a] : tokens.starts[b]]
+    return gap == " " or (0 < len(gap) <= 2 and all(ch in allow for ch in gap))
 
 
 def _name_after(doc: Document, i: int, places: set[int]) -> tuple[int, int] | None:
     """Tokens i.. that make a name: returns (first, last) or None."""
     tokens, text = doc.tokens, doc.text
+    keys, starts, ends = tokens.keys, tokens.starts, tokens.ends
     last = None
     j = i
-    while j < len(tokens) and j - i < 5:
-        token = tokens[j]
-        word = token.key
+    while j < len(keys) and j - i < 5:
+        word = keys[j]
         if j > i and not _adjacent(tokens, j - 1, j, text, " -\u00a0"):
             break
-        if (
-            token.text[0].isupper()
-            and word not in _STOP
-            and j not in places
-            and token.text.isalpha()
-        ):
+        written = text[starts[j] : ends[j]]
+        if written[0].isupper() and word not in _STOP and j not in places and written.isalpha():
             last = j
         elif word in _PARTICLES and last is not None:
             pass

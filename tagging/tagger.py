@@ -26,7 +26,7 @@ from tagging.matcher import CAPITALISED, Match, PhraseIndex
 from tagging.model import THEME, Evidence, TagResult
 from tagging.people import _STOP, find_people, person_tags
 from tagging.publisher import publisher_tags
-from tagging.taxonomy import Taxonomy, expand
+from tagging.taxonomy import AmbiguousName, Taxonomy, expand
 from tagging.text import Document, phrase_keys
 
 TITLE_PLACE_WEIGHT, LEAD_PLACE_WEIGHT = 3.0, 2.0
@@ -70,8 +70,8 @@ class _Tally:
 
 def _evidence(doc: Document, match: Match) -> Evidence:
     start, end = doc.tokens.starts[match.first], doc.tokens.ends[match.last]
-    s_start, s_end = doc.sentence_span(start)
-    return Evidence(doc.text[start:end], start, end, doc.text[s_start:s_end], s_start, doc.field)
+    sentence, s_start = doc.sentence_at(start)
+    return Evidence(doc.text[start:end], start, end, sentence, s_start, doc.field)
 
 
 class Tagger:
@@ -100,6 +100,7 @@ class Tagger:
             roles.add(role, role, CAPITALISED)
         self.roles = roles.compile()
         self._near_cache: dict[ThemePhrase, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
+        self._rule_keys: dict[int, tuple[list[tuple[str, ...]], list[tuple[str, ...]]]] = {}
 
     # -- the one entry point ---------------------------------------------------------------
     def tag(
@@ -143,7 +144,8 @@ class Tagger:
         start, end = doc.sentence_span(tokens.starts[match.first])
         within = doc.sentence_tokens(tokens.starts[match.first])
         sentence_keys = doc.keys[within.start : within.stop]
-        if any(_contains(sentence_keys, phrase_keys(r)) for r in rule.reject):
+        reject, confirm = self._ambiguous_keys(rule)
+        if any(_contains(sentence_keys, keys) for keys in reject):
             return False
         before, after = match.first - 1, match.last + 1
         if before >= 0 and tokens[before].start >= start:
@@ -160,8 +162,20 @@ class Tagger:
                 return False  # "Chad said"
         if place.value in unambiguous:
             return True
-        cues = [phrase_keys(c) for c in rule.confirm] + self.gazetteer.cue_keys
-        return any(_contains(sentence_keys, cue) for cue in cues)
+        return any(_contains(sentence_keys, cue) for cue in confirm)
+
+    def _ambiguous_keys(
+        self, rule: AmbiguousName
+    ) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """The rule's reject phrases and its confirming cues (with the shared country cues),
+        as folded keys, worked out once per rule."""
+        found = self._rule_keys.get(id(rule))
+        if found is None:
+            found = self._rule_keys[id(rule)] = (
+                [phrase_keys(r) for r in rule.reject],
+                [phrase_keys(c) for c in rule.confirm] + self.gazetteer.cue_keys,
+            )
+        return found
 
     def _countries_and_regions(
         self, place_hits: list[tuple[Document, list[tuple[Match, Place]]]]
