@@ -130,7 +130,7 @@ class Tagger:
     def _places(self, doc: Document) -> list[tuple[Match, Place]]:
         hits: list[tuple[Match, Place]] = []
         for match in self.gazetteer.index.scan(doc.tokens, doc.text):
-            place = match.payloads[0]
+            place = match.entry.payloads[0]
             if place.kind != NONE:
                 hits.append((match, place))
         return hits
@@ -183,17 +183,17 @@ class Tagger:
         unambiguous = {p.value for _d, hits in place_hits for _m, p in hits if p.ambiguous is None}
         tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
         for doc, hits in place_hits:
-            lead_end = doc.lead_end
+            lead_end, starts, in_title = doc.lead_end, doc.tokens.starts, doc.field == "title"
             for match, place in hits:
                 if place.ambiguous is not None and not self._ambiguous_ok(
                     doc, match, place, unambiguous
                 ):
                     continue
                 tally = tallies[(place.kind, place.value)]
-                if doc.field == "title":
+                if in_title:
                     weight = TITLE_PLACE_WEIGHT
                     tally.in_title = True
-                elif doc.tokens.starts[match.first] < lead_end:
+                elif starts[match.first] < lead_end:
                     weight = LEAD_PLACE_WEIGHT
                 else:
                     weight = 1.0
@@ -228,12 +228,17 @@ class Tagger:
     # -- themes ----------------------------------------------------------------------------
     def _themes(self, docs: list[Document]) -> list[TagResult]:
         spec = self.taxonomy.spec
+        max_repeats, title_weight, lead_weight = (
+            spec.max_repeats,
+            spec.title_weight,
+            spec.lead_weight,
+        )
         tallies: dict[str, _Tally] = defaultdict(_Tally)
         for doc in docs:
-            keys = doc.keys
-            lead_end = doc.lead_end
+            keys, starts = doc.keys, doc.tokens.starts
+            lead_end, in_title = doc.lead_end, doc.field == "title"
             for match in self.themes.scan(doc.tokens, doc.text):
-                for payload in match.payloads:
+                for payload in match.entry.payloads:
                     if not isinstance(payload, ThemePhrase):
                         continue
                     if payload.near and not self._near(doc, keys, match, payload):
@@ -241,13 +246,13 @@ class Tagger:
                     tally = tallies[payload.theme]
                     seen = tally.phrases.get(payload.phrase, 0)
                     tally.phrases[payload.phrase] = seen + 1
-                    if seen >= spec.max_repeats:
+                    if seen >= max_repeats:
                         continue
-                    if doc.field == "title":
-                        factor = spec.title_weight
+                    if in_title:
+                        factor = title_weight
                         tally.in_title = True
-                    elif doc.tokens.starts[match.first] < lead_end:
-                        factor = spec.lead_weight
+                    elif starts[match.first] < lead_end:
+                        factor = lead_weight
                     else:
                         factor = 1.0
                     tally.raw += payload.weight * factor
