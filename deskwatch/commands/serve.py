@@ -83,8 +83,23 @@ def serve(
         raise ConfigError("every schedule is disabled (schedule.*.enabled): nothing to serve")
     names = ", ".join(f"{d.flow_name}/{d.name}" for d in deployments)
     if work_pool is not None:
+        from prefect.deployments.runner import DeploymentApplyError
+        from prefect.exceptions import ObjectNotFound, PrefectHTTPStatusError
+
         for deployment in deployments:
-            deployment.apply(work_pool_name=work_pool)
+            try:
+                deployment.apply(work_pool_name=work_pool)
+            except (
+                DeploymentApplyError,
+                ObjectNotFound,
+                PrefectHTTPStatusError,
+                ValueError,
+            ) as exc:
+                raise DeskwatchError(
+                    f"cannot register {deployment.flow_name}/{deployment.name} in work pool "
+                    f"{work_pool!r}: {str(exc).rstrip('.')}; create it with "
+                    f"`prefect work-pool create {work_pool} --type process`"
+                ) from None
         print(f"registered {names} in work pool {work_pool!r} at {url}", flush=True)
         return
 
