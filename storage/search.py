@@ -326,10 +326,18 @@ def _filter_condition(
 
 
 def matching(
-    session: Session, query: Query, *, as_of: date | None = None, top: int | None = None
+    session: Session,
+    query: Query,
+    *,
+    as_of: date | None = None,
+    top: int | None = None,
+    by_rank: bool = False,
 ) -> Select[Any]:
     """SELECT release_id, version_id, score (None without words to rank by) for every release
-    the query finds; with `top`, among the `top` best-ranked matching versions only."""
+    the query finds; with `top`, among the `top` best-ranked matching versions only. With
+    `by_rank` (SQLite, positive text only), the FTS5 table itself is the outer loop, ordered by
+    its `rank` (best first, computed once per match inside the index), with the publication
+    date as a fourth column: every other condition is then a lookup per streamed row."""
     dialect = session.get_bind().dialect.name
     v = versions.alias("v")
     text = query.text
@@ -342,7 +350,26 @@ def matching(
         negative = inner[0] if len(inner) == 1 else Or(tuple(inner))
         positive = None
     search = _TextSearch(dialect)
-    if positive is not None:
+    if by_rank:
+        assert dialect == "sqlite" and positive is not None and top is None
+        rowid = literal_column("search_fts.rowid")
+        rank = literal_column("search_fts.rank")
+        stmt = (
+            select(
+                v.c.release_id,
+                v.c.id.label("version_id"),
+                (-rank).label("score"),
+                releases.c.published_at,
+            )
+            .select_from(
+                table("search_fts")
+                .join(v, v.c.id == rowid)
+                .join(releases, releases.c.id == v.c.release_id)
+            )
+            .where(literal_column("search_fts").op("MATCH")(bindparam("fts", fts5(positive))))
+            .order_by(rank)
+        )
+    elif positive is not None:
         hits = search.hits(positive, top=top).subquery("hits")
         stmt = select(
             v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")
@@ -389,10 +416,41 @@ def search(
         found = matching(session, query, as_of=as_of)
         page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
         return _hits(session, page, None) if page else []
+    if session.get_bind().dialect.name == "sqlite":
+        page = _streamed_page(session, query, limit=limit, offset=offset, as_of=as_of)
+        return _hits(session, page, query.text) if page else []
     order.insert(0, literal_column("score").desc())
     assert query.text is not None
     page = _ranked_page(session, query, order, limit=limit, offset=offset, as_of=as_of)
     return _hits(session, page, query.text) if page else []
+
+
+def _streamed_page(
+    session: Session, query: Query, *, limit: int, offset: int, as_of: date | None
+) -> list[Any]:
+    """SQLite: read matches best first from the FTS5 index (its top-N path: bm25 once per
+    match, no join before the sort), check the other conditions per row, and stop after the
+    page and every row tied with its last score; then order those by the full order (score,
+    newest first, id), so the page is the same as ranking everything."""
+    need = offset + limit
+    rows: list[Any] = []
+    result = session.execute(matching(session, query, as_of=as_of, by_rank=True))
+    try:
+        for row in result:
+            if len(rows) >= need and row.score < rows[need - 1].score:
+                break
+            rows.append(row)
+    finally:
+        result.close()
+    rows.sort(
+        key=lambda r: (
+            -r.score,
+            r.published_at is None,
+            -(r.published_at.timestamp() if r.published_at else 0),
+            -r.release_id,
+        )
+    )
+    return rows[offset:need]
 
 
 def candidate_tops(need: int) -> tuple[int | None, ...]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, literal_column, text
 
 from deskwatch.errors import QueryError
 from deskwatch.query import parse
-from storage.search import export_rows, fill_periods, search, timeline
+from storage.search import export_rows, fill_periods, matching, newest_first, search, timeline
 from tests.fixtures.archive import ITEMS, Archive, at, record
 
 
@@ -173,6 +173,18 @@ def test_ranking_the_best_candidates_first_finds_the_same_pages(
         assert slugs(archive, q, limit=2, offset=offset) == page, q
     assert expected[("defence OR tariffs", 0)] == ["japan-trade", "kyiv-visit"]
     assert len(expected[("ukrain* OR japan*", 2)]) == 2  # a second page of four hits
+    # and the pages are those of one query ranking every match (on SQLite, search() streams
+    # matches best first from the index and stops after the page and its ties)
+    with archive.db.session() as session:
+        for (q, offset), page in expected.items():
+            everything = (
+                matching(session, parse(q))
+                .order_by(literal_column("score").desc(), *newest_first())
+                .limit(2)
+                .offset(offset)
+            )
+            by_id = {v: k for k, v in archive.ids.items()}
+            assert [by_id[row.release_id] for row in session.execute(everything)] == page, q
 
 
 def test_hostile_input_is_only_text(archive: Archive) -> None:

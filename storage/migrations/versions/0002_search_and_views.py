@@ -134,6 +134,9 @@ def upgrade() -> None:
             "content='release_versions', content_rowid='id', "
             "tokenize='porter unicode61 remove_diacritics 2')"
         )
+        # the `rank` column is bm25 with a title match worth five body matches: ORDER BY rank
+        # lets FTS5 sort its matches itself (storage.search streams them best first)
+        op.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')")
         create_sqlite_triggers()
         op.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
     else:
