@@ -131,6 +131,100 @@ class PhraseIndex:
         return matches
 
 
+class ChannelIndex:
+    """Several phrase indexes (channels: places, themes, roles) in one token trie, so one pass
+    over the tokens finds the matches of each. Within a channel the matches are leftmost-longest
+    and do not overlap, exactly as `PhraseIndex.scan` finds them; channels do not hide each
+    other."""
+
+    def __init__(self, indexes: list[PhraseIndex]) -> None:
+        self.channels = size = len(indexes)
+        # a node: [children, entries per channel, (channel, entries) for the channels that end]
+        root: dict[str, list[Any]] = {}
+        for channel, index in enumerate(indexes):
+            for (keys, written, case), payloads in index._entries.items():
+                node = root.setdefault(keys[0], [{}, [[] for _ in range(size)], ()])
+                for key in keys[1:]:
+                    node = node[0].setdefault(key, [{}, [[] for _ in range(size)], ()])
+                node[1][channel].append(Entry(keys, written, case, tuple(payloads)))
+        stack = list(root.values())
+        while stack:
+            node = stack.pop()
+            for entries in node[1]:
+                entries.sort(key=lambda e: e.case != EXACT)
+            node[1] = tuple(tuple(entries) for entries in node[1])
+            node[2] = tuple((c, entries) for c, entries in enumerate(node[1]) if entries)
+            stack.extend(node[0].values())
+        self._root = root
+
+    def scan(self, tokens: Tokens, text: str | None = None) -> list[list[Match]]:
+        """The matches of each channel (see `PhraseIndex.scan`)."""
+        root = self._root
+        keys, starts, text_ = tokens.keys, tokens.starts, tokens.text
+        n, channels = len(keys), range(self.channels)
+        found_in: list[list[Match]] = [[] for _ in channels]
+        free = [0] * self.channels  # per channel, the first token not yet inside a match
+        for i in compress(range(n), map(root.__contains__, keys)):
+            node = root[keys[i]]
+            if not node[0]:  # only one-word phrases begin with this word: the common case
+                for channel, entries in node[2]:
+                    if i < free[channel]:
+                        continue
+                    for entry in entries:
+                        case = entry.case
+                        if (
+                            case == ANY
+                            or (case == CAPITALISED and text_[starts[i]].isupper())
+                            or (case == EXACT and _case_ok(entry, tokens, i))
+                        ):
+                            found_in[channel].append(_match((i, i, entry)))
+                            free[channel] = i + 1
+                            break
+                continue
+            # walk the trie as far as the text goes, remembering where phrases end
+            ends = [(i, node[1])] if node[2] else []
+            j = i + 1
+            while j < n and node[0]:
+                child = node[0].get(keys[j])
+                if child is None:
+                    break
+                node = child
+                if node[2]:
+                    ends.append((j, node[1]))
+                j += 1
+            joined: dict[int, bool] = {}
+            for channel in channels:
+                if i < free[channel]:
+                    continue
+                found = None
+                for last, per_channel in reversed(ends):
+                    entries = per_channel[channel]
+                    if not entries:
+                        continue
+                    size = last - i + 1
+                    if size > 1 and text is not None:
+                        ok = joined.get(last)
+                        if ok is None:
+                            ok = joined[last] = _joined(tokens, i, size, text)
+                        if not ok:
+                            continue
+                    for entry in entries:
+                        case = entry.case
+                        if (
+                            case == ANY
+                            or (case == CAPITALISED and size == 1 and text_[starts[i]].isupper())
+                            or ((case == EXACT or size > 1) and _case_ok(entry, tokens, i))
+                        ):
+                            found = _match((i, last, entry))
+                            break
+                    if found is not None:
+                        break
+                if found is not None:
+                    found_in[channel].append(found)
+                    free[channel] = found.last + 1
+        return found_in
+
+
 def _walk(root: dict[str, _Node]) -> list[_Node]:
     nodes: list[_Node] = []
     stack = list(root.values())

@@ -18,7 +18,7 @@ from itertools import compress
 from typing import Any
 
 from tagging.gazetteer import COUNTRY, Place
-from tagging.matcher import Match, PhraseIndex
+from tagging.matcher import Match
 from tagging.model import PERSON, Evidence, TagResult
 from tagging.text import Document, Tokens, ascii_fold
 
@@ -76,7 +76,7 @@ def _name_after(doc: Document, i: int, places: set[int]) -> tuple[int, int] | No
 
 def find_people(
     doc: Document,
-    roles: PhraseIndex,
+    role_matches: list[Match],
     place_matches: list[tuple[Match, Place]],
 ) -> dict[str, _Person]:
     tokens, text = doc.tokens, doc.text
@@ -87,7 +87,6 @@ def find_people(
         if place.kind == COUNTRY:
             demonym_at[match.last] = place.value
     people: dict[str, _Person] = {}
-    role_matches = roles.scan(tokens, text)
     role_ends = {m.last: m for m in role_matches}
 
     def record(

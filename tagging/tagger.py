@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tagging.gazetteer import COUNTRY, NONE, REGION, Gazetteer, Place, build_gazetteer
-from tagging.matcher import CAPITALISED, Match, PhraseIndex
+from tagging.matcher import CAPITALISED, ChannelIndex, Match, PhraseIndex
 from tagging.model import THEME, Evidence, TagResult
 from tagging.people import _STOP, find_people, person_tags
 from tagging.publisher import publisher_tags
@@ -99,6 +99,8 @@ class Tagger:
         for role in spec.roles:
             roles.add(role, role, CAPITALISED)
         self.roles = roles.compile()
+        # the three in one trie: one pass over a document's tokens finds places, themes, roles
+        self.channels = ChannelIndex([self.gazetteer.index, self.themes, self.roles])
         self._near_cache: dict[ThemePhrase, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
         self._rule_keys: dict[int, tuple[list[tuple[str, ...]], list[tuple[str, ...]]]] = {}
 
@@ -108,12 +110,13 @@ class Tagger:
     ) -> list[TagResult]:
         docs = [Document.of(title, "title")] if title.strip() else []
         docs.append(Document.of(text, "text"))
-        place_hits = [(doc, self._places(doc)) for doc in docs]
+        scans = [(doc, self.channels.scan(doc.tokens, doc.text)) for doc in docs]
+        place_hits = [(doc, _places(found[0])) for doc, found in scans]
         results = self._countries_and_regions(place_hits)
-        results.extend(self._themes(docs))
+        results.extend(self._themes([(doc, found[1]) for doc, found in scans]))
         people: dict[str, Any] = {}
-        for doc, hits in place_hits:
-            for key, person in find_people(doc, self.roles, hits).items():
+        for (doc, hits), (_doc, found) in zip(place_hits, scans, strict=True):
+            for key, person in find_people(doc, found[2], hits).items():
                 if key in people:
                     known = people[key]
                     known.evidence.extend(person.evidence)
@@ -127,14 +130,6 @@ class Tagger:
         return results
 
     # -- places ----------------------------------------------------------------------------
-    def _places(self, doc: Document) -> list[tuple[Match, Place]]:
-        hits: list[tuple[Match, Place]] = []
-        for match in self.gazetteer.index.scan(doc.tokens, doc.text):
-            place = match.entry.payloads[0]
-            if place.kind != NONE:
-                hits.append((match, place))
-        return hits
-
     def _ambiguous_ok(
         self, doc: Document, match: Match, place: Place, unambiguous: set[str]
     ) -> bool:
@@ -226,7 +221,7 @@ class Tagger:
         return results
 
     # -- themes ----------------------------------------------------------------------------
-    def _themes(self, docs: list[Document]) -> list[TagResult]:
+    def _themes(self, scans: list[tuple[Document, list[Match]]]) -> list[TagResult]:
         spec = self.taxonomy.spec
         max_repeats, title_weight, lead_weight = (
             spec.max_repeats,
@@ -234,10 +229,10 @@ class Tagger:
             spec.lead_weight,
         )
         tallies: dict[str, _Tally] = defaultdict(_Tally)
-        for doc in docs:
+        for doc, matches in scans:
             keys, starts = doc.keys, doc.tokens.starts
             lead_end, in_title = doc.lead_end, doc.field == "title"
-            for match in self.themes.scan(doc.tokens, doc.text):
+            for match in matches:
                 for payload in match.entry.payloads:
                     if not isinstance(payload, ThemePhrase):
                         continue
@@ -303,6 +298,16 @@ class Tagger:
         if sets is None:
             sets = self._near_cache[payload] = (payload.near_words, payload.near_phrases)
         return sets
+
+
+def _places(matches: list[Match]) -> list[tuple[Match, Place]]:
+    """The place matches that name a place (not the `not_places` that hide names in them)."""
+    hits: list[tuple[Match, Place]] = []
+    for match in matches:
+        place = match.entry.payloads[0]
+        if place.kind != NONE:
+            hits.append((match, place))
+    return hits
 
 
 def _contains(keys: list[str], phrase: tuple[str, ...]) -> bool:
