@@ -3,6 +3,7 @@
 Scanning a text costs one set lookup per token (does a phrase start with it?), then a walk down
 the trie from the few tokens that begin a phrase. The scan is leftmost-longest and does not overlap, so
 "Papua New Guinea" wins over "Guinea" and "social security" (a `not` phrase) hides "security".
+`ChannelIndex` puts several indexes in one trie and scans them in one pass.
 """
 
 from __future__ import annotations
