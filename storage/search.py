@@ -259,23 +259,50 @@ DRIVING_SHARE = 0.05
 
 
 def _driving(session: Session, filters: Sequence[Filter]) -> Filter | None:
-    """The tag filter to drive a query by: the most selective one, if under DRIVING_SHARE of
-    all versions carry it (counted on the index)."""
-    candidates = [f for f in filters if not f.negated and f.field in ("theme", "country", "person")]
+    """The filter to drive a query by: the most selective tag, source or type filter, if under
+    DRIVING_SHARE of all versions carry it (counted on its index)."""
+    candidates = [
+        f
+        for f in filters
+        if not f.negated and f.field in ("theme", "country", "person", "source", "type")
+    ]
     if not candidates:
         return None
     total = session.execute(select(func.max(versions.c.id))).scalar() or 0
     best: tuple[int, Filter] | None = None
     for flt in candidates:
-        count = session.execute(
-            select(func.count())
-            .select_from(tags)
-            .where(tags.c.kind == flt.field, tags.c.value.in_(_tag_values(session, flt)))
-        ).scalar()
-        if best is None or int(count or 0) < best[0]:
-            best = (int(count or 0), flt)
+        if flt.field == "source":
+            counted = select(func.count()).where(
+                releases.c.source_id.in_(_source_ids(session, flt))
+            )
+        elif flt.field == "type":
+            counted = select(func.count()).where(releases.c.document_type.in_(_types(session, flt)))
+        else:
+            counted = (
+                select(func.count())
+                .select_from(tags)
+                .where(tags.c.kind == flt.field, tags.c.value.in_(_tag_values(session, flt)))
+            )
+        count = int(session.execute(counted).scalar() or 0)
+        if best is None or count < best[0]:
+            best = (count, flt)
     assert best is not None
     return best[1] if best[0] < DRIVING_SHARE * total else None
+
+
+def _source_ids(session: Session, flt: Filter) -> list[int]:
+    wanted = {name.casefold() for name in flt.values}
+    return [
+        i
+        for i, name in session.execute(select(sources.c.id, sources.c.name))
+        if name.casefold() in wanted
+    ]
+
+
+def _types(session: Session, flt: Filter) -> list[str]:
+    wanted = {_loose(v) for v in flt.values}
+    known = session.scalars(select(releases.c.document_type).distinct())
+    return [t for t in known if t is not None and _loose(t) in wanted]
 
 
 def _tag_values(session: Session, flt: Filter) -> list[str]:
@@ -307,19 +334,19 @@ def _filter_condition(
 ) -> ColumnElement[bool]:
     if flt.field in ("theme", "country", "person"):
         condition = _tag_condition(v, flt.field, _tag_values(session, flt), driving=driving)
-    elif flt.field == "source":
-        wanted = {name.casefold() for name in flt.values}
-        ids = [
-            i
-            for i, name in session.execute(select(sources.c.id, sources.c.name))
-            if name.casefold() in wanted
-        ]
-        condition = releases.c.source_id.in_(ids) if ids else false()
-    elif flt.field == "type":
-        wanted = {_loose(v) for v in flt.values}
-        known = session.scalars(select(releases.c.document_type).distinct())
-        types = [t for t in known if t is not None and _loose(t) in wanted]
-        condition = releases.c.document_type.in_(types) if types else false()
+    elif flt.field in ("source", "type"):
+        # not driving: `+ ''`/`+ 0` keeps the planner off this column's index (a common source
+        # or type would otherwise drive, and every match be sorted), so the date index or the
+        # full-text index drives and this is a check per row
+        if flt.field == "source":
+            values: list[Any] = _source_ids(session, flt)
+            col: ColumnElement[Any] = releases.c.source_id if driving else releases.c.source_id + 0
+        else:
+            values = _types(session, flt)
+            col = releases.c.document_type
+            if not driving:
+                col = func.coalesce(col, "")
+        condition = col.in_(values) if values else false()
     else:  # pragma: no cover - the parser knows no other field
         raise QueryError(f"unknown field {flt.field!r}")
     return ~condition if flt.negated else condition
@@ -384,10 +411,12 @@ def matching(
     if negative is not None:
         excluded = search.hits(negative).subquery("excluded")
         stmt = stmt.where(v.c.id.not_in(select(excluded.c.version_id)))
-    # with words, the full-text index drives; without, a selective tag or the date index does
+    # with words, the full-text index drives; without, a selective tag or the date index does.
+    # Streamed best first (`by_rank`), a tag is a lookup per row: no list of every tagged
+    # version is built before the first row
     driver = _driving(session, query.filters) if positive is None else None
     for flt in query.filters:
-        driving = positive is not None or flt is driver
+        driving = (positive is not None and not by_rank) or flt is driver
         stmt = stmt.where(_filter_condition(session, v, flt, driving=driving))
     if query.since is not None:
         stmt = stmt.where(releases.c.published_at >= datetime.combine(query.since, time.min, UTC))
