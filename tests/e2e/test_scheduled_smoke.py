@@ -100,7 +100,10 @@ def test_scheduled_runs_deliver_mail_exactly_once(
         ),
         encoding="utf-8",
     )
-    env = prefect_server.env(DESKWATCH_DATABASE_URL=f"sqlite:///{tmp_path / 'deskwatch.db'}")
+    env = prefect_server.env(
+        DESKWATCH_DATABASE_URL=f"sqlite:///{tmp_path / 'deskwatch.db'}",
+        PREFECT_RUNNER_POLL_FREQUENCY="2",  # look for due runs every 2 s, not 10
+    )
     log = tmp_path / "serve.log"
     serve = start(deskwatch_command("--config", str(config), "serve"), env=env, log=log)
     sink = smtp_server.sink
