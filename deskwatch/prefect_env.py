@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from collections.abc import MutableMapping
 
+from deskwatch.errors import DeskwatchError
+
 DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
@@ -48,3 +50,24 @@ def prefer(key: str, value: str, environ: MutableMapping[str, str] | None = None
         env[key] = value
         ours.add(key)
         env[_MARK] = ",".join(sorted(ours))
+
+
+def prefect_api_url() -> str | None:
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
+
+
+def check_prefect_api(url: str, *, timeout: float = 10.0) -> None:
+    """Raise one clear DeskwatchError unless the Prefect API at `url` answers its health check."""
+    import httpx
+
+    try:
+        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise DeskwatchError(f"cannot reach the Prefect API at {url}: {exc}") from None
+    if response.status_code != 200:
+        raise DeskwatchError(
+            f"the Prefect API at {url} answered {response.status_code} to its health check"
+        )

@@ -21,7 +21,7 @@ from rich.table import Column
 from deskwatch.app import App
 from deskwatch.errors import DeskwatchError
 from deskwatch.pipeline import RunObserver
-from deskwatch.prefect_env import apply_defaults
+from deskwatch.prefect_env import apply_defaults, check_prefect_api, prefect_api_url
 from deskwatch.summary import SourceSummary
 
 
@@ -140,6 +140,9 @@ def run_once(
 ) -> dict[str, Any]:
     """Run the flow once in this process and return its summary (RunSummary.to_dict())."""
     apply_defaults()
+    url = prefect_api_url()
+    if url:  # a configured server that is down is one line, not Prefect's traceback
+        check_prefect_api(url)
     from flows.run import OBSERVERS, UnexpectedFailures, deskwatch_run
 
     observer = choose_observer(quiet=quiet, stream=stream or sys.stderr)

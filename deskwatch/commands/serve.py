@@ -19,33 +19,12 @@ import typer
 
 from deskwatch.cli import state
 from deskwatch.errors import ConfigError, DeskwatchError
-from deskwatch.prefect_env import apply_defaults, prefer
+from deskwatch.prefect_env import apply_defaults, check_prefect_api, prefect_api_url, prefer
 
 START_SERVER_HINT = (
     "start one with `prefect server start --host 127.0.0.1 --analytics-off` and set "
     "PREFECT_API_URL=http://127.0.0.1:4200/api"
 )
-
-
-def prefect_api_url() -> str | None:
-    from prefect.settings import get_current_settings
-
-    url = get_current_settings().api.url
-    return str(url) if url else None
-
-
-def check_prefect_api(url: str, *, timeout: float = 10.0) -> None:
-    """Raise one clear DeskwatchError unless the Prefect API at `url` answers its health check."""
-    import httpx
-
-    try:
-        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
-    except httpx.HTTPError as exc:
-        raise DeskwatchError(f"cannot reach the Prefect API at {url}: {exc}") from None
-    if response.status_code != 200:
-        raise DeskwatchError(
-            f"the Prefect API at {url} answered {response.status_code} to its health check"
-        )
 
 
 def serve(

@@ -98,3 +98,16 @@ def test_deployments_follow_the_schedule_config(tmp_path: Path) -> None:
     assert (cron.cron, cron.timezone) == ("0 8 * * *", "Europe/London")
     [weekly] = [s.schedule for s in deployments["deskwatch-digest/weekly"].schedules]
     assert (weekly.cron, weekly.timezone) == ("0 9 * * 1", "UTC")  # type: ignore[union-attr]
+
+
+def test_run_with_an_unreachable_prefect_server_says_so(cli: Cli) -> None:
+    from tests.fixtures.servers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/api"
+    with with_api(url):  # type: ignore[attr-defined]
+        result = cli("run")
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"deskwatch: error: cannot reach the Prefect API at {url}: [Errno 111] Connection refused\n"
+    )
