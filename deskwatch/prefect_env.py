@@ -52,13 +52,6 @@ def prefer(key: str, value: str, environ: MutableMapping[str, str] | None = None
         env[_MARK] = ",".join(sorted(ours))
 
 
-def prefect_api_url() -> str | None:
-    from prefect.settings import get_current_settings
-
-    url = get_current_settings().api.url
-    return str(url) if url else None
-
-
 def check_prefect_api(url: str, *, timeout: float = 10.0) -> None:
     """Raise one clear DeskwatchError unless the Prefect API at `url` answers its health check."""
     import httpx

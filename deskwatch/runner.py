@@ -21,7 +21,7 @@ from rich.table import Column
 from deskwatch.app import App
 from deskwatch.errors import DeskwatchError
 from deskwatch.pipeline import RunObserver
-from deskwatch.prefect_env import apply_defaults, check_prefect_api, prefect_api_url
+from deskwatch.prefect_env import apply_defaults, check_prefect_api
 from deskwatch.summary import SourceSummary
 
 
@@ -133,6 +133,14 @@ def choose_observer(*, quiet: bool, stream: IO[str]) -> RunObserver:
     if not quiet and stream.isatty():
         return LiveProgress(Console(file=stream))
     return LogLines(stream, errors_only=quiet)
+
+
+def prefect_api_url() -> str | None:
+    """The Prefect API deskwatch will use: PREFECT_API_URL or the active Prefect profile."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
 
 
 def run_once(

@@ -19,7 +19,8 @@ import typer
 
 from deskwatch.cli import state
 from deskwatch.errors import ConfigError, DeskwatchError
-from deskwatch.prefect_env import apply_defaults, check_prefect_api, prefect_api_url, prefer
+from deskwatch.prefect_env import apply_defaults, check_prefect_api, prefer
+from deskwatch.runner import prefect_api_url
 
 START_SERVER_HINT = (
     "start one with `prefect server start --host 127.0.0.1 --analytics-off` and set "

@@ -50,7 +50,10 @@ def test_schedule_and_run_keys_are_read_from_the_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("schedule: {run: {cron: '0 8 * *'}}", "schedule.run.cron: invalid cron expression '0 8 * *'"),
+        (
+            "schedule: {run: {cron: '0 8 * *'}}",
+            "schedule.run.cron: invalid cron expression '0 8 * *'",
+        ),
         ("schedule: {run: {interval_seconds: 5, cron: '* * * * *'}}", "exactly one of"),
         ("schedule: {run: {}}", "exactly one of"),
         ("schedule: {timezone: Mars/Olympus}", "unknown time zone 'Mars/Olympus'"),
