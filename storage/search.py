@@ -269,25 +269,36 @@ def _driving(session: Session, filters: Sequence[Filter]) -> Filter | None:
     if not candidates:
         return None
     total = session.execute(select(func.max(versions.c.id))).scalar() or 0
+    # counted up to the threshold only: a common tag costs no more than a rare one
+    threshold = max(1, int(DRIVING_SHARE * total))
     best: tuple[int, Filter] | None = None
     for flt in candidates:
         if flt.field == "source":
-            counted = select(func.count()).where(
-                releases.c.source_id.in_(_source_ids(session, flt))
-            )
+            condition = releases.c.source_id.in_(_source_ids(session, flt))
         elif flt.field == "type":
-            counted = select(func.count()).where(releases.c.document_type.in_(_types(session, flt)))
+            condition = releases.c.document_type.in_(_types(session, flt))
         else:
-            counted = (
-                select(func.count())
-                .select_from(tags)
-                .where(tags.c.kind == flt.field, tags.c.value.in_(_tag_values(session, flt)))
-            )
-        count = int(session.execute(counted).scalar() or 0)
+            condition = and_(tags.c.kind == flt.field, tags.c.value.in_(_tag_values(session, flt)))
+        rows = select(literal_column("1")).where(condition).limit(threshold).subquery()
+        count = int(session.execute(select(func.count()).select_from(rows)).scalar() or 0)
         if best is None or count < best[0]:
             best = (count, flt)
     assert best is not None
-    return best[1] if best[0] < DRIVING_SHARE * total else None
+    return best[1] if best[0] < threshold else None
+
+
+def distinct_values(
+    session: Session, column: ColumnElement[Any], *where: ColumnElement[bool]
+) -> list[Any]:
+    """The distinct non-null values of an indexed column (under equality conditions on the
+    index's leading columns): one index probe per value (a recursive "loose index scan"),
+    where SELECT DISTINCT reads every row."""
+    found = select(func.min(column).label("value")).where(*where).cte("found", recursive=True)
+    following = select(
+        select(func.min(column)).where(*where, column > found.c.value).scalar_subquery()
+    ).where(found.c.value.is_not(None))
+    found = found.union_all(following)
+    return [value for (value,) in session.execute(select(found.c.value)) if value is not None]
 
 
 def _source_ids(session: Session, flt: Filter) -> list[int]:
@@ -301,8 +312,8 @@ def _source_ids(session: Session, flt: Filter) -> list[int]:
 
 def _types(session: Session, flt: Filter) -> list[str]:
     wanted = {_loose(v) for v in flt.values}
-    known = session.scalars(select(releases.c.document_type).distinct())
-    return [t for t in known if t is not None and _loose(t) in wanted]
+    known = distinct_values(session, releases.c.document_type)
+    return [t for t in known if _loose(t) in wanted]
 
 
 def _tag_values(session: Session, flt: Filter) -> list[str]:
@@ -312,7 +323,7 @@ def _tag_values(session: Session, flt: Filter) -> list[str]:
 def _person_values(session: Session, wanted: Sequence[str]) -> list[str]:
     """Stored person names matching a wanted name without regard to case or diacritics; a
     surname alone matches ("person:Kamikawa" finds "Yōko Kamikawa")."""
-    stored = session.scalars(select(tags.c.value).where(tags.c.kind == "person").distinct())
+    stored = distinct_values(session, tags.c.value, tags.c.kind == "person")
     wanted_tokens = [fold(w).split() for w in wanted]
     found = []
     for value in stored:
@@ -335,16 +346,18 @@ def _filter_condition(
     if flt.field in ("theme", "country", "person"):
         condition = _tag_condition(v, flt.field, _tag_values(session, flt), driving=driving)
     elif flt.field in ("source", "type"):
-        # not driving: `+ ''`/`+ 0` keeps the planner off this column's index (a common source
-        # or type would otherwise drive, and every match be sorted), so the date index or the
-        # full-text index drives and this is a check per row
+        # not driving, on SQLite: `+ 0` / coalesce() keep its planner (which has no statistics)
+        # off this column's index, or a common source or type would drive and every match be
+        # sorted; the date or full-text index drives and this is a check per row. Postgres
+        # plans by its statistics, which an expression would hide.
+        hide = not driving and session.get_bind().dialect.name == "sqlite"
         if flt.field == "source":
             values: list[Any] = _source_ids(session, flt)
-            col: ColumnElement[Any] = releases.c.source_id if driving else releases.c.source_id + 0
+            col: ColumnElement[Any] = releases.c.source_id + 0 if hide else releases.c.source_id
         else:
             values = _types(session, flt)
             col = releases.c.document_type
-            if not driving:
+            if hide:
                 col = func.coalesce(col, "")
         condition = col.in_(values) if values else false()
     else:  # pragma: no cover - the parser knows no other field
