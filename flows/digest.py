@@ -18,6 +18,7 @@ from prefect.context import get_run_context
 from deskwatch import pipeline
 from deskwatch.app import App
 from deskwatch.scheduling import backoff
+from flows.run import align_log_levels
 
 Frequency = Literal["daily", "weekly"]
 
@@ -45,6 +46,7 @@ def deskwatch_digest(
     frequency: Frequency = "daily", config_path: str | None = None, now_iso: str | None = None
 ) -> dict[str, Any]:
     """Send the `frequency` digests. Returns the counts and publishes them as an artifact."""
+    align_log_levels()
     logger = get_run_logger()
     app = App.load(config_path)
     now_iso = now_iso or _scheduled_time().isoformat()

@@ -51,6 +51,21 @@ class _ThreadTimeoutNotice(logging.Filter):
 logging.getLogger("prefect.task_runs").addFilter(_ThreadTimeoutNotice())
 
 
+def align_log_levels() -> None:
+    """Prefect hands deskwatch's loggers (PREFECT_LOGGING_EXTRA_LOGGERS) its API handler but leaves
+    their level to the root logger's WARNING; give them the level of Prefect's own, so their
+    INFO lines reach the run's log in the UI when PREFECT_LOGGING_LEVEL is INFO."""
+    from prefect.settings import PREFECT_LOGGING_EXTRA_LOGGERS
+
+    level = logging.getLogger("prefect.extra").level
+    if not level or level >= logging.getLogger().getEffectiveLevel():
+        return  # nothing would change (e.g. `deskwatch run`, which logs at WARNING)
+    for name in PREFECT_LOGGING_EXTRA_LOGGERS.value():
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(level)
+
+
 class SourceFailed(Exception):
     """A source could not be read. It fails the source's task and carries its summary."""
 
@@ -154,6 +169,7 @@ def deskwatch_run(
     """Ingest every enabled source (or those in `only`), then tag, diff, create alerts and send
     immediate ones. Returns the run summary as a dict and publishes it as an artifact."""
     started = time.perf_counter()
+    align_log_levels()
     logger = get_run_logger()
     app = App.load(config_path)
     now_iso = now_iso or datetime.now(UTC).isoformat()

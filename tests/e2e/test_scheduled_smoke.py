@@ -103,6 +103,7 @@ def test_scheduled_runs_deliver_mail_exactly_once(
     env = prefect_server.env(
         DESKWATCH_DATABASE_URL=f"sqlite:///{tmp_path / 'deskwatch.db'}",
         PREFECT_RUNNER_POLL_FREQUENCY="2",  # look for due runs every 2 s, not 10
+        PREFECT_LOGGING_LEVEL="INFO",  # as `deskwatch serve` sets it unless told otherwise
     )
     log = tmp_path / "serve.log"
     serve = start(deskwatch_command("--config", str(config), "serve"), env=env, log=log)
@@ -131,5 +132,14 @@ def test_scheduled_runs_deliver_mail_exactly_once(
     completed = {names[r["deployment_id"]] for r in runs if r["state_type"] == "COMPLETED"}
     assert {"scheduled", "daily"} <= completed
     assert all(r["auto_scheduled"] for r in runs)  # the scheduler made them, not the test
+    # deskwatch's own loggers reach the run's log in the UI, and the summary is an artifact
+    logs = prefect_server.post("/logs/filter", {"limit": 200, "sort": "TIMESTAMP_ASC"}).json()
+    assert any(
+        line["name"] == "deskwatch.ingest" and "source ministry" in line["message"] for line in logs
+    )
+    artifacts = prefect_server.post(
+        "/artifacts/filter", {"artifacts": {"key": {"any_": ["deskwatch-run-summary"]}}}
+    ).json()
+    assert artifacts and "| ministry |" in artifacts[0]["data"]
     output = log.read_text(errors="replace")
     assert "serving deskwatch-run/scheduled, deskwatch-digest/daily against" in output
