@@ -167,7 +167,9 @@ class ChannelIndex:
         free = [0] * self.channels  # per channel, the first token not yet inside a match
         for i in compress(range(n), map(root.__contains__, keys)):
             node = root[keys[i]]
-            if not node[0]:  # only one-word phrases begin with this word: the common case
+            children = node[0]
+            if not children or i + 1 == n or keys[i + 1] not in children:
+                # only a one-word phrase can match here: the common case
                 for channel, entries in node[2]:
                     if i < free[channel]:
                         continue
@@ -183,32 +185,31 @@ class ChannelIndex:
                             break
                 continue
             # walk the trie as far as the text goes, remembering where phrases end
-            ends = [(i, node[1])] if node[2] else []
+            ends = [(i, node[2])] if node[2] else []
             j = i + 1
-            while j < n and node[0]:
-                child = node[0].get(keys[j])
-                if child is None:
+            while j < n and children:
+                node = children.get(keys[j])
+                if node is None:
                     break
-                node = child
                 if node[2]:
-                    ends.append((j, node[1]))
+                    ends.append((j, node[2]))
+                children = node[0]
                 j += 1
-            joined: dict[int, bool] = {}
-            for channel in channels:
-                if i < free[channel]:
-                    continue
-                found = None
-                for last, per_channel in reversed(ends):
-                    entries = per_channel[channel]
-                    if not entries:
+            # per channel, the longest phrase that ends here and fits the text's case and gaps
+            open_ = [c for c in channels if free[c] <= i]
+            for last, ending in reversed(ends):
+                if not open_:
+                    break
+                size = last - i + 1
+                joined = None
+                for channel, entries in ending:
+                    if channel not in open_:
                         continue
-                    size = last - i + 1
                     if size > 1 and text is not None:
-                        ok = joined.get(last)
-                        if ok is None:
-                            ok = joined[last] = _joined(tokens, i, size, text)
-                        if not ok:
-                            continue
+                        if joined is None:
+                            joined = _joined(tokens, i, size, text)
+                        if not joined:
+                            break
                     for entry in entries:
                         case = entry.case
                         if (
@@ -216,13 +217,10 @@ class ChannelIndex:
                             or (case == CAPITALISED and size == 1 and text_[starts[i]].isupper())
                             or ((case == EXACT or size > 1) and _case_ok(entry, tokens, i))
                         ):
-                            found = _match((i, last, entry))
+                            found_in[channel].append(_match((i, last, entry)))
+                            free[channel] = last + 1
+                            open_.remove(channel)
                             break
-                    if found is not None:
-                        break
-                if found is not None:
-                    found_in[channel].append(found)
-                    free[channel] = found.last + 1
         return found_in
 
 
