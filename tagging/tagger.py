@@ -102,7 +102,7 @@ class Tagger:
         # the three in one trie: one pass over a document's tokens finds places, themes, roles
         self.channels = ChannelIndex([self.gazetteer.index, self.themes, self.roles])
         self._near_cache: dict[ThemePhrase, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
-        self._rule_keys: dict[int, tuple[list[tuple[str, ...]], list[tuple[str, ...]]]] = {}
+        self._rule_keys: dict[int, tuple[_ByFirst, _ByFirst]] = {}
 
     # -- the one entry point ---------------------------------------------------------------
     def tag(
@@ -131,44 +131,55 @@ class Tagger:
 
     # -- places ----------------------------------------------------------------------------
     def _ambiguous_ok(
-        self, doc: Document, match: Match, place: Place, unambiguous: set[str]
+        self,
+        doc: Document,
+        match: Match,
+        place: Place,
+        unambiguous: set[str],
+        sentences: dict[tuple[int, int], tuple[bool, bool]],
     ) -> bool:
         rule = place.ambiguous
         assert rule is not None
         tokens = doc.tokens
         start, end = doc.sentence_span(tokens.starts[match.first])
-        within = doc.sentence_tokens(tokens.starts[match.first])
-        sentence_keys = doc.keys[within.start : within.stop]
-        reject, confirm = self._ambiguous_keys(rule)
-        if any(_contains(sentence_keys, keys) for keys in reject):
+        # whether the sentence holds one of the rule's reject phrases, one of its confirming
+        # cues: looked for once per sentence, and only for the phrases whose first word is in it
+        cues = sentences.get((start, id(rule)))
+        if cues is None:
+            reject, confirm = self._ambiguous_keys(rule)
+            within = doc.sentence_tokens(start)
+            sentence_keys = doc.keys[within.start : within.stop]
+            present = set(sentence_keys)
+            cues = sentences[(start, id(rule))] = (
+                _contains_any(sentence_keys, present, reject),
+                _contains_any(sentence_keys, present, confirm),
+            )
+        if cues[0]:
             return False
+        keys, starts, ends, text = tokens.keys, tokens.starts, tokens.ends, doc.text
         before, after = match.first - 1, match.last + 1
-        if before >= 0 and tokens[before].start >= start:
-            prev = tokens[before]
-            gap = doc.text[prev.end : tokens[match.first].start]
-            if gap == " " and prev.text[0].isupper() and prev.key not in _STOP:
+        if before >= 0 and starts[before] >= start:
+            gap = text[ends[before] : starts[match.first]]
+            if gap == " " and text[starts[before]].isupper() and keys[before] not in _STOP:
                 return False  # "Michael Jordan"
-        if after < len(tokens) and tokens[after].start < end:
-            nxt = tokens[after]
-            gap = doc.text[tokens[match.last].end : nxt.start]
-            if gap == " " and nxt.text[0].isupper() and nxt.key not in _STOP:
+        if after < len(keys) and starts[after] < end:
+            gap = text[ends[match.last] : starts[after]]
+            if gap == " " and text[starts[after]].isupper() and keys[after] not in _STOP:
                 return False  # "Jordan Henderson"
-            if gap.strip() == "" and nxt.key in _SPEECH:
+            if gap.strip() == "" and keys[after] in _SPEECH:
                 return False  # "Chad said"
         if place.value in unambiguous:
             return True
-        return any(_contains(sentence_keys, cue) for cue in confirm)
+        return cues[1]
 
-    def _ambiguous_keys(
-        self, rule: AmbiguousName
-    ) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    def _ambiguous_keys(self, rule: AmbiguousName) -> tuple[_ByFirst, _ByFirst]:
         """The rule's reject phrases and its confirming cues (with the shared country cues),
-        as folded keys, worked out once per rule."""
+        as folded keys grouped by their first word, worked out once per rule."""
         found = self._rule_keys.get(id(rule))
         if found is None:
             found = self._rule_keys[id(rule)] = (
-                [phrase_keys(r) for r in rule.reject],
-                [phrase_keys(c) for c in rule.confirm] + self.gazetteer.cue_keys,
+                _by_first([phrase_keys(r) for r in rule.reject]),
+                _by_first([phrase_keys(c) for c in rule.confirm] + self.gazetteer.cue_keys),
             )
         return found
 
@@ -179,9 +190,10 @@ class Tagger:
         tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
         for doc, hits in place_hits:
             lead_end, starts, in_title = doc.lead_end, doc.tokens.starts, doc.field == "title"
+            sentences: dict[tuple[int, int], tuple[bool, bool]] = {}
             for match, place in hits:
                 if place.ambiguous is not None and not self._ambiguous_ok(
-                    doc, match, place, unambiguous
+                    doc, match, place, unambiguous, sentences
                 ):
                     continue
                 tally = tallies[(place.kind, place.value)]
@@ -308,6 +320,24 @@ def _places(matches: list[Match]) -> list[tuple[Match, Place]]:
         if place.kind != NONE:
             hits.append((match, place))
     return hits
+
+
+_ByFirst = dict[str, list[tuple[str, ...]]]
+
+
+def _by_first(phrases: list[tuple[str, ...]]) -> _ByFirst:
+    grouped: _ByFirst = {}
+    for phrase in phrases:
+        if phrase:
+            grouped.setdefault(phrase[0], []).append(phrase)
+    return grouped
+
+
+def _contains_any(keys: list[str], present: set[str], phrases: _ByFirst) -> bool:
+    """Whether one of `phrases` is in `keys` (`present`: the set of `keys`)."""
+    return any(
+        _contains(keys, phrase) for first in present & phrases.keys() for phrase in phrases[first]
+    )
 
 
 def _contains(keys: list[str], phrase: tuple[str, ...]) -> bool:
