@@ -80,6 +80,7 @@ def find_people(
     place_matches: list[tuple[Match, Place]],
 ) -> dict[str, _Person]:
     tokens, text = doc.tokens, doc.text
+    keys, starts, ends = tokens.keys, tokens.starts, tokens.ends
     place_tokens: set[int] = set()
     demonym_at: dict[int, str] = {}  # last token index of a demonym -> code
     for match, place in place_matches:
@@ -96,7 +97,7 @@ def find_people(
         role_match: Match | None,
         name_first: bool = False,
     ) -> None:
-        name = text[tokens[first].start : tokens[last].end]
+        name = text[starts[first] : ends[last]]
         key = ascii_fold(name).casefold()
         person = people.setdefault(key, _Person(name))
         if role and role not in person.roles:
@@ -106,20 +107,20 @@ def find_people(
             if before in demonym_at and person.country is None:
                 person.country = demonym_at[before]
             if role == "counterpart":
-                start, _end = doc.sentence_span(tokens[role_match.first].start)
+                start, _end = doc.sentence_span(starts[role_match.first])
                 earlier = [
                     m for m in role_matches
-                    if m.last < role_match.first and tokens[m.first].start >= start
+                    if m.last < role_match.first and starts[m.first] >= start
                     and m.payloads[0] != "counterpart"
                 ]  # fmt: skip
                 if earlier:
                     person.counterpart_of = earlier[-1].payloads[0]
-        span_start = tokens[first].start
-        span_end = tokens[last].end
+        span_start = starts[first]
+        span_end = ends[last]
         if role_match is not None and name_first:
-            span_end = tokens[role_match.last].end
+            span_end = ends[role_match.last]
         elif role_match is not None:
-            span_start = tokens[role_match.first].start
+            span_start = starts[role_match.first]
         s_start, s_end = doc.sentence_span(span_start)
         person.evidence.append(
             Evidence(
@@ -136,7 +137,7 @@ def find_people(
         nxt = match.last + 1
         if nxt >= len(tokens):
             continue
-        gap = text[tokens[match.last].end : tokens[nxt].start]
+        gap = text[ends[match.last] : starts[nxt]]
         if gap.strip() not in ("", ","):
             continue
         span = _name_after(doc, nxt, place_tokens)
@@ -154,8 +155,8 @@ def find_people(
             continue
         first = before
         while first - 1 >= 0 and before - first < 3 and _adjacent(tokens, first - 1, first, text):
-            prev = tokens[first - 1]
-            if not prev.text[0].isupper() or prev.key in _STOP or (first - 1) in place_tokens:
+            prev = first - 1
+            if not text[starts[prev]].isupper() or keys[prev] in _STOP or prev in place_tokens:
                 break
             first -= 1
         if first == before or (first - 1) in role_ends:
@@ -171,8 +172,8 @@ def find_people(
         last = idx - 1
         first = last
         while first - 1 >= 0 and last - first < 3 and _adjacent(tokens, first - 1, first, text):
-            prev = tokens[first - 1]
-            if not prev.text[0].isupper() or prev.key in _STOP or (first - 1) in place_tokens:
+            prev = first - 1
+            if not text[starts[prev]].isupper() or keys[prev] in _STOP or prev in place_tokens:
                 break
             first -= 1
         if (first - 1) in role_ends:
