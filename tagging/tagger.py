@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from tagging.gazetteer import COUNTRY, NONE, REGION, Gazetteer, Place, build_gazetteer
-from tagging.matcher import CAPITALISED, ChannelIndex, Match, PhraseIndex
+from tagging.matcher import CAPITALISED, ChannelIndex, Entry, Match, PhraseIndex
 from tagging.model import THEME, Evidence, TagResult
 from tagging.people import _STOP, find_people, person_tags
 from tagging.publisher import publisher_tags
@@ -68,10 +69,14 @@ class _Tally:
     phrases: dict[str, int] = field(default_factory=dict)
 
 
+# Evidence(...) without the named tuple's Python-level __new__ (a dense release makes hundreds)
+_new_evidence = partial(tuple.__new__, Evidence)
+
+
 def _evidence(doc: Document, match: Match) -> Evidence:
     start, end = doc.tokens.starts[match.first], doc.tokens.ends[match.last]
     sentence, s_start = doc.sentence_at(start)
-    return Evidence(doc.text[start:end], start, end, sentence, s_start, doc.field)
+    return _new_evidence((doc.text[start:end], start, end, sentence, s_start, doc.field))
 
 
 class Tagger:
@@ -101,7 +106,8 @@ class Tagger:
         self.roles = roles.compile()
         # the three in one trie: one pass over a document's tokens finds places, themes, roles
         self.channels = ChannelIndex([self.gazetteer.index, self.themes, self.roles])
-        self._near_cache: dict[ThemePhrase, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
+        self._near_cache: dict[int, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
+        self._entry_phrases: dict[int, tuple[ThemePhrase, ...]] = {}
         self._rule_keys: dict[int, tuple[_ByFirst, _ByFirst]] = {}
 
     # -- the one entry point ---------------------------------------------------------------
@@ -188,6 +194,7 @@ class Tagger:
     ) -> list[TagResult]:
         unambiguous = {p.value for _d, hits in place_hits for _m, p in hits if p.ambiguous is None}
         tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+        by_place: dict[int, _Tally] = {}  # a gazetteer place's tally, found once per place
         for doc, hits in place_hits:
             lead_end, starts, in_title = doc.lead_end, doc.tokens.starts, doc.field == "title"
             sentences: dict[tuple[int, int], tuple[bool, bool]] = {}
@@ -196,7 +203,10 @@ class Tagger:
                     doc, match, place, unambiguous, sentences
                 ):
                     continue
-                tally = tallies[(place.kind, place.value)]
+                tally = by_place.get(id(place))
+                if tally is None:
+                    tally = by_place[id(place)] = tallies[(place.kind, place.value)]
+                    tally.via.add(place.via)
                 if in_title:
                     weight = TITLE_PLACE_WEIGHT
                     tally.in_title = True
@@ -206,7 +216,6 @@ class Tagger:
                     weight = 1.0
                 tally.raw += weight
                 tally.count += 1
-                tally.via.add(place.via)
                 if len(tally.evidence) < MAX_EVIDENCE:
                     tally.evidence.append(_evidence(doc, match))
         results: list[TagResult] = []
@@ -245,9 +254,7 @@ class Tagger:
             keys, starts = doc.keys, doc.tokens.starts
             lead_end, in_title = doc.lead_end, doc.field == "title"
             for match in matches:
-                for payload in match.entry.payloads:
-                    if not isinstance(payload, ThemePhrase):
-                        continue
+                for payload in self._theme_phrases(match.entry):
                     if payload.near and not self._near(doc, keys, match, payload):
                         continue
                     tally = tallies[payload.theme]
@@ -306,10 +313,19 @@ class Tagger:
     def _near_sets(
         self, payload: ThemePhrase
     ) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
-        sets = self._near_cache.get(payload)
+        sets = self._near_cache.get(id(payload))  # by id: hashing the dataclass costs more
         if sets is None:
-            sets = self._near_cache[payload] = (payload.near_words, payload.near_phrases)
+            sets = self._near_cache[id(payload)] = (payload.near_words, payload.near_phrases)
         return sets
+
+    def _theme_phrases(self, entry: Entry) -> tuple[ThemePhrase, ...]:
+        """The entry's theme phrases (not its `not` phrases), picked out once per entry."""
+        found = self._entry_phrases.get(id(entry))
+        if found is None:
+            found = self._entry_phrases[id(entry)] = tuple(
+                p for p in entry.payloads if isinstance(p, ThemePhrase)
+            )
+        return found
 
 
 def _places(matches: list[Match]) -> list[tuple[Match, Place]]:
