@@ -31,6 +31,7 @@ _SENTENCE_END = re.compile("|".join([*(re.escape(s) + _AFTER_STOP for s in ".!?:
 _PARAGRAPH = re.compile(r"\n\s*\n")
 # abbreviations after which a full stop does not end a sentence
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "gen", "lt", "col", "rt", "hon", "vs", "u.s"}
+_ABBREVIATION_ENDS = {word[-1] for word in _ABBREVIATIONS}
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -219,8 +220,13 @@ def _sentences(text: str) -> tuple[list[int], list[int]]:
         if text[end] != "\n":  # a stop, not a paragraph break: the sentence keeps it
             end += 1
         # only a full stop can follow an abbreviation ("Mr.", "U.S."); the word before it is
-        # looked for in the last few characters, and in the whole sentence if it is longer
-        if end > position and text[end - 1] == ".":
+        # looked for (when its last letter could end one) in the last few characters, and in
+        # the whole sentence if it is longer
+        if (
+            end > position
+            and text[end - 1] == "."
+            and (text[end - 2] == "." or text[end - 2].casefold()[-1] in _ABBREVIATION_ENDS)
+        ):
             tail = text[max(position, end - 12) : end].rsplit(None, 1)
             if len(tail) < 2 and end - 12 > position:
                 tail = text[position:end].rsplit(None, 1)
@@ -228,7 +234,12 @@ def _sentences(text: str) -> tuple[list[int], list[int]]:
             gap = text[end : match.end()]
             if last_word in _ABBREVIATIONS and (gap.strip() or "\n" not in gap):
                 continue
-        _add_sentence(text, position, end, starts, ends)
+        segment = text[position:end]  # _add_sentence, inlined: ~250 a dense release
+        stripped = segment.lstrip()
+        if stripped:
+            start = position + len(segment) - len(stripped)
+            starts.append(start)
+            ends.append(start + len(stripped.rstrip()))
         position = match.end()
     _add_sentence(text, position, len(text), starts, ends)
     if not starts:
