@@ -19,12 +19,15 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlalchemy import func, select
+
 from deskwatch.app import App
 from deskwatch.config import SourceConfig
 from deskwatch.stages.ingest import fetch_policy, ingest_source, source_settings
 from deskwatch.summary import RunSummary, SourceSummary
 from storage.db import Database
 from storage.locks import lock_for_write, stage_lock
+from storage.models import Subscription
 from storage.releases import disable_missing_sources, sync_source
 
 StageFunction = Callable[..., dict[str, int]]
@@ -71,6 +74,18 @@ def prepare(app: App, *, now: datetime | None = None) -> Database:
         with stage_lock(db, "create_alerts", timeout=app.config.run.lock_timeout_seconds):
             sync_subscriptions(app, db, now=now)
     return db
+
+
+def run_time(db: Database, now: datetime) -> datetime:
+    """`now`, or the creation time of the newest active subscription if that is later. Overlapping
+    runs each take their own `now`; the one that syncs a new subscription first stamps it with
+    its own, possibly later, time. A run whose clock is behind would store versions "older" than
+    the subscription and never alert on them; running at the later time avoids that."""
+    with db.session() as session:
+        latest = session.scalar(
+            select(func.max(Subscription.created_at)).where(Subscription.ended_at.is_(None))
+        )
+    return max(now, latest) if latest is not None else now
 
 
 def enabled_sources(app: App, only: list[str] | None = None) -> list[SourceConfig]:
@@ -132,10 +147,13 @@ def run(
 ) -> RunSummary:
     """One full run, in process, sources one after another (no Prefect)."""
     started = time.perf_counter()
+    clock = now is None
     now = now or datetime.now(UTC)
     run_id = run_id or uuid.uuid4().hex
     observer = observer or RunObserver()
     db = prepare(app, now=now)
+    if clock:
+        now = run_time(db, now)
     try:
         summary = RunSummary()
         sources = enabled_sources(app, only)

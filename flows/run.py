@@ -172,9 +172,14 @@ def deskwatch_run(
     align_log_levels()
     logger = get_run_logger()
     app = App.load(config_path)
-    now_iso = now_iso or datetime.now(UTC).isoformat()
     run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
-    pipeline.prepare(app, now=datetime.fromisoformat(now_iso)).dispose()
+    if now_iso is None:  # the clock: never behind a subscription an overlapping run just added
+        now = datetime.now(UTC)
+        db = pipeline.prepare(app, now=now)
+        now_iso = pipeline.run_time(db, now).isoformat()
+    else:
+        db = pipeline.prepare(app, now=datetime.fromisoformat(now_iso))
+    db.dispose()
     names = [s.name for s in pipeline.enabled_sources(app, only)]
     _notify("sources", names)
 
