@@ -66,14 +66,33 @@ def _fold_char(char: str) -> str | None:
     return _fold_slow(char)
 
 
+@lru_cache(maxsize=4096)
+def _fold_size(char: str) -> int:
+    return len(_fold_slow(char))
+
+
+def _folded_size(lowered: str, chars: set[str]) -> int:
+    """len(_fold_slow(lowered)) without folding it: NFKD decomposes character by character and
+    its reordering keeps the length, so each character adds the length of its own folding."""
+    size = len(lowered)
+    for char in chars:
+        grows = _fold_size(char) - 1
+        if grows:
+            size += grows * lowered.count(char)
+    return size
+
+
 def _fold_text(text: str) -> str:
     """Lower case without diacritics, keeping every character at its offset where it can."""
     lowered = text.lower()
     if lowered.isascii():
         return lowered
+    return _fold_lowered(lowered, _non_ascii(lowered))
+
+
+def _fold_lowered(lowered: str, chars: set[str]) -> str:
     # each of the few distinct characters outside ASCII is folded on its own and replaced at C
     # speed (the same as normalising the whole text when no combining mark is in it)
-    chars = _non_ascii(lowered)
     plains = [_fold_char(char) for char in chars]
     if None in plains:
         return _fold_slow(lowered)
@@ -132,7 +151,14 @@ class Tokens(Sequence[Token]):
 
 
 def tokenize(text: str) -> Tokens:
-    folded = _fold_text(text)
+    lowered = text.lower()
+    if lowered.isascii():
+        folded = lowered
+    else:
+        chars = _non_ascii(lowered)
+        if _folded_size(lowered, chars) != len(text):
+            return _tokenize_by_word(text)
+        folded = _fold_lowered(lowered, chars)
     if len(folded) == len(text):
         # C-speed: split into [gap, word, gap, word, ..., gap] and add up the lengths; when
         # every letter and digit left is ASCII (the usual case), an ASCII class splits the same
@@ -142,13 +168,17 @@ def tokenize(text: str) -> Tokens:
         offsets = list(accumulate(map(len, parts)))
         keys = parts[1::2]
         return Tokens(text, keys, offsets[0::2][: len(keys)], offsets[1::2])
-    # folding moved characters (a ligature, say): fold word by word
-    starts, ends, words = [], [], []
-    for m in _TOKEN.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        words.append(fold(m.group()))
-    return Tokens(text, words, starts, ends)
+    return _tokenize_by_word(text)
+
+
+def _tokenize_by_word(text: str) -> Tokens:
+    """Folding moves characters (an ellipsis becomes three full stops, a ligature two letters):
+    split the text itself and fold word by word."""
+    ascii_words = text.isascii() or not _TOKEN.search("".join(_non_ascii(text)))
+    parts = (_ASCII_SPLIT if ascii_words else _SPLIT).split(text)
+    offsets = list(accumulate(map(len, parts)))
+    words = parts[1::2]
+    return Tokens(text, list(map(fold, words)), offsets[0::2][: len(words)], offsets[1::2])
 
 
 @dataclass
