@@ -178,7 +178,9 @@ def _tokenize_by_word(text: str) -> Tokens:
     parts = (_ASCII_SPLIT if ascii_words else _SPLIT).split(text)
     offsets = list(accumulate(map(len, parts)))
     words = parts[1::2]
-    return Tokens(text, list(map(fold, words)), offsets[0::2][: len(words)], offsets[1::2])
+    # an ASCII word folds to its lower case: str.lower is cheaper than the cached fold()
+    keys = list(map(str.lower if ascii_words else fold, words))
+    return Tokens(text, keys, offsets[0::2][: len(words)], offsets[1::2])
 
 
 @dataclass
