@@ -99,9 +99,17 @@ class _TextSearch:
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
 
-    def hits(self, node: Node, *, top: int | None = None) -> Select[Any]:
+    def hits(
+        self,
+        node: Node,
+        *,
+        top: int | None = None,
+        tagged: Sequence[tuple[str, Sequence[str], bool]] = (),
+    ) -> Select[Any]:
         """SELECT version_id, score for versions whose title or text match `node` (positive);
-        with `top`, only the best `top` of them (ranked inside the index, before any join)."""
+        with `top`, only the best `top` of them (ranked inside the index, before any join).
+        `tagged` (Postgres): (kind, values, negated) tag filters applied to the matches before
+        they are ranked, so that only versions with (or without) the tags are scored."""
         if self.dialect == "sqlite":
             fts = table("search_fts")
             match = literal_column("search_fts").op("MATCH")(bindparam("fts", fts5(node)))
@@ -119,6 +127,11 @@ class _TextSearch:
         tsq = tsquery(node)
         rank = func.ts_rank(docs.c.document, tsq)
         stmt = select(docs.c.version_id, rank.label("score")).where(docs.c.document.op("@@")(tsq))
+        for kind, values, negated in tagged:
+            with_tag = docs.c.version_id.in_(
+                select(tags.c.version_id).where(tags.c.kind == kind, tags.c.value.in_(values))
+            )
+            stmt = stmt.where(~with_tag if negated else with_tag)
         return stmt.order_by(rank.desc()).limit(top) if top is not None else stmt
 
     def count(self, session: Session, node: Node) -> int:
@@ -390,6 +403,8 @@ def matching(
         negative = inner[0] if len(inner) == 1 else Or(tuple(inner))
         positive = None
     search = _TextSearch(dialect)
+    filters = list(query.filters)
+    tagged: list[tuple[str, Sequence[str], bool]] = []
     if by_rank:
         assert dialect == "sqlite" and positive is not None and top is None
         rowid = literal_column("search_fts.rowid")
@@ -410,10 +425,28 @@ def matching(
             .order_by(rank)
         )
     elif positive is not None:
-        hits = search.hits(positive, top=top).subquery("hits")
-        stmt = select(
-            v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")
-        ).select_from(hits.join(v, v.c.id == hits.c.version_id))
+        if dialect == "postgresql":
+            # tag filters are on versions: apply them to the matches before ranking, so the
+            # best `top` are among the versions that have the tags and the rest is ranked less
+            inside = [f for f in query.filters if f.field in ("theme", "country", "person")]
+            tagged = [(f.field, _tag_values(session, f), f.negated) for f in inside]
+            filters = [f for f in filters if f not in inside]
+        hits = search.hits(positive, top=top, tagged=tagged).subquery("hits")
+        columns = [v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")]
+        if top is not None:
+            # the lowest score among the candidates: a page whose last score is above it
+            # cannot change by widening (ties at the cut are what can)
+            best = hits
+            hits = select(
+                best.c.version_id, best.c.score, func.min(best.c.score).over().label("floor")
+            ).subquery("candidates")
+            columns = [
+                v.c.release_id,
+                v.c.id.label("version_id"),
+                hits.c.score.label("score"),
+                hits.c.floor,
+            ]
+        stmt = select(*columns).select_from(hits.join(v, v.c.id == hits.c.version_id))
         stmt = stmt.join(releases, releases.c.id == v.c.release_id)
     else:
         # driven by releases, so that newest_first() can walk the date index
@@ -427,8 +460,8 @@ def matching(
     # with words, the full-text index drives; without, a selective tag or the date index does.
     # Streamed best first (`by_rank`), a tag is a lookup per row: no list of every tagged
     # version is built before the first row
-    driver = _driving(session, query.filters) if positive is None else None
-    for flt in query.filters:
+    driver = _driving(session, filters) if positive is None else None
+    for flt in filters:
         driving = (positive is not None and not by_rank) or flt is driver
         stmt = stmt.where(_filter_condition(session, v, flt, driving=driving))
     if query.since is not None:
@@ -512,8 +545,9 @@ def _ranked_page(
     """Rank inside the full-text index first and join only the best candidates: for a common
     word, scoring thousands of matches is cheap but joining each to its release is not. When
     the filters (facets, dates, older versions) leave less than a page among the candidates,
-    widen them; the last try takes every match. The page is the same as ranking everything: a
-    version outside the best `top` cannot outrank one inside."""
+    widen them, and also when the page ends on the lowest candidate score (a tie at the cut);
+    the last try takes every match. The page is the same as ranking everything: a version
+    outside the best `top` cannot outrank one inside."""
     need = offset + limit
     matches: int | None = None
     narrowed = bool(query.filters) or query.since is not None or query.until is not None
@@ -522,7 +556,7 @@ def _ranked_page(
     for top in tops[1:] if narrowed else tops:
         found = matching(session, query, as_of=as_of, top=top)
         page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
-        if len(page) == limit or top is None:
+        if top is None or (len(page) == limit and page[-1].score > page[-1].floor):
             return page
         if matches is None:
             assert query.text is not None
