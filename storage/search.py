@@ -132,7 +132,14 @@ class _TextSearch:
                 select(tags.c.version_id).where(tags.c.kind == kind, tags.c.value.in_(values))
             )
             stmt = stmt.where(~with_tag if negated else with_tag)
-        return stmt.order_by(rank.desc()).limit(top) if top is not None else stmt
+        if top is None:
+            return stmt
+        # the best `top` and every match tied with the last of them (rank() gives ties one
+        # place): ts_rank ties often (same counts of the same words), and the page orders ties
+        # by date, so a cut through them would pick an arbitrary few
+        place = func.rank().over(order_by=rank.desc()).label("place")
+        ranked = stmt.add_columns(place).subquery("ranked")
+        return select(ranked.c.version_id, ranked.c.score).where(ranked.c.place <= top)
 
     def count(self, session: Session, node: Node) -> int:
         """How many versions match `node` (positive), from the index alone."""
@@ -432,21 +439,9 @@ def matching(
             tagged = [(f.field, _tag_values(session, f), f.negated) for f in inside]
             filters = [f for f in filters if f not in inside]
         hits = search.hits(positive, top=top, tagged=tagged).subquery("hits")
-        columns = [v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")]
-        if top is not None:
-            # the lowest score among the candidates: a page whose last score is above it
-            # cannot change by widening (ties at the cut are what can)
-            best = hits
-            hits = select(
-                best.c.version_id, best.c.score, func.min(best.c.score).over().label("floor")
-            ).subquery("candidates")
-            columns = [
-                v.c.release_id,
-                v.c.id.label("version_id"),
-                hits.c.score.label("score"),
-                hits.c.floor,
-            ]
-        stmt = select(*columns).select_from(hits.join(v, v.c.id == hits.c.version_id))
+        stmt = select(
+            v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")
+        ).select_from(hits.join(v, v.c.id == hits.c.version_id))
         stmt = stmt.join(releases, releases.c.id == v.c.release_id)
     else:
         # driven by releases, so that newest_first() can walk the date index
@@ -545,9 +540,8 @@ def _ranked_page(
     """Rank inside the full-text index first and join only the best candidates: for a common
     word, scoring thousands of matches is cheap but joining each to its release is not. When
     the filters (facets, dates, older versions) leave less than a page among the candidates,
-    widen them, and also when the page ends on the lowest candidate score (a tie at the cut);
-    the last try takes every match. The page is the same as ranking everything: a version
-    outside the best `top` cannot outrank one inside."""
+    widen them; the last try takes every match. The page is the same as ranking everything: a
+    version outside the best `top` (with their ties on Postgres) cannot outrank one inside."""
     need = offset + limit
     matches: int | None = None
     narrowed = bool(query.filters) or query.since is not None or query.until is not None
@@ -556,7 +550,7 @@ def _ranked_page(
     for top in tops[1:] if narrowed else tops:
         found = matching(session, query, as_of=as_of, top=top)
         page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
-        if top is None or (len(page) == limit and page[-1].score > page[-1].floor):
+        if len(page) == limit or top is None:
             return page
         if matches is None:
             assert query.text is not None
