@@ -23,6 +23,9 @@ DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_LOGGING_EXTRA_LOGGERS": "deskwatch,ingest,storage,tagging,diffing,alerts",
+    # the same loggers also speak outside flow runs (deskwatch ingest, retag, tests): there
+    # Prefect's API handler has no run to attach the line to, and should stay quiet
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }
 NO_TELEMETRY = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 _MARK = "_DESKWATCH_DEFAULTED"  # the names deskwatch set itself (inherited by child processes)

@@ -70,11 +70,14 @@ def task_runs(flow_run_id: Any, expected: int) -> dict[str, list[str]]:
 def artifact(key: str) -> str:
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
     with get_client(sync_client=True) as client:
         [latest] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
-        )[-1:]
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
     return str(latest.data)
 
 
