@@ -138,7 +138,8 @@ def test_scheduled_runs_deliver_mail_exactly_once(
         line["name"] == "deskwatch.ingest" and "source ministry" in line["message"] for line in logs
     )
     artifacts = prefect_server.post(
-        "/artifacts/filter", {"artifacts": {"key": {"any_": ["deskwatch-run-summary"]}}}
+        "/artifacts/filter",
+        {"artifacts": {"key": {"any_": ["deskwatch-run-summary"]}}, "sort": "CREATED_DESC"},
     ).json()
     assert artifacts and "| ministry |" in artifacts[0]["data"]
     output = log.read_text(errors="replace")
