@@ -49,7 +49,10 @@ def releases(
     ctx: typer.Context,
     source: str | None = typer.Option(None, "--source", help="Only releases of this source."),
     theme: list[str] | None = typer.Option(
-        None, "--theme", metavar="ID", help="Only releases tagged with this theme (repeatable: all)."
+        None,
+        "--theme",
+        metavar="ID",
+        help="Only releases tagged with this theme (repeatable: all).",
     ),
     country: list[str] | None = typer.Option(
         None,
