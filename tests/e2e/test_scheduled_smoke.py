@@ -59,6 +59,20 @@ def deployment_names(server: PrefectServer) -> dict[str, str]:
     return {d["id"]: d["name"] for d in response.json()}
 
 
+def completed_deployments(server: PrefectServer) -> set[str]:
+    """Names of the deployments with at least one completed run (a run's mail can arrive before
+    its state is reported complete, so the test waits for both)."""
+    names = deployment_names(server)
+    response = server.post(
+        "/flow_runs/filter",
+        {"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}, "limit": 200},
+    )
+    response.raise_for_status()
+    return {
+        names[r["deployment_id"]] for r in response.json() if names.get(r["deployment_id"] or "")
+    }
+
+
 def test_scheduled_runs_deliver_mail_exactly_once(
     tmp_path: Path,
     http_server: LocalHTTPServer,
@@ -112,11 +126,18 @@ def test_scheduled_runs_deliver_mail_exactly_once(
         deadline = time.monotonic() + DELIVERY_TIMEOUT
         while time.monotonic() < deadline:
             assert serve.poll() is None, f"serve exited: {log.read_text()[-3000:]}"
-            if sink.to("desk.now@example.org") and sink.to("desk.daily@example.org"):
+            if (
+                sink.to("desk.now@example.org")
+                and sink.to("desk.daily@example.org")
+                and {"scheduled", "daily"} <= completed_deployments(prefect_server)
+            ):
                 break
             time.sleep(1)
         else:
-            pytest.fail(f"no mail after {DELIVERY_TIMEOUT:.0f} s: {log.read_text()[-3000:]}")
+            pytest.fail(
+                f"no mail or no completed run of both flows after {DELIVERY_TIMEOUT:.0f} s: "
+                f"{log.read_text()[-3000:]}"
+            )
         time.sleep(12)  # two more scheduled runs of each flow: they must not send again
         assert serve.poll() is None, f"serve exited: {log.read_text()[-3000:]}"
     finally:
@@ -129,8 +150,7 @@ def test_scheduled_runs_deliver_mail_exactly_once(
 
     names = deployment_names(prefect_server)
     runs = [r for r in flow_runs(prefect_server) if names.get(r["deployment_id"] or "")]
-    completed = {names[r["deployment_id"]] for r in runs if r["state_type"] == "COMPLETED"}
-    assert {"scheduled", "daily"} <= completed
+    assert {"scheduled", "daily"} <= completed_deployments(prefect_server)
     assert all(r["auto_scheduled"] for r in runs)  # the scheduler made them, not the test
     # deskwatch's own loggers reach the run's log in the UI, and the summary is an artifact
     logs = prefect_server.post("/logs/filter", {"limit": 200, "sort": "TIMESTAMP_ASC"}).json()
