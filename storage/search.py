@@ -43,6 +43,7 @@ from sqlalchemy.sql.elements import ClauseElement
 
 from deskwatch.errors import QueryError
 from deskwatch.query import And, Filter, Node, Not, Or, Phrase, Query, Term, fold, is_positive
+from storage import snippets
 from storage.models import Release, ReleaseVersion, Source, Tag
 
 HIGHLIGHT = ("**", "**")
@@ -105,11 +106,14 @@ class _TextSearch:
         *,
         top: int | None = None,
         tagged: Sequence[tuple[str, Sequence[str], bool]] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Select[Any]:
         """SELECT version_id, score for versions whose title or text match `node` (positive);
         with `top`, only the best `top` of them (ranked inside the index, before any join).
-        `tagged` (Postgres): (kind, values, negated) tag filters applied to the matches before
-        they are ranked, so that only versions with (or without) the tags are scored."""
+        Postgres only: `tagged`, (kind, values, negated) tag filters, and the publication dates
+        `since` (inclusive) and `until` (exclusive) are applied to the matches before they are
+        ranked, so that only versions that pass them are scored."""
         if self.dialect == "sqlite":
             fts = table("search_fts")
             match = literal_column("search_fts").op("MATCH")(bindparam("fts", fts5(node)))
@@ -123,23 +127,36 @@ class _TextSearch:
                 .where(match)
             )
             return stmt.order_by(bm25).limit(top) if top is not None else stmt
-        docs = table("search_documents", column("version_id"), column("document"))
+        docs = table(
+            "search_documents",
+            column("version_id"),
+            column("release_id"),
+            column("published_at"),
+            column("document"),
+        )
         tsq = tsquery(node)
-        rank = func.ts_rank(docs.c.document, tsq)
-        stmt = select(docs.c.version_id, rank.label("score")).where(docs.c.document.op("@@")(tsq))
+        score = func.ts_rank(docs.c.document, tsq).label("score")
+        stmt = select(docs.c.version_id, score).where(docs.c.document.op("@@")(tsq))
         for kind, values, negated in tagged:
             with_tag = docs.c.version_id.in_(
                 select(tags.c.version_id).where(tags.c.kind == kind, tags.c.value.in_(values))
             )
             stmt = stmt.where(~with_tag if negated else with_tag)
+        if since is not None:
+            stmt = stmt.where(docs.c.published_at >= since)
+        if until is not None:
+            stmt = stmt.where(docs.c.published_at < until)
         if top is None:
             return stmt
-        # the best `top` and every match tied with the last of them (rank() gives ties one
-        # place): ts_rank ties often (same counts of the same words), and the page orders ties
-        # by date, so a cut through them would pick an arbitrary few
-        place = func.rank().over(order_by=rank.desc()).label("place")
-        ranked = stmt.add_columns(place).subquery("ranked")
-        return select(ranked.c.version_id, ranked.c.score).where(ranked.c.place <= top)
+        # the best `top` in the page's own order (score, newest first, undated last, release
+        # id: migration 0003 keeps the release's id and date beside the tsvector), so a top-N
+        # sort inside the index table picks them and ties on ts_rank are cut as the page cuts
+        # them; ORDER BY the output column computes ts_rank once per match
+        return stmt.order_by(
+            literal_column("score").desc(),
+            docs.c.published_at.desc().nulls_last(),
+            docs.c.release_id.desc(),
+        ).limit(top)
 
     def count(self, session: Session, node: Node) -> int:
         """How many versions match `node` (positive), from the index alone."""
@@ -147,8 +164,11 @@ class _TextSearch:
         ids = hits.with_only_columns(hits.selected_columns[0]).subquery()
         return int(session.execute(select(func.count()).select_from(ids)).scalar() or 0)
 
-    def snippets(self, session: Session, node: Node, version_ids: Sequence[int]) -> dict[int, str]:
-        if not version_ids:
+    def snippets(self, session: Session, node: Node, texts: dict[int, str]) -> dict[int, str]:
+        """{version id: snippet} for the versions of a page (`texts`: their text): FTS5's
+        snippet() on SQLite; on Postgres cut in Python (storage.snippets) with the words
+        stemmed by the index's own configuration, where ts_headline would parse whole texts."""
+        if not texts:
             return {}
         start, stop = HIGHLIGHT
         if self.dialect == "sqlite":
@@ -160,19 +180,36 @@ class _TextSearch:
                 .select_from(table("search_fts"))
                 .where(
                     literal_column("search_fts").op("MATCH")(bindparam("fts", fts5(node))),
-                    literal_column("search_fts.rowid").in_(list(version_ids)),
+                    literal_column("search_fts.rowid").in_(list(texts)),
                 )
             )
-        else:
-            options = (
-                f"StartSel={start}, StopSel={stop}, MaxWords=30, MinWords=12, "
-                'MaxFragments=2, FragmentDelimiter=" … "'
-            )
-            stmt = select(
-                versions.c.id,
-                func.ts_headline(_CONFIG, versions.c.text, tsquery(node), options),
-            ).where(versions.c.id.in_(list(version_ids)))
-        return {vid: _one_line(text) for vid, text in session.execute(stmt)}
+            return {vid: _one_line(text) for vid, text in session.execute(stmt)}
+        words, prefixes = _words(node)
+        stems = snippets.lexemes(session, snippets.candidates(texts.values(), words) | set(words))
+        matches = snippets.matcher(stems, words, prefixes)
+        return {
+            vid: snippets.snippet(text, matches, highlight=HIGHLIGHT) for vid, text in texts.items()
+        }
+
+
+def _words(node: Node) -> tuple[list[str], list[str]]:
+    """The words of a text tree that a snippet highlights (not the negated ones): whole words,
+    and the beginnings of prefix words (`sanction*`)."""
+    if isinstance(node, Term):
+        return ([], [node.token]) if node.prefix else ([node.token], [])
+    if isinstance(node, Phrase):
+        if node.prefix:
+            return list(node.tokens[:-1]), [node.tokens[-1]]
+        return list(node.tokens), []
+    if isinstance(node, Not):
+        return [], []
+    words: list[str] = []
+    prefixes: list[str] = []
+    for item in node.items:
+        more, starts = _words(item)
+        words += more
+        prefixes += starts
+    return words, prefixes
 
 
 def fts5(node: Node) -> str:
@@ -235,6 +272,10 @@ def newest_first() -> list[ClauseElement]:
     (ix_releases_published_at on SQLite, search_releases_published_at on Postgres), so a
     filter-only search stops after its page instead of sorting every match."""
     return [releases.c.published_at.desc().nulls_last(), releases.c.id.desc()]
+
+
+def _start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, UTC) if day else None
 
 
 def _cutoff(as_of: date | None) -> datetime | None:
@@ -412,6 +453,7 @@ def matching(
     search = _TextSearch(dialect)
     filters = list(query.filters)
     tagged: list[tuple[str, Sequence[str], bool]] = []
+    dates: dict[str, datetime | None] = {}
     if by_rank:
         assert dialect == "sqlite" and positive is not None and top is None
         rowid = literal_column("search_fts.rowid")
@@ -438,7 +480,8 @@ def matching(
             inside = [f for f in query.filters if f.field in ("theme", "country", "person")]
             tagged = [(f.field, _tag_values(session, f), f.negated) for f in inside]
             filters = [f for f in filters if f not in inside]
-        hits = search.hits(positive, top=top, tagged=tagged).subquery("hits")
+            dates = {"since": _start(query.since), "until": _cutoff(query.until)}
+        hits = search.hits(positive, top=top, tagged=tagged, **dates).subquery("hits")
         stmt = select(
             v.c.release_id, v.c.id.label("version_id"), hits.c.score.label("score")
         ).select_from(hits.join(v, v.c.id == hits.c.version_id))
@@ -460,7 +503,7 @@ def matching(
         driving = (positive is not None and not by_rank) or flt is driver
         stmt = stmt.where(_filter_condition(session, v, flt, driving=driving))
     if query.since is not None:
-        stmt = stmt.where(releases.c.published_at >= datetime.combine(query.since, time.min, UTC))
+        stmt = stmt.where(releases.c.published_at >= _start(query.since))
     if query.until is not None:
         stmt = stmt.where(releases.c.published_at < _cutoff(query.until))
     return stmt
@@ -541,12 +584,15 @@ def _ranked_page(
     word, scoring thousands of matches is cheap but joining each to its release is not. When
     the filters (facets, dates, older versions) leave less than a page among the candidates,
     widen them; the last try takes every match. The page is the same as ranking everything: a
-    version outside the best `top` (with their ties on Postgres) cannot outrank one inside."""
+    version outside the best `top` (in the page's order) cannot come before one inside."""
     need = offset + limit
     matches: int | None = None
-    narrowed = bool(query.filters) or query.since is not None or query.until is not None
+    # tag filters and dates are applied among the matches before they are ranked (`matching`);
+    # a source or type filter, or a past date, can filter out most of a common word's best
+    # candidates after it: start wider
+    inside = ("theme", "country", "person")
+    narrowed = as_of is not None or any(f.field not in inside for f in query.filters)
     tops = candidate_tops(need)
-    # facets and dates can filter out most of a common word's best matches: start wider
     for top in tops[1:] if narrowed else tops:
         found = matching(session, query, as_of=as_of, top=top)
         page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
@@ -562,6 +608,12 @@ def _ranked_page(
 
 def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]:
     version_ids = [row.version_id for row in page]
+    dialect = session.get_bind().dialect.name
+    # the snippet is cut from the whole text on Postgres (see _TextSearch.snippets)
+    whole = node is not None and dialect == "postgresql"
+    opening = (
+        versions.c.text if whole else func.substr(versions.c.text, 1, SNIPPET_CHARS * 2)
+    ).label("opening")
     details = {
         row.id: row
         for row in session.execute(
@@ -573,8 +625,9 @@ def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]
                 releases.c.document_type,
                 sources.c.name.label("source"),
                 versions.c.title,
+                versions.c.id.label("version_id"),
                 versions.c.number,
-                func.substr(versions.c.text, 1, SNIPPET_CHARS * 2).label("opening"),
+                opening,
             )
             .join(sources, sources.c.id == releases.c.source_id)
             .join(versions, versions.c.release_id == releases.c.id)
@@ -582,11 +635,8 @@ def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]
         )
     }
     labels = version_tags(session, version_ids)
-    snippets = (
-        _TextSearch(session.get_bind().dialect.name).snippets(session, node, version_ids)
-        if node
-        else {}
-    )
+    texts = {d.version_id: d.opening or "" for d in details.values()} if node else {}
+    found_snippets = _TextSearch(dialect).snippets(session, node, texts) if node else {}
     hits = []
     for row in page:
         d = details[row.release_id]
@@ -605,7 +655,7 @@ def _hits(session: Session, page: Sequence[Any], node: Node | None) -> list[Hit]
                 themes=found.get("theme", []),
                 countries=found.get("country", []),
                 people=found.get("person", []),
-                snippet=snippets.get(row.version_id) or _opening(d.opening),
+                snippet=found_snippets.get(row.version_id) or _opening(d.opening),
             )
         )
     return hits

@@ -34,3 +34,38 @@ def test_upgrade_is_idempotent(db_url: str) -> None:
         assert pending_migrations(db) == []
     finally:
         db.dispose()
+
+
+@pytest.mark.postgres
+def test_the_search_order_columns_are_filled_for_an_existing_archive() -> None:
+    """Migration 0003 on a Postgres archive made under 0002: every indexed version gets its
+    release and date (the migration fills them), and later versions get them from the
+    trigger."""
+    from sqlalchemy import text
+
+    from storage.db import upgrade_database
+    from storage.releases import store_record, sync_source
+    from tests.fixtures.archive import ITEMS, at, record
+    from tests.fixtures.databases import drop_pg_schema, make_pg_schema_url, require_postgres
+
+    require_postgres()
+    url, schema = make_pg_schema_url()
+    db = open_database(url)
+    try:
+        upgrade_database(db, "0002")
+        with db.session() as session:
+            source = sync_source(session, "seeds", "files", {"path": "seeds"})
+            first = store_record(session, source, record(ITEMS[0]), now=at(ITEMS[0].published))
+        upgrade_database(db)
+        with db.session() as session:
+            second = store_record(session, source, record(ITEMS[2]), now=at(ITEMS[2].published))
+        query = "SELECT version_id, release_id, published_at FROM search_documents ORDER BY 1"
+        with db.session() as session:
+            rows = [tuple(r) for r in session.execute(text(query))]
+        assert rows == [
+            (first.version_id, first.release_id, at(ITEMS[0].published)),
+            (second.version_id, second.release_id, at(ITEMS[2].published)),
+        ]
+    finally:
+        db.dispose()
+        drop_pg_schema(schema)

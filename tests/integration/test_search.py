@@ -10,7 +10,7 @@ from sqlalchemy import inspect, literal_column, text
 from deskwatch.errors import QueryError
 from deskwatch.query import parse
 from storage.search import export_rows, fill_periods, matching, newest_first, search, timeline
-from tests.fixtures.archive import ITEMS, Archive, at, record
+from tests.fixtures.archive import ITEMS, Archive, Item, at, record
 
 
 def slugs(archive: Archive, query: str, **kwargs: object) -> list[str]:
@@ -249,3 +249,43 @@ def test_timeline_counts_per_month_and_week(archive: Archive) -> None:
 def test_the_search_index_exists_beside_the_model_tables(database: object) -> None:
     names = set(inspect(database.engine).get_table_names())  # type: ignore[attr-defined]
     assert {"search_fts", "search_documents"} & names
+
+
+def test_ties_on_score_follow_the_publication_date_even_when_it_changes(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three releases with the same words tie on score: newest first, cut exactly by the page
+    even when the candidates are fewer than the ties (on Postgres the ranked candidates are
+    taken in the page's order inside the index, which keeps a copy of each release's date)."""
+    from sqlalchemy import update
+
+    from storage.models import Release, Source
+    from storage.releases import store_record
+
+    days = {"tie-a": "2024-04-01", "tie-b": "2024-04-03", "tie-c": "2024-04-02"}
+    with archive.db.session() as session:
+        source = session.query(Source).filter_by(name="seeds").one()
+        for slug, day in days.items():
+            item = Item(slug, "Marmalade exports", "Marmalade exports grew again.", day)
+            archive.ids[slug] = store_record(session, source, record(item), now=at(day)).release_id
+    monkeypatch.setattr("storage.search.candidate_tops", lambda need: (need, None))
+    assert slugs(archive, "marmalade") == ["tie-b", "tie-c", "tie-a"]
+    assert slugs(archive, "marmalade", limit=1, offset=1) == ["tie-c"]
+    with archive.db.session() as session:
+        session.execute(
+            update(Release)
+            .where(Release.id == archive.ids["tie-a"])
+            .values(published_at=at("2024-04-05"))
+        )
+    assert slugs(archive, "marmalade", limit=2) == ["tie-a", "tie-b"]
+    assert slugs(archive, "marmalade since:2024-04-04") == ["tie-a"]
+
+
+def test_snippets_highlight_stemmed_and_folded_words(archive: Archive) -> None:
+    with archive.db.session() as session:
+        sanctions = search(session, parse("sanctioning"))[0]
+        cote = search(session, parse("COTE"))[0]
+        prefix = search(session, parse("ukrain* -japan"))
+    assert "**sanctioned**" in sanctions.snippet
+    assert "**Côte**" in cote.snippet
+    assert all("**Ukrain" in hit.snippet for hit in prefix)

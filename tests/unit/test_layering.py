@@ -42,5 +42,11 @@ def test_flows_are_the_only_prefect_users_outside_the_cli_runner() -> None:
         for p in ROOT.glob("[a-z]*/**/*.py")
         if ".venv" not in p.parts and "prefect" in imported_roots(p)
     )
-    allowed_prefixes = ("flows/", "tests/", "bench/", "deskwatch/commands/serve.py", "deskwatch/runner.py")
+    allowed_prefixes = (
+        "flows/",
+        "tests/",
+        "bench/",
+        "deskwatch/commands/serve.py",
+        "deskwatch/runner.py",
+    )
     assert [u for u in users if not u.startswith(allowed_prefixes)] == []
