@@ -185,10 +185,13 @@ class _TextSearch:
             )
             return {vid: _one_line(text) for vid, text in session.execute(stmt)}
         words, prefixes = _words(node)
-        stems = snippets.lexemes(session, snippets.candidates(texts.values(), words) | set(words))
+        found = snippets.candidates(texts.values(), words + prefixes)
+        folded = {w: snippets.fold(w) for w in found}
+        stems = snippets.lexemes(session, {*folded.values(), *words})
         matches = snippets.matcher(stems, words, prefixes)
+        matched = {w for w, f in folded.items() if matches(f)}
         return {
-            vid: snippets.snippet(text, matches, highlight=HIGHLIGHT) for vid, text in texts.items()
+            vid: snippets.snippet(text, matched, highlight=HIGHLIGHT) for vid, text in texts.items()
         }
 
 

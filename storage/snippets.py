@@ -6,9 +6,10 @@ words at C speed, only the words that could match a query word (same first lette
 folding) are stemmed, by the database's own text search configuration (`lexemes`, one round trip
 for the page), and the snippet is the window of the text with the most matched words.
 
-    words = candidates(texts, query_words)          # the words worth stemming
-    stems = lexemes(session, words | query_words)   # {word: set of lexemes}, exact as indexed
-    snippet(text, matcher)                          # "... the **ceasefire** in Gaza ..."
+    found = candidates(texts, query_words)                  # the words worth stemming
+    stems = lexemes(session, {fold(w) for w in found} | query_words)  # exact as indexed
+    matches = matcher(stems, query_words, prefixes)        # on folded words
+    snippet(text, {w for w in found if matches(fold(w))})  # "... the **ceasefire** in ..."
 
 Pure but for `lexemes`.
 """
@@ -18,8 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
 from sqlalchemy import bindparam
 from sqlalchemy import text as sql
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
 WORD = re.compile(r"[^\W_]+")
+_SPLIT = re.compile(r"([^\W_]+)")
 PREFIX = 3  # a word is stemmed only if its first letters are those of a query word
 MAX_WORDS = 30
 FRAGMENTS = 2
@@ -42,16 +45,23 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+_NON_ASCII_WORD = re.compile(r"[^\W_]*[^\x00-\x7f][^\W_]*")
+
+
 def candidates(texts: Iterable[str], words: Iterable[str]) -> set[str]:
-    """The distinct folded words of `texts` that begin as one of `words` does (their first
-    PREFIX letters, or the whole word when it is shorter)."""
+    """The distinct words of `texts`, as written, that begin as one of `words` does (their
+    first PREFIX letters after folding): found by one case-blind regex per text at C speed,
+    and among the rare words with a letter outside ASCII ("Côte") by folding them."""
     starts = {fold(w)[:PREFIX] for w in words if w}
+    if not starts:
+        return set()
+    alternatives = "|".join(re.escape(s) for s in sorted(starts, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
     found: set[str] = set()
     for text in texts:
-        for word in set(WORD.findall(text)):
-            folded = fold(word)
-            if folded[:PREFIX] in starts or folded in starts:
-                found.add(folded)
+        found.update(pattern.findall(text))
+        if not text.isascii():
+            found.update(w for w in _NON_ASCII_WORD.findall(text) if fold(w)[:PREFIX] in starts)
     return found
 
 
@@ -93,19 +103,24 @@ def matcher(
 
 def snippet(
     text: str,
-    matches: Callable[[str], bool],
+    matched: Collection[str],
     *,
     highlight: tuple[str, str] = ("**", "**"),
     max_words: int = MAX_WORDS,
     fragments: int = FRAGMENTS,
 ) -> str:
-    """Up to `fragments` windows of `max_words` words holding the most matched words (the
-    earliest on a tie), in text order, matched words between `highlight`; "" when no word
-    matches."""
-    spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
-    hits = [i for i, (s, e) in enumerate(spans) if matches(fold(text[s:e]))]
+    """Up to `fragments` windows of `max_words` words holding the most `matched` words (words
+    as written; the earliest window on a tie), in text order, matched words between
+    `highlight`; "" when no word matches."""
+    # [gap, word, gap, word, ..., gap] and the running lengths: word k spans
+    # offsets[2k]..offsets[2k+1]
+    parts = _SPLIT.split(text)
+    words = parts[1::2]
+    hits = [i for i, w in enumerate(words) if w in matched]
     if not hits:
         return ""
+    offsets = list(accumulate(map(len, parts)))
+    spans = list(zip(offsets[0::2], offsets[1::2], strict=False))
     lead = max_words // 6  # a few words of context before the first hit of a window
     chosen: list[tuple[int, int]] = []
     for _ in range(fragments):

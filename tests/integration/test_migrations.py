@@ -66,6 +66,13 @@ def test_the_search_order_columns_are_filled_for_an_existing_archive() -> None:
             (first.version_id, first.release_id, at(ITEMS[0].published)),
             (second.version_id, second.release_id, at(ITEMS[2].published)),
         ]
+        # the migrated row's tsvector (stored anew) still finds its words, title first
+        found = (
+            "SELECT version_id, ts_rank(document, plainto_tsquery('deskwatch', 'tokyo')) > 0 "
+            "FROM search_documents WHERE document @@ plainto_tsquery('deskwatch', 'tokyo')"
+        )
+        with db.session() as session:
+            assert [tuple(r) for r in session.execute(text(found))] == [(first.version_id, True)]
     finally:
         db.dispose()
         drop_pg_schema(schema)
