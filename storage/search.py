@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
     table,
 )
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -54,6 +55,17 @@ releases = Release.__table__
 versions = ReleaseVersion.__table__
 tags = Tag.__table__
 sources = Source.__table__
+# the Postgres index table (migrations 0002, 0003; not a model) and the aliases every search
+# uses, built once
+search_documents = table(
+    "search_documents",
+    column("version_id"),
+    column("release_id"),
+    column("published_at"),
+    column("document"),
+)
+_V = versions.alias("v")
+_NEWER = versions.alias("newer")
 
 
 @dataclass
@@ -127,13 +139,7 @@ class _TextSearch:
                 .where(match)
             )
             return stmt.order_by(bm25).limit(top) if top is not None else stmt
-        docs = table(
-            "search_documents",
-            column("version_id"),
-            column("release_id"),
-            column("published_at"),
-            column("document"),
-        )
+        docs = search_documents
         tsq = tsquery(node)
         score = func.ts_rank(docs.c.document, tsq).label("score")
         stmt = select(docs.c.version_id, score).where(docs.c.document.op("@@")(tsq))
@@ -186,12 +192,11 @@ class _TextSearch:
             return {vid: _one_line(text) for vid, text in session.execute(stmt)}
         words, prefixes = _words(node)
         found = snippets.candidates(texts.values(), words + prefixes)
-        folded = {w: snippets.fold(w) for w in found}
-        stems = snippets.lexemes(session, {*folded.values(), *words})
+        stems = snippets.lexemes(session, found | {snippets.fold(w) for w in words})
         matches = snippets.matcher(stems, words, prefixes)
-        matched = {w for w, f in folded.items() if matches(f)}
+        where = snippets.locator({w for w in found if matches(w)})
         return {
-            vid: snippets.snippet(text, matched, highlight=HIGHLIGHT) for vid, text in texts.items()
+            vid: snippets.snippet(text, where, highlight=HIGHLIGHT) for vid, text in texts.items()
         }
 
 
@@ -287,7 +292,7 @@ def _cutoff(as_of: date | None) -> datetime | None:
 
 def _visible_version(v: Any, as_of: date | None) -> ColumnElement[bool]:
     """`v` is the release's latest version (as of the date)."""
-    newer = versions.alias("newer")
+    newer = _NEWER
     conditions: list[ColumnElement[bool]] = [
         newer.c.release_id == v.c.release_id,
         newer.c.number > v.c.number,
@@ -443,7 +448,7 @@ def matching(
     its `rank` (best first, computed once per match inside the index), with the publication
     date as a fourth column: every other condition is then a lookup per streamed row."""
     dialect = session.get_bind().dialect.name
-    v = versions.alias("v")
+    v = _V
     text = query.text
     negative: Node | None = None
     positive: Node | None = text
@@ -515,6 +520,22 @@ def matching(
 # ------------------------------------------------------------------------------------- search
 
 
+# For the transaction of one search (set_config(..., true) is SET LOCAL), both measured with
+# bench/bench_search.py:
+# - plan each search for its own words: the tsquery, a function of bound values, is then folded
+#   to a constant. psycopg prepares a statement after five runs and Postgres may switch it to a
+#   generic plan, where ts_rank parses and stems the query again for every match (+50% on a
+#   common word);
+# - price a random page read as a cached one (1.1, the usual value for SSDs and archives held in
+#   memory, instead of 4): with 4 Postgres scans the whole index table for a word a third of the
+#   archive holds, in parallel, instead of reading the matches the GIN index lists (53 ms against
+#   38 ms for "ukraine" at 100,000 releases).
+_POSTGRES_SEARCH_SETTINGS = sql(
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+    "set_config('random_page_cost', '1.1', true)"
+)
+
+
 def search(
     session: Session,
     query: Query,
@@ -526,6 +547,8 @@ def search(
     """The page of hits: by relevance when the query has words, else newest first."""
     if query.is_empty:
         raise QueryError("the query is empty: give words to search for, or a field filter")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_POSTGRES_SEARCH_SETTINGS)
     ranked = query.text is not None and is_positive(query.text)
     order = newest_first()
     if not ranked:
