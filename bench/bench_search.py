@@ -290,6 +290,10 @@ def run_backend(backend: str, n: int) -> None:
     sep = "&" if "?" in admin else "?"
     db = open_database(f"{admin}{sep}options=-csearch_path%3D{schema}", upgrade=True)
     try:
+        with db.engine.connect() as conn:
+            version = conn.exec_driver_sql("SHOW server_version").scalar()
+            buffers = conn.exec_driver_sql("SHOW shared_buffers").scalar()
+        print(f"   PostgreSQL {version}, shared_buffers {buffers}", flush=True)
         print(f"   loaded {n:,} releases in {load(db, n):.0f} s", flush=True)
         measure(db)
     finally:
