@@ -10,11 +10,13 @@ processes run against one real Prefect server for the session (tests.fixtures.pr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,7 @@ from storage.models import Release, ReleaseVersion, SourceRun
 from tests.e2e.workspace import mail_log, snapshot, write_workspace
 from tests.fixtures.databases import drop_pg_schema, make_pg_schema_url
 from tests.fixtures.prefect_server import PrefectServer, deskwatch_command, start, stop
+from tests.fixtures.servers import LocalHTTPServer, Response
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 RUN_TIMEOUT = 420  # two runs at once on two busy cores
@@ -70,24 +73,51 @@ def flow_run_windows(server: PrefectServer, run_ids: list[str]) -> list[tuple[st
     return sorted((run["start_time"], run["end_time"]) for run in response.json())
 
 
+EMPTY_FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+    b"<title>Gate</title><link>http://example.org/</link><description>none</description>"
+    b"</channel></rss>"
+)
+
+
+def gate(arrivals: int, timeout: float) -> Callable[[object], Response]:
+    """A route that answers (an empty feed) only once `arrivals` requests are waiting, or after
+    `timeout` seconds: the web source is fetched before a run takes the write lock, so two runs
+    that both reach it are in their flows at the same time."""
+    barrier = threading.Barrier(arrivals, timeout=timeout)
+
+    def answer(_request: object) -> Response:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return Response(EMPTY_FEED, 200, {"Content-Type": "application/rss+xml"})
+
+    return answer
+
+
 def test_two_runs_at_once_equal_one_run(
     db_url: str,
     reference_db_url: str,
     tmp_path: Path,
     smtp_server: object,
     prefect_server: PrefectServer,
+    http_server: LocalHTTPServer,
 ) -> None:
     sink = smtp_server.sink  # type: ignore[attr-defined]
+    http_server.routes["/gate.xml"] = Response(EMPTY_FEED, 200, {"Content-Type": "text/xml"})
     config = write_workspace(
         tmp_path / "ws",
         smtp=(smtp_server.host, smtp_server.port),  # type: ignore[attr-defined]
-        extra_sources=big_sources(2, 200),  # long enough that the two runs surely overlap
+        extra_sources=big_sources(2, 200),
+        sources=[{"name": "gate", "type": "feed", "url": http_server.url("/gate.xml")}],
+        fetching={"delay_s": 0, "retries": 0, "timeout_s": 120},
     )
     reference = reference_run(config, reference_db_url)
     reference_mail = mail_log(sink.messages)
     assert len(reference["releases"]) == 5 + 400
     assert reference_mail, "the reference run sent no mail: the test would prove nothing"
     sink.messages.clear()
+    # from now on the feed answers when both runs ask for it (or after a minute): they overlap
+    http_server.routes["/gate.xml"] = gate(2, timeout=60)
 
     env = prefect_server.env(DESKWATCH_DATABASE_URL=db_url)
     logs = [tmp_path / f"run-{i}.log" for i in (1, 2)]

@@ -72,6 +72,7 @@ def write_workspace(
     schedule: dict[str, Any] | None = None,
     run: dict[str, Any] | None = None,
     sources: list[dict[str, Any]] | None = None,
+    fetching: dict[str, Any] | None = None,
 ) -> Path:
     """Write the releases and a config file under `root`; return the config file's path."""
     all_sources = {**RELEASES, **(extra_sources or {})}
@@ -86,6 +87,8 @@ def write_workspace(
     }
     if smtp is not None:
         config["smtp"] = {"host": smtp[0], "port": smtp[1], "mail_from": "deskwatch@example.org"}
+    if fetching is not None:
+        config["fetching"] = fetching
     if schedule is not None:
         config["schedule"] = schedule
     if run is not None:
