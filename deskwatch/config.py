@@ -10,19 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from deskwatch.alerting import SmtpConfig, SubscriptionConfig, resolve_paths
-from deskwatch.errors import ConfigError
 from deskwatch.scheduling import RunConfig, ScheduleConfig
+from deskwatch.yamlfile import describe, read_mapping, validate
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_CONFIG_PATH = SEEDS_DIR / "deskwatch.yaml"
@@ -168,21 +166,21 @@ class Config(_Strict):
 
 
 def _describe(error: dict[str, Any]) -> str:
-    loc = ".".join(str(p) for p in error["loc"] if not (isinstance(p, str) and p in _SOURCE_TYPES))
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        problem = "unknown key"
-    elif kind == "union_tag_invalid":
-        tag = error.get("ctx", {}).get("tag")
-        expected = error.get("ctx", {}).get("expected_tags")
-        problem = f"unknown source type {tag!r} (expected one of {expected})"
-    elif kind == "union_tag_not_found":
+    """A pydantic error as one line: the location without pydantic's names for the members of
+    the sources union ("sources.0.path", not "sources.0.files.path"), and the source type
+    problems in words."""
+    loc = [p for p in error["loc"] if not (isinstance(p, str) and p in _SOURCE_TYPES)]
+    ctx = error.get("ctx", {})
+    if error["type"] == "union_tag_invalid":
+        problem = (
+            f"unknown source type {ctx.get('tag')!r} (expected one of {ctx.get('expected_tags')})"
+        )
+    elif error["type"] == "union_tag_not_found":
         problem = "missing key 'type'"
-    elif kind == "missing":
-        problem = "missing required key"
     else:
-        problem = error["msg"].removeprefix("Value error, ")  # pydantic prefixes ValueErrors
-    return f"{loc}: {problem}" if loc else problem
+        return describe({**error, "loc": loc})
+    where = ".".join(str(p) for p in loc)
+    return f"{where}: {problem}" if where else problem
 
 
 _SOURCE_TYPES: set[str] = set()
@@ -200,32 +198,8 @@ def load_config(path: Path | str | None) -> Config:
     global _SOURCE_TYPES
     _SOURCE_TYPES = _source_types()
     config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
-    name = str(config_path)
-    try:
-        raw_text = config_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{name}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{name}: cannot read config file: {exc}") from None
-    try:
-        data = yaml.safe_load(raw_text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{name}: {where}invalid YAML: {problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{name}: the top level must be a mapping of keys, not {type(data).__name__}"
-        )
-    try:
-        config = Config.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{name}: {_describe(first)}{more}") from None
+    _raw, data = read_mapping(config_path, "config file", empty_ok=True)
+    config = validate(Config, data, config_path, _describe)
     config.path = config_path.resolve()
     base = config.path.parent
     for source in config.sources:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deskwatch.errors import ConfigError
+from deskwatch.yamlfile import read_mapping, validate
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_TAXONOMY_PATH = SEEDS_DIR / "taxonomy.yaml"
@@ -135,48 +135,16 @@ class Taxonomy:
         return [t.id for t in self.spec.themes]
 
 
-def _read_yaml(path: Path) -> tuple[bytes, Any]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    try:
-        # the C parser when PyYAML has it: the taxonomy is read on every run (~0.2 s saved)
-        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise ConfigError(f"{path}: {where}invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping")
-    return raw, data
-
-
-def _validate(model: type[BaseModel], data: Any, path: Path) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{path}: {loc}: {problem}{more}") from None
-
-
 def load_taxonomy(
     taxonomy_path: Path | str | None = None, places_path: Path | str | None = None
 ) -> Taxonomy:
     """Read and validate the taxonomy and the gazetteer (the bundled ones by default)."""
     tpath = Path(taxonomy_path) if taxonomy_path is not None else DEFAULT_TAXONOMY_PATH
     ppath = Path(places_path) if places_path is not None else DEFAULT_PLACES_PATH
-    traw, tdata = _read_yaml(tpath)
-    praw, pdata = _read_yaml(ppath)
-    spec = _validate(TaxonomySpec, tdata, tpath)
-    places = _validate(PlacesSpec, pdata, ppath)
+    traw, tdata = read_mapping(tpath)
+    praw, pdata = read_mapping(ppath)
+    spec = validate(TaxonomySpec, tdata, tpath)
+    places = validate(PlacesSpec, pdata, ppath)
     digest = hashlib.sha256(traw + b"\0" + praw + b"\0" + RULES_VERSION.encode()).hexdigest()
     return Taxonomy(spec, places, f"{spec.version}+{digest[:10]}", (tpath, ppath))
 
