@@ -11,8 +11,7 @@ from deskwatch.app import App
 from deskwatch.pipeline import run
 from deskwatch.settings import Settings
 from tests.fixtures.cli import Cli
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+from tests.fixtures.corpus import CORPUS, GOVUK, corpus_path
 
 
 @pytest.fixture
@@ -120,8 +119,7 @@ def test_eval_without_the_corpus(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_
 
 @pytest.mark.corpus
 def test_eval_on_the_govuk_corpus(cli: Cli) -> None:
-    if not (CORPUS / "govuk-content-api" / "LABELS.json").is_file():
-        pytest.skip(f"the shared corpus is absent ({CORPUS})")
+    corpus_path(GOVUK / "LABELS.json")
     result = cli("eval", "--corpus", str(CORPUS), "--json")
     assert result.exit_code == 0, result.stderr
     report = result.json()

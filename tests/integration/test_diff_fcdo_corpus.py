@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -25,17 +24,15 @@ from storage.changes import changes_of_release
 from storage.db import Database
 from storage.models import Release, ReleaseVersion
 from storage.releases import Outcome, store_record, sync_source
+from tests.fixtures.corpus import FCDO, SHARED, corpus_path
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "fcdo-travel-advice-history"
-ROOT = CORPUS.parents[2]  # versions.json paths start at shared/
+ROOT = SHARED.parent  # versions.json paths start at shared/
 
 pytestmark = pytest.mark.corpus
 
 
 def corpus_versions() -> list[dict[str, object]]:
-    if not (CORPUS / "versions.json").is_file():
-        pytest.skip(f"corpus not found at {CORPUS}")
-    data = json.loads((CORPUS / "versions.json").read_text(encoding="utf-8"))
+    data = json.loads(corpus_path(FCDO / "versions.json").read_text(encoding="utf-8"))
     return sorted(data["versions"], key=lambda v: str(v["committed"]))
 
 

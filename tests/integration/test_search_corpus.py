@@ -9,23 +9,21 @@ import pytest
 
 from deskwatch.query import parse, tokens
 from storage.search import search
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "govuk-content-api"
+from tests.fixtures.corpus import GOVUK, corpus_path
 
 pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture
 def corpus_db(database: object, db_url: str, tmp_path: Path) -> object:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the corpus is absent: {CORPUS}")
+    corpus_path(GOVUK)
     from deskwatch import pipeline
     from deskwatch.app import App
     from deskwatch.settings import Settings
     from deskwatch.stages.ingest import ingest_source
 
     config = tmp_path / "deskwatch.yaml"
-    config.write_text(f"sources:\n  - {{name: govuk, type: files, path: {CORPUS}}}\n")
+    config.write_text(f"sources:\n  - {{name: govuk, type: files, path: {GOVUK}}}\n")
     app = App.load(config, Settings(database_url=db_url))
     db = pipeline.prepare(app)
     [source] = app.config.sources

@@ -17,21 +17,18 @@ from ingest.fetch import Fetched
 from ingest.normalise import clean_text, content_hash
 from ingest.web import Got, NoCache, WebContext, read_feed_bytes
 from storage.models import Release, SourceRun
+from tests.fixtures.corpus import CORPUS, corpus_path
 from tests.fixtures.fcdo import FEED_PATH, FcdoHistory
 from tests.fixtures.servers import Response
 from tests.fixtures.web_sources import FAST
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 NOW = datetime(2026, 11, 21, tzinfo=UTC)
 
 pytestmark = pytest.mark.corpus
 
 
 def corpus_folder(name: str) -> Path:
-    folder = CORPUS / name
-    if not folder.is_dir():
-        pytest.skip(f"corpus not found at {folder}")
-    return folder
+    return corpus_path(CORPUS / name)
 
 
 def test_fcdo_history_one_release_per_page_one_version_per_text_change(database, http_server):

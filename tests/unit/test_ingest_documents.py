@@ -9,9 +9,8 @@ import pytest
 
 from ingest.files import read_folder
 from ingest.records import PublisherLink
+from tests.fixtures.corpus import GOVUK, corpus_path
 from tests.fixtures.web_sources import NOW, WEB_FIXTURES, web_fixture
-
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "govuk-content-api"
 
 
 def test_html_and_json_files(tmp_path):
@@ -43,10 +42,9 @@ def test_json_that_is_not_a_content_item(tmp_path):
 
 @pytest.mark.corpus
 def test_govuk_corpus_as_a_files_source():
-    if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found at {CORPUS}")
-    result = read_folder(CORPUS, now=NOW, source="corpus")
-    items = sorted(p.name for p in CORPUS.glob("*__*.json"))
+    corpus = corpus_path(GOVUK)
+    result = read_folder(corpus, now=NOW, source="corpus")
+    items = sorted(p.name for p in corpus.glob("*__*.json"))
     assert len(result.records) == len(items)
     assert sorted(Path(r.key).name for r in result.records) == items
     assert all(r.text for r in result.records)
