@@ -56,11 +56,14 @@ class RunObserver:
         pass
 
 
-def prepare(app: App, *, now: datetime | None = None) -> Database:
+def prepare(
+    app: App, *, now: datetime | None = None, synced: dict[str, int] | None = None
+) -> Database:
     """Open the database (migrating it) and bring the sources table in line with the config;
     given `now`, the subscriptions too, before anything is ingested: a subscription hears about
     versions fetched after it was created, so a run that dies after ingesting must not leave
-    versions older than the subscriptions that should have matched them."""
+    versions older than the subscriptions that should have matched them. `synced` receives how
+    many subscriptions that added and ended (for the run summary)."""
     db = app.open_db(upgrade=True)
     with db.session() as session:
         lock_for_write(session)
@@ -72,7 +75,9 @@ def prepare(app: App, *, now: datetime | None = None) -> Database:
 
         # the lock create_alerts runs under, which syncs them too
         with stage_lock(db, "create_alerts", timeout=app.config.run.lock_timeout_seconds):
-            sync_subscriptions(app, db, now=now)
+            counts = sync_subscriptions(app, db, now=now)
+        if synced is not None:
+            synced.update(counts)
     return db
 
 
@@ -151,11 +156,13 @@ def run(
     now = now or datetime.now(UTC)
     run_id = run_id or uuid.uuid4().hex
     observer = observer or RunObserver()
-    db = prepare(app, now=now)
+    synced: dict[str, int] = {}
+    db = prepare(app, now=now, synced=synced)
     if clock:
         now = run_time(db, now)
     try:
         summary = RunSummary()
+        summary.add(synced)
         sources = enabled_sources(app, only)
         observer.sources([s.name for s in sources])
         for source in sources:
@@ -168,7 +175,7 @@ def run(
         for name in DERIVED_STAGES:
             observer.stage_started(name)
             counts = run_stage(app, db, name, now=now)
-            summary.stages.update(counts)
+            summary.add(counts)
             observer.stage_finished(name, counts)
     finally:
         db.dispose()

@@ -33,6 +33,12 @@ class RunSummary:
     def errors(self) -> int:
         return sum(1 for s in self.sources if s.status == "error")
 
+    def add(self, counts: dict[str, int]) -> None:
+        """Add a stage's counts (summed: the subscriptions are synced before ingest and again
+        when alerts are created, and both count)."""
+        for key, value in counts.items():
+            self.stages[key] = self.stages.get(key, 0) + value
+
     def totals(self) -> dict[str, int]:
         totals = {
             "sources": len(self.sources),

@@ -173,17 +173,19 @@ def deskwatch_run(
     logger = get_run_logger()
     app = App.load(config_path)
     run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
+    synced: dict[str, int] = {}
     if now_iso is None:  # the clock: never behind a subscription an overlapping run just added
         now = datetime.now(UTC)
-        db = pipeline.prepare(app, now=now)
+        db = pipeline.prepare(app, now=now, synced=synced)
         now_iso = pipeline.run_time(db, now).isoformat()
     else:
-        db = pipeline.prepare(app, now=datetime.fromisoformat(now_iso))
+        db = pipeline.prepare(app, now=datetime.fromisoformat(now_iso), synced=synced)
     db.dispose()
     names = [s.name for s in pipeline.enabled_sources(app, only)]
     _notify("sources", names)
 
     summary = RunSummary()
+    summary.add(synced)
     summary.sources, unexpected = _ingest_all(app, config_path, names, now_iso, run_id)
     settings = app.config.run
     send = stage_task.with_options(
@@ -202,7 +204,7 @@ def deskwatch_run(
             _notify("stage_finished", stage, {})
             break
         assert isinstance(outcome, dict)
-        summary.stages.update(outcome)
+        summary.add(outcome)
         _notify("stage_finished", stage, outcome)
 
     summary.duration_s = time.perf_counter() - started

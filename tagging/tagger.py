@@ -275,25 +275,25 @@ class Tagger:
                         tally.evidence.append(_evidence(doc, match))
         results: list[TagResult] = []
         for theme in spec.themes:
-            tally = tallies.get(theme.id)
-            if tally is None:
+            found = tallies.get(theme.id)
+            if found is None:
                 continue
             threshold = theme.threshold or spec.threshold
-            if tally.raw < threshold:
+            if found.raw < threshold:
                 continue
             results.append(
                 TagResult(
                     kind=THEME,
                     value=theme.id,
                     label=theme.label,
-                    score=round(tally.raw / (tally.raw + threshold), 3),
-                    focus=tally.in_title,
-                    evidence=tally.evidence,
+                    score=round(found.raw / (found.raw + threshold), 3),
+                    focus=found.in_title,
+                    evidence=found.evidence,
                     attributes={
-                        "raw_score": round(tally.raw, 3),
+                        "raw_score": round(found.raw, 3),
                         "threshold": threshold,
                         "iptc": theme.iptc.code,
-                        "phrases": tally.phrases,
+                        "phrases": found.phrases,
                     },
                 )
             )
