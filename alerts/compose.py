@@ -209,16 +209,17 @@ def _message(subject: str, envelope: Envelope, text: str, html: str, msgid: str)
 
 def compose_alert(item: AlertItem, envelope: Envelope) -> EmailMessage:
     """The mail for one alert: why it matched, the evidence, the statement and version diffs."""
+    subject = subject_for(item)
     context = {
         "item": item,
         "envelope": envelope,
-        "subject": subject_for(item),
+        "subject": subject,
         "unsubscribe": _unsubscribe(envelope),
     }
     text = _ENV.get_template("alert.txt.j2").render(context)
     html = _ENV.get_template("alert.html.j2").render(context)
     msgid = message_id("alert", f"{item.alert_id}.v{item.version_id}", envelope)
-    return _message(context["subject"], envelope, text, html, msgid)
+    return _message(subject, envelope, text, html, msgid)
 
 
 def group_by_headline(items: Sequence[AlertItem]) -> list[tuple[str, list[AlertItem]]]:
@@ -242,16 +243,17 @@ def compose_digest(
     be empty: an empty digest is never sent."""
     if not items:
         raise ValueError("an empty digest is never sent")
+    subject = digest_subject(frequency, period_label, len(items))
     context = {
         "items": items,
         "groups": group_by_headline(items),
         "envelope": envelope,
         "frequency": frequency,
         "period_label": period_label,
-        "subject": digest_subject(frequency, period_label, len(items)),
+        "subject": subject,
         "unsubscribe": _unsubscribe(envelope),
     }
     text = _ENV.get_template("digest.txt.j2").render(context)
     html = _ENV.get_template("digest.html.j2").render(context)
     msgid = message_id("digest", f"{frequency}.{period_key}", envelope)
-    return _message(context["subject"], envelope, text, html, msgid)
+    return _message(subject, envelope, text, html, msgid)

@@ -70,11 +70,8 @@ def render_payload(payload: Any) -> str:
     """The diff as an HTML fragment (a <div>); an empty diff says so."""
     data = payload if isinstance(payload, dict) else {}
     added, removed = _texts(data.get("added")), _texts(data.get("removed"))
-    changed = [
-        c
-        for c in (data.get("changed") if isinstance(data.get("changed"), list) else [])
-        if isinstance(c, dict)
-    ]
+    listed = data.get("changed")
+    changed = [c for c in (listed if isinstance(listed, list) else []) if isinstance(c, dict)]
     parts = [
         _phrases("New language", _texts(data.get("new_phrases")), _ins),
         _phrases("Dropped language", _texts(data.get("dropped_phrases")), _del),

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 FREQUENCIES = ("immediate", "daily", "weekly")
 MAX_EVIDENCE = 3
@@ -83,9 +84,10 @@ class Reason:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Reason:
+        items: Any = data.get("evidence") or []
         evidence = tuple(
             Evidence(str(e["sentence"]), tuple((int(a), int(b)) for a, b in e.get("spans", [])))
-            for e in data.get("evidence", [])  # type: ignore[union-attr]
+            for e in items
         )
         return cls(str(data["kind"]), str(data["value"]), str(data["label"]), evidence)
 
@@ -202,14 +204,14 @@ def match(rule: Rule, facts: VersionFacts) -> list[Reason]:
         if tag.kind in by_kind:
             by_kind[tag.kind].setdefault(tag.value, tag)
     for theme in rule.themes:
-        tag = by_kind["theme"].get(theme)
-        if tag is not None:
-            reasons.append(Reason("theme", theme, tag.label, tag.evidence[:MAX_EVIDENCE]))
+        themed = by_kind["theme"].get(theme)
+        if themed is not None:
+            reasons.append(Reason("theme", theme, themed.label, themed.evidence[:MAX_EVIDENCE]))
     for country in rule.countries:
-        tag = by_kind["country"].get(country.upper())
-        if tag is not None and (tag.focus or not rule.focus_only):
-            label = tag.label + (" (focus)" if tag.focus else "")
-            reasons.append(Reason("country", tag.value, label, tag.evidence[:MAX_EVIDENCE]))
+        placed = by_kind["country"].get(country.upper())
+        if placed is not None and (placed.focus or not rule.focus_only):
+            label = placed.label + (" (focus)" if placed.focus else "")
+            reasons.append(Reason("country", placed.value, label, placed.evidence[:MAX_EVIDENCE]))
     for keyword in rule.keywords:
         evidence = keyword_evidence(keyword, facts.title, facts.text)
         if evidence:

@@ -29,7 +29,9 @@ def draw_timeline(
     periods: list[date] = [row["period"] for row in rows]
     marker = "o" if len(periods) <= 60 else None
     for name in series:
-        axes.plot(periods, [row[name] for row in rows], label=name, marker=marker, markersize=3)
+        # matplotlib plots dates (its stubs type the x values as numbers only)
+        x: Any = periods
+        axes.plot(x, [row[name] for row in rows], label=name, marker=marker, markersize=3)
     if not periods:
         axes.text(0.5, 0.5, "No releases match", ha="center", va="center", transform=axes.transAxes)
         axes.set_xticks([])

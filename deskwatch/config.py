@@ -8,7 +8,7 @@ key and what is wrong, e.g. `config.yaml: sources.0.type: unknown source type 'r
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -187,10 +187,9 @@ _SOURCE_TYPES: set[str] = set()
 
 
 def _source_types() -> set[str]:
-    args = getattr(SourceConfig, "__metadata__", None)
-    inner = SourceConfig.__origin__ if args else SourceConfig  # type: ignore[attr-defined]
-    members = getattr(inner, "__args__", (inner,))
-    return {m.model_fields["type"].annotation.__args__[0] for m in members}
+    """The `type` values of the source models ("files", "feed", ...)."""
+    union = get_args(SourceConfig)[0]  # SourceConfig is Annotated[Union[...], discriminator]
+    return {get_args(m.model_fields["type"].annotation)[0] for m in get_args(union)}
 
 
 def load_config(path: Path | str | None) -> Config:

@@ -211,15 +211,16 @@ class _Parser:
         self.i += 1
         return tok
 
-    def parse_or(self) -> list[Node | Filter | None]:
-        """A list of alternatives, each an AND group (None for an ignorable group)."""
+    def parse_or(self) -> list[list[Node | Filter]]:
+        """A list of alternatives, each an AND group (empty for an ignorable group)."""
         groups = [self.parse_and()]
         while (tok := self.peek()) is not None and tok.kind == "op" and tok.value == "OR":
             self.take()
-            if self.peek() is None or self.peek().kind == "rparen":  # type: ignore[union-attr]
+            after = self.peek()
+            if after is None or after.kind == "rparen":
                 raise QueryError(f"OR at position {tok.pos + 1} has nothing after it")
             groups.append(self.parse_and())
-        return groups  # type: ignore[return-value]
+        return groups
 
     def parse_and(self) -> list[Node | Filter]:
         items: list[Node | Filter] = []

@@ -76,4 +76,4 @@ def validate(
     except ValidationError as exc:
         first = exc.errors()[0]
         more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{path}: {explain(first)}{more}") from None
+        raise ConfigError(f"{path}: {explain(dict(first))}{more}") from None

@@ -58,9 +58,9 @@ def word_diff(old: str, new: str) -> list[Piece]:
         matcher = SequenceMatcher(
             None, ka[head : len(ka) - tail], kb[head : len(kb) - tail], autojunk=False
         )
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        for opcode, i1, i2, j1, j2 in matcher.get_opcodes():
             raw.append(
-                ("=" if op == "equal" else "~", "".join(mid_a[i1:i2]), "".join(mid_b[j1:j2]))
+                ("=" if opcode == "equal" else "~", "".join(mid_a[i1:i2]), "".join(mid_b[j1:j2]))
             )
     raw.append(("=", "".join(a[len(a) - tail :]), "".join(b[len(b) - tail :])))
     raw = [r for r in raw if r[1] or r[2]]

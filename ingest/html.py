@@ -13,6 +13,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 from bs4.dammit import EncodingDetector
@@ -124,7 +125,7 @@ def _is_boilerplate(tag: Tag) -> bool:
         return True
     if tag.get("aria-hidden") == "true" or tag.has_attr("hidden"):
         return True
-    classes = tag.get("class") or []
+    classes: Any = tag.get("class") or []
     names = " ".join(classes if isinstance(classes, list) else [str(classes)])
     names += " " + str(tag.get("id") or "")
     return bool(names.strip()) and bool(_BOILERPLATE.search(names))
@@ -234,9 +235,9 @@ def _main_content(soup: BeautifulSoup, selector: str | None) -> Tag | None:
                 wrapper.append(item.extract())
             return wrapper
     for query in ("main article", "article", "main", "[role=main]", "#content"):
-        found = soup.select_one(query)
-        if found is not None and found.get_text(strip=True):
-            return found
+        node = soup.select_one(query)
+        if node is not None and node.get_text(strip=True):
+            return node
     candidates = [t for t in soup.find_all(["div", "section", "td", "body"])]
     best = max(candidates, key=_paragraph_weight, default=None)
     if best is not None and _paragraph_weight(best) > 0:
@@ -261,7 +262,7 @@ def extract_page(
 ) -> Page:
     """Read a whole page. GOV.UK pages (a `govuk:` meta tag or a govspeak area) give their
     govspeak body; other sites their `selector`, main/article, or largest paragraph block."""
-    tags = raw.count(b"<" if isinstance(raw, bytes) else "<")
+    tags = raw.count(b"<") if isinstance(raw, bytes) else raw.count("<")
     if tags > MAX_TAGS:
         raise ParseError(f"{url or 'page'}: about {tags} elements, more than {MAX_TAGS}; refused")
     soup = parse_html(raw, charset=charset)

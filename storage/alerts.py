@@ -38,9 +38,14 @@ MAX_SENTENCES = 4
 MAX_VERSION_SENTENCES = 10
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
+def _insert(session: Session, model: Any) -> Any:
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return module.insert(model)
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE changed (a CursorResult's rowcount; Session.execute is typed Result)."""
+    return int(result.rowcount or 0)
 
 
 def _locking(session: Session, query: Any, *of: Any) -> Any:
@@ -284,7 +289,7 @@ def retry_failed(session: Session, *, alert_ids: Sequence[int] | None = None) ->
     if alert_ids is not None:
         query = query.where(Alert.id.in_(list(alert_ids)))
     result = session.execute(query.values(status=PENDING, attempts=0, next_attempt_at=None))
-    return result.rowcount or 0
+    return _rowcount(result)
 
 
 def cancel_pending(session: Session, email: str) -> int:
@@ -294,7 +299,7 @@ def cancel_pending(session: Session, email: str) -> int:
         .where(Alert.email == email, Alert.status.in_([PENDING, FAILED]))
         .values(status=CANCELLED, next_attempt_at=None)
     )
-    return result.rowcount or 0
+    return _rowcount(result)
 
 
 # -- listing --------------------------------------------------------------------------------------

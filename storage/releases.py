@@ -104,6 +104,7 @@ def store_record(
     `known` (from load_known) saves the lookups; records not in it are looked up."""
     digest = content_hash(record.text)
     hit = known.get(record.key) if known is not None else None
+    release: Release | None
     if hit is not None:
         release, latest = hit.release, hit.latest
     else:

@@ -40,7 +40,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ClauseElement
 
 from deskwatch.errors import QueryError
 from deskwatch.query import And, Filter, Node, Not, Or, Phrase, Query, Term, fold, is_positive
@@ -120,7 +119,7 @@ class _TextSearch:
         tagged: Sequence[tuple[str, Sequence[str], bool]] = (),
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> Select[Any]:
+    ) -> Select:
         """SELECT version_id, score for versions whose title or text match `node` (positive);
         with `top`, only the best `top` of them (ranked inside the index, before any join).
         Postgres only: `tagged`, (kind, values, negated) tag filters, and the publication dates
@@ -239,7 +238,7 @@ def fts5(node: Node) -> str:
     raise QueryError("a negated word needs a word to subtract from")  # the parser prevents it
 
 
-_CONFIG = literal_column("'deskwatch'::regconfig")
+_CONFIG: ColumnElement[Any] = literal_column("'deskwatch'::regconfig")
 
 
 def tsquery(node: Node) -> ColumnElement[Any]:
@@ -275,7 +274,7 @@ def release_date() -> ColumnElement[datetime]:
     return func.coalesce(releases.c.published_at, releases.c.first_seen_at)
 
 
-def newest_first() -> list[ClauseElement]:
+def newest_first() -> list[ColumnElement[Any]]:
     """Publication date, newest first, undated last: an index scan on both databases
     (ix_releases_published_at on SQLite, search_releases_published_at on Postgres), so a
     filter-only search stops after its page instead of sorting every match."""
@@ -342,6 +341,7 @@ def _driving(session: Session, filters: Sequence[Filter]) -> Filter | None:
     threshold = max(1, int(DRIVING_SHARE * total))
     best: tuple[int, Filter] | None = None
     for flt in candidates:
+        condition: ColumnElement[bool]
         if flt.field == "source":
             condition = releases.c.source_id.in_(_source_ids(session, flt))
         elif flt.field == "type":
@@ -441,7 +441,7 @@ def matching(
     as_of: date | None = None,
     top: int | None = None,
     by_rank: bool = False,
-) -> Select[Any]:
+) -> Select:
     """SELECT release_id, version_id, score (None without words to rank by) for every release
     the query finds; with `top`, among the `top` best-ranked matching versions only. With
     `by_rank` (SQLite, positive text only), the FTS5 table itself is the outer loop, ordered by
@@ -462,10 +462,11 @@ def matching(
     filters = list(query.filters)
     tagged: list[tuple[str, Sequence[str], bool]] = []
     dates: dict[str, datetime | None] = {}
+    stmt: Select
     if by_rank:
         assert dialect == "sqlite" and positive is not None and top is None
-        rowid = literal_column("search_fts.rowid")
-        rank = literal_column("search_fts.rank")
+        rowid: ColumnElement[Any] = literal_column("search_fts.rowid")
+        rank: ColumnElement[Any] = literal_column("search_fts.rank")
         stmt = (
             select(
                 v.c.release_id,
@@ -600,7 +601,7 @@ def candidate_tops(need: int) -> tuple[int | None, ...]:
 def _ranked_page(
     session: Session,
     query: Query,
-    order: list[ClauseElement],
+    order: list[ColumnElement[Any]],
     *,
     limit: int,
     offset: int,

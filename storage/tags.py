@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Release, ReleaseVersion, Tag
@@ -130,7 +130,7 @@ def replace_tags(
                 }
             )
     if rows:
-        session.execute(Tag.__table__.insert(), rows)
+        session.execute(cast(Table, Tag.__table__).insert(), rows)
     session.execute(
         update(ReleaseVersion)
         .where(ReleaseVersion.id.in_(ids))

@@ -135,7 +135,7 @@ def statement_diffs(
             earlier,
             new,
             compared=compared[candidate.version_id],
-            used_before=lambda phrases, known=seen[basis]: known.intersection(phrases),
+            used_before=seen[basis].intersection,
         )
         diff.similarity = round(similarity, 4)
         results.append(StatementDiff(basis, candidate.release_id, candidate.version_id, diff))
