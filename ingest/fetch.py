@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -121,9 +122,34 @@ class _Retry(Exception):
         self.wait = wait
 
 
+class HostPacer:
+    """When each host may next be asked. One is shared by every fetcher of the process, so the
+    sources of a run on one host (several GOV.UK feeds, say), fetched at the same time by the
+    run's ingest tasks (threads of one process), keep the delay between all their requests,
+    not each source on its own. Requests take the host's slots in turn."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+
+    def reserve(self, host: str, delay: float) -> float:
+        """Take the host's next slot (the one after it is `delay` seconds later): the seconds
+        to wait for it."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next.get(host, now))
+            self._next[host] = slot + delay
+            return slot - now
+
+
+PACER = HostPacer()
+
+
 class Fetcher:
     """One per source run. `get(url, etag=..., last_modified=...)` returns a Fetched or raises
-    FetchError. `sleep` and `clock` can be replaced (tests of the politeness delay)."""
+    FetchError. `sleep` and `clock` can be replaced (tests of the politeness delay); a fetcher
+    with its own clock has its own pacer unless given one, others share the process's."""
 
     def __init__(
         self,
@@ -132,11 +158,12 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         transport: httpx.BaseTransport | None = None,
+        pacer: HostPacer | None = None,
     ) -> None:
         self.policy = policy
         self._sleep = sleep
         self._clock = clock
-        self._last_request: dict[str, float] = {}
+        self._pacer = pacer or (PACER if clock is time.monotonic else HostPacer(clock))
         self.requests = 0
         self.client = httpx.Client(
             verify=_tls_context(),
@@ -194,13 +221,9 @@ class Fetcher:
                 self._sleep(wait)
 
     def _polite_wait(self, url: str) -> None:
-        host = host_of(url)
-        last = self._last_request.get(host)
-        if last is not None and self.policy.delay_s > 0:
-            wait = self.policy.delay_s - (self._clock() - last)
-            if wait > 0:
-                self._sleep(wait)
-        self._last_request[host] = self._clock()
+        wait = self._pacer.reserve(host_of(url), self.policy.delay_s)
+        if wait > 0:
+            self._sleep(wait)
 
     def _follow(self, url: str, headers: dict[str, str]) -> Fetched:
         redirects: list[str] = []

@@ -330,3 +330,34 @@ def test_unreachable_host_fails_the_source_only(database):
     source = PageSource(name="down", type="page", url=f"http://127.0.0.1:{port}/")
     summary = ingest_source(database, source, now=NOW, fetching=FAST)
     assert summary.status == "error" and "ConnectError" in summary.error
+
+
+def test_the_delay_holds_across_fetchers_of_one_process(http_server):
+    """Two sources on one host fetched at the same time (a run's ingest tasks are threads of
+    one process) share the host's delay: no two requests closer than it."""
+    import threading
+    import time
+
+    from ingest.fetch import HostPacer
+
+    arrivals: list[float] = []
+
+    def record(_request):
+        arrivals.append(time.monotonic())
+        return Response(b"ok", 200, HTML)
+
+    http_server.routes["/a"] = http_server.routes["/b"] = record
+    pacer = HostPacer()  # what every fetcher of the process shares (ingest.fetch.PACER)
+
+    def source(path: str) -> None:
+        with Fetcher(FetchPolicy(delay_s=0.3), pacer=pacer) as fetcher:
+            for _ in range(2):
+                fetcher.get(http_server.url(path))
+
+    threads = [threading.Thread(target=source, args=(p,)) for p in ("/a", "/b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    gaps = [b - a for a, b in zip(sorted(arrivals), sorted(arrivals)[1:], strict=False)]
+    assert len(arrivals) == 4 and min(gaps) >= 0.25, gaps
