@@ -149,7 +149,8 @@ PACER = HostPacer()
 class Fetcher:
     """One per source run. `get(url, etag=..., last_modified=...)` returns a Fetched or raises
     FetchError. `sleep` and `clock` can be replaced (tests of the politeness delay); a fetcher
-    with its own clock has its own pacer unless given one, others share the process's."""
+    with its own clock or sleep has its own pacer unless given one, others share the
+    process's."""
 
     def __init__(
         self,
@@ -163,7 +164,8 @@ class Fetcher:
         self.policy = policy
         self._sleep = sleep
         self._clock = clock
-        self._pacer = pacer or (PACER if clock is time.monotonic else HostPacer(clock))
+        real = clock is time.monotonic and sleep is time.sleep
+        self._pacer = pacer or (PACER if real else HostPacer(clock))
         self.requests = 0
         self.client = httpx.Client(
             verify=_tls_context(),

@@ -191,7 +191,7 @@ class _TextSearch:
             return {vid: _one_line(text) for vid, text in session.execute(stmt)}
         words, prefixes = _words(node)
         found = snippets.candidates(texts.values(), words + prefixes)
-        stems = snippets.lexemes(session, found | {snippets.fold(w) for w in words})
+        stems = snippets.lexemes(session, found | {*words, *prefixes})
         matches = snippets.matcher(stems, words, prefixes)
         where = snippets.locator({w for w in found if matches(w)})
         return {

@@ -2,17 +2,18 @@
 
 Postgres' ts_headline parses and stems every word of every text on the page: about 150 µs for a
 250-word release, several milliseconds for a page of long ones. Here a text is read only by
-regular expressions at C speed, over its folded form (lower case, diacritics removed, every
-character kept at its offset): one finds the words that could match a query word (the same
-first letters), only those are stemmed, by the database's own text search configuration
-(`lexemes`, one round trip for the page), and one more finds where the words that do match
-are. The snippet is the window of the text (or two) with the most of them.
+regular expressions at C speed, over its lower-case form (every character at its offset): one
+finds the words that could match a query word (the same first letters, or a letter outside
+ASCII), only those are stemmed, by the database's own text search configuration (`lexemes`,
+one round trip for the page: unaccent and the stemmer, exactly as indexed), and one more finds
+where the words that do match are. The snippet is the window of the text (or two) with the
+most of them.
 
-    found = candidates(texts, query_words)                   # folded words worth stemming
-    stems = lexemes(session, found | query_words)           # exact as indexed
-    matches = matcher(stems, query_words, prefixes)
+    found = candidates(texts, words + prefixes)             # lower-case words worth stemming
+    stems = lexemes(session, found | {*words, *prefixes})   # exact as indexed
+    matches = matcher(stems, words, prefixes)
     where = locator({w for w in found if matches(w)})
-    snippet(text, where)                                     # "... the **Ceasefire** in ..."
+    snippet(text, where)                                    # "... the **Ceasefire** in ..."
 
 Pure but for `lexemes`.
 """
@@ -24,7 +25,6 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import bindparam
 from sqlalchemy import text as sql
@@ -37,54 +37,70 @@ WIDTH = 200  # characters in a window (about 30 words)
 LEAD = 5  # a window begins a fifth of its width before its first match
 FRAGMENTS = 2
 DELIMITER = " … "
-_ASCII = bytes(range(128))
+# letters that unaccent folds but Unicode does not decompose
+_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŧ": "t", "ŀ": "l",
+     "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th"}
+)  # fmt: skip
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def fold(word: str) -> str:
-    """Lower case without diacritics, as `unaccent` then lower case leave a word."""
+    """Lower case without diacritics, near enough to `unaccent` to compare first letters (the
+    exact folding is the database's, in `lexemes`)."""
     if word.isascii():
         return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_LETTERS)
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    """One character folded, if it folds to one character ("ô" -> "o", "İ" -> "i"); else
-    itself (an ellipsis, a ligature, a combining mark), so that offsets do not move."""
-    folded = fold(char)
-    return folded if len(folded) == 1 else char
+def lowered(text: str) -> str:
+    """The text in lower case with every character where it was (almost always text.lower();
+    the one letter whose lower case is longer, "İ", is left as it is)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def folded_text(text: str) -> str:
-    """`text` folded character by character: the same length, every character where it was
-    (all at C speed: the few distinct characters outside ASCII are replaced one by one)."""
-    if text.isascii():
-        return text.lower()
-    others = set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII).decode("utf-8"))
-    folded = text
-    for char in others:  # a replace per distinct character: str.translate is ten times slower
-        plain = _fold_char(char)
-        if plain != char:
-            folded = folded.replace(char, plain)
-    folded = folded.lower()
-    if len(folded) == len(text):
-        return folded
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)  # pragma: no cover
+def _word_char(char: str) -> bool:
+    """A letter, a digit, or a combining mark (an accent written as a second character)."""
+    return char.isalnum() or bool(unicodedata.combining(char))
 
 
 def candidates(texts: Iterable[str], words: Iterable[str]) -> set[str]:
-    """The distinct folded words of `texts` that begin as one of `words` does (their first
-    PREFIX letters after folding)."""
+    """The distinct words of `texts`, in lower case as written, worth stemming: those that
+    begin with the first PREFIX letters of one of `words` (one regex per text), and every word
+    with a letter outside ASCII (rare, and the database folds them: unaccent turns "łódź" into
+    "lodz", which no Unicode decomposition does)."""
     starts = {fold(w)[:PREFIX] for w in words if w}
     if not starts:
         return set()
     pattern = re.compile(f"(?:{_alternatives(starts)})[^\\W_]*")
     found: set[str] = set()
     for text in texts:
-        folded = folded_text(text)
-        found.update(m.group() for m in pattern.finditer(folded) if _starts_word(folded, m))
+        low = lowered(text)
+        found.update(m.group() for m in pattern.finditer(low) if _is_word(low, m, whole=False))
+        if not low.isascii():
+            found.update(_non_ascii_words(low))
     return found
+
+
+def _non_ascii_words(text: str) -> set[str]:
+    words: set[str] = set()
+    end = 0
+    for match in _NON_ASCII.finditer(text):
+        at = match.start()
+        if at < end or not _word_char(text[at]):
+            continue
+        start = at
+        while start > 0 and _word_char(text[start - 1]):
+            start -= 1
+        end = at + 1
+        while end < len(text) and _word_char(text[end]):
+            end += 1
+        words.add(text[start:end])
+    return words
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -95,14 +111,11 @@ def _alternatives(words: Iterable[str]) -> str:
 # Word boundaries are checked on the few matches, not by look-arounds at every character (a
 # plain alternation runs three to five times faster); a match inside a word never reaches past
 # it, so skipping it skips no match that begins a word.
-def _starts_word(text: str, match: re.Match[str]) -> bool:
-    start = match.start()
-    return start == 0 or not text[start - 1].isalnum()
-
-
-def _is_word(text: str, match: re.Match[str]) -> bool:
-    end = match.end()
-    return _starts_word(text, match) and (end == len(text) or not text[end].isalnum())
+def _is_word(text: str, match: re.Match[str], *, whole: bool = True) -> bool:
+    start, end = match.span()
+    if start > 0 and _word_char(text[start - 1]):
+        return False
+    return not whole or end == len(text) or not _word_char(text[end])
 
 
 _LEXEMES = sql(
@@ -121,28 +134,33 @@ def lexemes(session: Session, words: Iterable[str]) -> dict[str, frozenset[str]]
 
 @dataclass(frozen=True)
 class Matcher:
-    """Which folded words of a text match the query: the same lexeme as a query word, or the
-    beginning of a prefix query word (`sanction*`)."""
+    """Which words of a text (lower case, as written) match the query, by their lexemes: the
+    lexeme of a query word, or one that begins with the lexeme of a prefix word, as Postgres
+    matches `ukraine*` (its tsquery is 'ukrain':*, so "Ukrainian" matches)."""
 
-    stems: dict[str, frozenset[str]]  # folded word -> its lexemes
+    stems: dict[str, frozenset[str]]  # word -> its lexemes
     wanted: frozenset[str]  # the lexemes of the query's words
-    prefixes: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()  # the lexemes of its prefix words
 
-    def __call__(self, folded: str) -> bool:
-        if self.prefixes and folded.startswith(self.prefixes):
+    def __call__(self, word: str) -> bool:
+        found = self.stems.get(word, frozenset())
+        if not self.wanted.isdisjoint(found):
             return True
-        return not self.wanted.isdisjoint(self.stems.get(folded, ()))
+        return bool(self.prefixes) and any(lexeme.startswith(self.prefixes) for lexeme in found)
 
 
 def matcher(
     stems: dict[str, frozenset[str]], words: Iterable[str], prefixes: Iterable[str] = ()
 ) -> Matcher:
-    wanted = frozenset(lexeme for w in words for lexeme in stems.get(fold(w), ()))
-    return Matcher(stems, wanted, tuple(fold(p) for p in prefixes))
+    """The matcher of a query's `words` and `prefixes` (as the parser gives them), with
+    `stems` holding their lexemes and those of the candidate words."""
+    wanted = frozenset(lexeme for w in words for lexeme in stems.get(w, ()))
+    starts = tuple(lexeme for p in prefixes for lexeme in stems.get(p, ()) or {fold(p)})
+    return Matcher(stems, wanted, starts)
 
 
 def locator(matched: Collection[str]) -> re.Pattern[str] | None:
-    """The regex that finds the `matched` (folded) words in a folded text."""
+    """The regex that finds the `matched` words (lower case, as written) in a lowered text."""
     return re.compile(_alternatives(matched)) if matched else None
 
 
@@ -159,8 +177,8 @@ def snippet(
     between `highlight`; "" when no word matches."""
     if where is None:
         return ""
-    folded = folded_text(text)
-    hits = [m.span() for m in where.finditer(folded) if _is_word(folded, m)]
+    low = lowered(text)
+    hits = [m.span() for m in where.finditer(low) if _is_word(low, m)]
     if not hits:
         return ""
     starts = [s for s, _e in hits]
@@ -183,24 +201,26 @@ def snippet(
     begin, stop = highlight
     parts = []
     for first, last in sorted(chosen):
-        first, last = _whole_words(text, first, last)
+        inside = hits[bisect_left(starts, first) : bisect_left(starts, last)]
+        last = max(last, inside[-1][1])  # a match is never cut (a very long word at the end)
+        first, last = _whole_words(text, first, last, inside[0][0], inside[-1][1])
         out, position = [], first
-        for s, e in hits[bisect_left(starts, first) : bisect_left(starts, last)]:
-            if e <= last:
-                out.append(text[position:s] + begin + text[s:e] + stop)
-                position = e
+        for s, e in inside:
+            out.append(text[position:s] + begin + text[s:e] + stop)
+            position = e
         out.append(text[position:last])
         parts.append(" ".join("".join(out).split()))
     return DELIMITER.join(parts)
 
 
-def _whole_words(text: str, first: int, last: int) -> tuple[int, int]:
-    """The window moved in to whole words: it begins after a space (or at the start) and ends
-    at a space (or at the end), so no word is cut."""
+def _whole_words(text: str, first: int, last: int, lo: int, hi: int) -> tuple[int, int]:
+    """The window [first, last) moved in to whole words, never past its matches [lo, hi): it
+    begins after a space (or at the start, or at its first match) and ends at a space (or at
+    the end, or after its last match), so no word is cut and no match is lost."""
     if first > 0 and not text[first - 1].isspace():
-        space = text.find(" ", first, last)
-        first = space + 1 if space != -1 else first
+        space = text.find(" ", first, lo)
+        first = space + 1 if space != -1 else lo
     if last < len(text) and not text[last].isspace():
-        space = text.rfind(" ", first, last)
-        last = space if space > first else last
+        space = text.rfind(" ", hi, last)
+        last = space if space != -1 else hi
     return first, last

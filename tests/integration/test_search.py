@@ -286,6 +286,33 @@ def test_snippets_highlight_stemmed_and_folded_words(archive: Archive) -> None:
         sanctions = search(session, parse("sanctioning"))[0]
         cote = search(session, parse("COTE"))[0]
         prefix = search(session, parse("ukrain* -japan"))
+        stemmed_prefix = search(session, parse("ukraine*"))
     assert "**sanctioned**" in sanctions.snippet
     assert "**Côte**" in cote.snippet
-    assert all("**Ukrain" in hit.snippet for hit in prefix)
+    assert len(prefix) == 2 and all("**Ukrain" in hit.snippet for hit in prefix)
+    # "ukraine*" is the prefix of a stem ('ukrain':* on Postgres): "Ukrainian" matches
+    kyiv = next(h for h in stemmed_prefix if h.release_id == archive.ids["kyiv-visit"])
+    assert "**Ukrainian**" in kyiv.snippet and "**Ukraine**" in kyiv.snippet
+
+
+def test_the_index_follows_a_version_moved_to_another_release(archive: Archive) -> None:
+    """Postgres keeps each indexed version's release and date (migration 0003): a version moved
+    to another release by hand takes the new release's id and date into the index."""
+    if archive.db.dialect != "postgresql":
+        pytest.skip("SQLite's FTS5 index holds no release or date")
+    moved = archive.versions["cote-divoire"][-1]
+    target = archive.ids["japan-trade"]
+    with archive.db.session() as session:
+        session.execute(
+            text("UPDATE release_versions SET release_id = :r, number = 99 WHERE id = :v"),
+            {"r": target, "v": moved},
+        )
+        row = session.execute(
+            text(
+                "SELECT d.release_id, d.published_at = r.published_at FROM search_documents d "
+                "JOIN releases r ON r.id = :r WHERE d.version_id = :v"
+            ),
+            {"r": target, "v": moved},
+        ).one()
+        session.rollback()
+    assert tuple(row) == (target, True)

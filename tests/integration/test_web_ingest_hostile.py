@@ -359,5 +359,7 @@ def test_the_delay_holds_across_fetchers_of_one_process(http_server):
         thread.start()
     for thread in threads:
         thread.join()
-    gaps = [b - a for a, b in zip(sorted(arrivals), sorted(arrivals)[1:], strict=False)]
-    assert len(arrivals) == 4 and min(gaps) >= 0.25, gaps
+    # four requests take three delays at least (a late thread only stretches it); paced per
+    # source, the two sources' requests would pair up and take one delay
+    assert len(arrivals) == 4
+    assert max(arrivals) - min(arrivals) >= 3 * 0.3 - 0.02, sorted(arrivals)

@@ -21,5 +21,8 @@ def test_slots_per_host_in_turn() -> None:
 def test_fetchers_share_the_process_pacer_unless_given_a_clock() -> None:
     with Fetcher(FetchPolicy()) as one, Fetcher(FetchPolicy()) as two:
         assert one._pacer is PACER and two._pacer is PACER
-    with Fetcher(FetchPolicy(), clock=lambda: 0.0) as own:
-        assert own._pacer is not PACER
+    with (
+        Fetcher(FetchPolicy(), clock=lambda: 0.0) as own,
+        Fetcher(FetchPolicy(), sleep=lambda _s: None) as fake,
+    ):
+        assert own._pacer is not PACER and fake._pacer is not PACER

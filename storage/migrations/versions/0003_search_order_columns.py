@@ -59,13 +59,20 @@ def upgrade() -> None:
         "LANGUAGE plpgsql AS $$\n"
         "BEGIN\n"
         "  INSERT INTO search_documents (version_id, release_id, published_at, document)\n"
-        "  SELECT NEW.id, NEW.release_id, r.published_at, "
-        f"{POSTGRES_DOCUMENT.format(p='NEW.')}\n"
-        "  FROM releases r WHERE r.id = NEW.release_id\n"
+        "  VALUES (NEW.id, NEW.release_id, "
+        "(SELECT r.published_at FROM releases r WHERE r.id = NEW.release_id), "
+        f"{POSTGRES_DOCUMENT.format(p='NEW.')})\n"
         "  ON CONFLICT (version_id) DO UPDATE SET document = EXCLUDED.document, "
         "release_id = EXCLUDED.release_id, published_at = EXCLUDED.published_at;\n"
         "  RETURN NULL;\n"
         "END $$"
+    )
+    # a version moved to another release (by hand: deskwatch never does) takes its release's id
+    # and date along
+    op.execute("DROP TRIGGER search_documents_refresh ON release_versions")
+    op.execute(
+        "CREATE TRIGGER search_documents_refresh AFTER INSERT OR UPDATE OF title, text, "
+        "release_id ON release_versions FOR EACH ROW EXECUTE FUNCTION search_documents_refresh()"
     )
     op.execute(
         "CREATE FUNCTION search_documents_dated() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -87,6 +94,11 @@ def downgrade() -> None:
         return
     op.execute("DROP TRIGGER IF EXISTS search_documents_dated ON releases")
     op.execute("DROP FUNCTION IF EXISTS search_documents_dated()")
+    op.execute("DROP TRIGGER search_documents_refresh ON release_versions")
+    op.execute(
+        "CREATE TRIGGER search_documents_refresh AFTER INSERT OR UPDATE OF title, text "
+        "ON release_versions FOR EACH ROW EXECUTE FUNCTION search_documents_refresh()"
+    )
     op.execute(
         "CREATE OR REPLACE FUNCTION search_documents_refresh() RETURNS trigger "
         "LANGUAGE plpgsql AS $$\n"
