@@ -32,26 +32,14 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
+from tagging.text import fold  # the tagger's folding: near enough to unaccent for first letters
+
 PREFIX = 3  # a word is stemmed only if its first letters are those of a query word
 WIDTH = 200  # characters in a window (about 30 words)
 LEAD = 5  # a window begins a fifth of its width before its first match
 FRAGMENTS = 2
 DELIMITER = " … "
-# letters that unaccent folds but Unicode does not decompose
-_LETTERS = str.maketrans(
-    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŧ": "t", "ŀ": "l",
-     "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th"}
-)  # fmt: skip
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-
-
-def fold(word: str) -> str:
-    """Lower case without diacritics, near enough to `unaccent` to compare first letters (the
-    exact folding is the database's, in `lexemes`)."""
-    if word.isascii():
-        return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_LETTERS)
 
 
 def lowered(text: str) -> str:
