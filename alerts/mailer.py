@@ -25,7 +25,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from deskwatch.errors import DeliveryError
+from core.errors import DeliveryError
 
 
 class MailServerUnavailable(DeliveryError):

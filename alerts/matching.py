@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-FREQUENCIES = ("immediate", "daily", "weekly")
+from core.alert_facts import Evidence, PlannedAlert, Reason, TagFact, VersionFacts
+from core.subscriptions import normalise_keyword
+
 MAX_EVIDENCE = 3
 
 
@@ -30,75 +31,6 @@ class Rule:
     countries: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     focus_only: bool = False
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A sentence supporting a reason, and the (start, end) spans in it to highlight."""
-
-    sentence: str
-    spans: tuple[tuple[int, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class TagFact:
-    """A committed rule tag of the version (theme or country) with its evidence."""
-
-    kind: str  # theme | country
-    value: str
-    label: str
-    focus: bool = False
-    evidence: tuple[Evidence, ...] = ()
-
-
-@dataclass(frozen=True)
-class VersionFacts:
-    """What the matcher needs to know about one stored release version."""
-
-    version_id: int
-    release_id: int
-    number: int
-    title: str
-    text: str
-    tags: tuple[TagFact, ...] = ()
-    # the classification of this version's change against the previous version (None for v1)
-    classification: str | None = None
-
-
-@dataclass(frozen=True)
-class Reason:
-    kind: str  # theme | country | keyword
-    value: str
-    label: str
-    evidence: tuple[Evidence, ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "value": self.value,
-            "label": self.label,
-            "evidence": [
-                {"sentence": e.sentence, "spans": [list(s) for s in e.spans]} for e in self.evidence
-            ],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Reason:
-        items: Any = data.get("evidence") or []
-        evidence = tuple(
-            Evidence(str(e["sentence"]), tuple((int(a), int(b)) for a, b in e.get("spans", [])))
-            for e in items
-        )
-        return cls(str(data["kind"]), str(data["value"]), str(data["label"]), evidence)
-
-
-@dataclass
-class PlannedAlert:
-    email: str
-    version_id: int
-    release_id: int
-    frequency: str
-    reasons: list[Reason] = field(default_factory=list)
 
 
 def tag_evidence(items: Iterable[dict[str, object]]) -> tuple[Evidence, ...]:
@@ -143,14 +75,6 @@ def _exact_span(item: dict[str, object]) -> tuple[int, int] | None:
 def eligible(facts: VersionFacts) -> bool:
     """A new release, or a substantive new version. Trivial and minor edits never alert."""
     return facts.number == 1 or facts.classification == "substantive"
-
-
-def normalise_keyword(keyword: str) -> str:
-    """`"sustainable ceasefire"` (quoted or not) -> `sustainable ceasefire`; spaces collapsed."""
-    text = " ".join(keyword.split())
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        text = " ".join(text[1:-1].split())
-    return text
 
 
 @lru_cache(maxsize=1024)

@@ -23,12 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alerts.compose import Envelope, compose_alert
-from deskwatch.app import App
-from deskwatch.config import Config
-from deskwatch.settings import Settings
-from deskwatch.stages.alert import create_alerts, send_alerts
-from ingest.records import ReleaseRecord
-from storage import alerts as outbox
+from core.records import ReleaseRecord
+from pipeline import mail_items
+from pipeline.app import App
+from pipeline.config import Config
+from pipeline.settings import Settings
+from pipeline.stages.alert import create_alerts, send_alerts
 from storage.db import open_database
 from storage.models import Alert, ReleaseVersion, Tag
 from storage.releases import store_record, sync_source
@@ -170,7 +170,7 @@ def main() -> None:
 
         with db.session() as session:
             sample = list(session.query(Alert).filter(Alert.frequency == "immediate").limit(200))
-            items = outbox.alert_items(session, sample)
+            items = mail_items.alert_items(session, sample)
         envelope = Envelope("deskwatch@example.org", "desk@example.org", date=now)
         times = []
         for alert in sample:

@@ -25,9 +25,9 @@ from sqlalchemy import func, insert, select
 
 from bench.generate import SyntheticRelease, releases
 from bench.measure import peak_rss_mb, percentile
-from deskwatch.config import DiffingConfig
-from deskwatch.stages.diff import TextCache, statement_diffs
 from diffing.phrases import key_phrases
+from pipeline.config import DiffingConfig
+from pipeline.stages.diff import TextCache, statement_diffs
 from storage.changes import bases_of_versions
 from storage.db import open_database
 from storage.models import PhraseUse, Release, ReleaseVersion, Source, Tag

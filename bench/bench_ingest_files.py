@@ -13,10 +13,10 @@ from pathlib import Path
 
 from bench.generate import releases
 from bench.measure import peak_rss_mb
-from deskwatch import pipeline
-from deskwatch.app import App
-from deskwatch.settings import Settings
-from deskwatch.stages.ingest import ingest_source
+from pipeline import steps
+from pipeline.app import App
+from pipeline.settings import Settings
+from pipeline.stages.ingest import ingest_source
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
         config.write_text("sources:\n  - {name: bench, type: files, path: releases}\n")
         app = App.load(config, Settings(database_url=f"sqlite:///{tmp}/bench.db"))
         now = datetime(2026, 1, 1, tzinfo=UTC)
-        db = pipeline.prepare(app)
+        db = steps.prepare(app)
         [source] = app.config.sources
         for label in ("first run (all new)", "second run (unchanged)"):
             started = time.perf_counter()

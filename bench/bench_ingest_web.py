@@ -19,9 +19,9 @@ from http.server import BaseHTTPRequestHandler
 
 from bench.generate import releases
 from bench.measure import peak_rss_mb
-from deskwatch.config import FeedSource
-from deskwatch.stages.ingest import ingest_source
+from ingest.config import FeedSource
 from ingest.fetch import FetchPolicy
+from pipeline.stages.ingest import ingest_source
 from storage.db import open_database
 from tests.fixtures.servers import LocalHTTPServer, Response
 

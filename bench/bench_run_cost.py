@@ -3,11 +3,11 @@
 1. A scheduled run in which nothing changed: 20 feed sources on a local HTTP server, 10 answering
    304 to the conditional GET and 10 answering the same bytes again (no validators). After a
    first run has stored everything, the second run's work (prepare, 20 ingests, tag, diff,
-   alerts, send: deskwatch.pipeline in process, no Prefect) must stay under 1 s. The same run as
+   alerts, send: pipeline.steps in process, no Prefect) must stay under 1 s. The same run as
    the `deskwatch-run` flow is timed too, with Prefect's temporary server already up, and
    Prefect's own start-up (the first flow call of a process) is printed beside it.
 2. `deskwatch run` on the bundled seed, from process start to exit (a fresh PREFECT_HOME, then a
-   warm one), against the same run without Prefect (deskwatch.pipeline.run in a process):
+   warm one), against the same run without Prefect (pipeline.steps.run in a process):
    the difference is Prefect's share.
 
     python -m bench.bench_run_cost
@@ -119,10 +119,10 @@ class PhaseTimes:
 
 
 def nothing_changed() -> None:
-    from deskwatch import pipeline
-    from deskwatch.app import App
-    from deskwatch.prefect_env import apply_defaults
-    from deskwatch.settings import Settings
+    from flows.prefect_env import apply_defaults
+    from pipeline import steps
+    from pipeline.app import App
+    from pipeline.settings import Settings
 
     apply_defaults()
     with tempfile.TemporaryDirectory() as tmp:
@@ -139,7 +139,7 @@ def nothing_changed() -> None:
             app = App.load(config, Settings())
             now = datetime.now(UTC)
             started = time.perf_counter()
-            first = pipeline.run(app, now=now)
+            first = steps.run(app, now=now)
             first_s = time.perf_counter() - started
             print(
                 f"first run (stores {first.totals()['new_releases']} releases from "
@@ -151,7 +151,7 @@ def nothing_changed() -> None:
                 server.requests.clear()
                 observer = PhaseTimes()
                 started = time.perf_counter()
-                summary = pipeline.run(
+                summary = steps.run(
                     app,
                     now=now + timedelta(minutes=15 * (i + 1)),
                     observer=observer,  # type: ignore[arg-type]
@@ -211,10 +211,7 @@ def timed(args: list[str], env: dict[str, str], cwd: Path) -> float:
 def seed_run() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DESKWATCH_", "PREFECT_"))}
     env.update({"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"})
-    plain = (
-        "from deskwatch import pipeline; from deskwatch.app import App; "
-        "pipeline.run(App.load(None))"
-    )
+    plain = "from pipeline import steps; from pipeline.app import App; steps.run(App.load(None))"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         fresh, warm, without = [], [], []
@@ -230,7 +227,7 @@ def seed_run() -> None:
         f"PREFECT_HOME, {median(warm):.2f} s with a warm one (medians of 2)"
     )
     print(
-        f"the same run without Prefect (pipeline.run in a process): {median(without):.2f} s; "
+        f"the same run without Prefect (steps.run in a process): {median(without):.2f} s; "
         f"Prefect's share: {median(fresh) - median(without):.2f} s fresh "
         f"({(median(fresh) - median(without)) / median(fresh):.0%}), "
         f"{median(warm) - median(without):.2f} s warm "

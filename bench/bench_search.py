@@ -34,7 +34,7 @@ from sqlalchemy import func, insert, select
 from bench.generate import COUNTRY_CODES
 from bench.generate import releases as generated
 from bench.measure import median, peak_rss_mb, percentile
-from deskwatch.query import parse
+from core.query import parse
 from storage.db import Database, open_database
 from storage.models import Release, ReleaseVersion, Source, Tag
 from storage.search import export_rows, matching, search, timeline

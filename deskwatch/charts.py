@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from deskwatch.errors import UsageError
+from core.errors import UsageError
 
 
 def draw_timeline(

@@ -12,8 +12,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from deskwatch.errors import DeskwatchError
-from deskwatch.prefect_env import apply_defaults
+from core.errors import DeskwatchError
+from flows.prefect_env import apply_defaults
 
 
 class DeskwatchGroup(TyperGroup):
@@ -45,7 +45,7 @@ class State:
 
     @property
     def app(self) -> Any:
-        from deskwatch.app import App
+        from pipeline.app import App
 
         if self._app is None:
             self._app = App.load(self.config_path)

@@ -1,7 +1,7 @@
 """`deskwatch run`: the `deskwatch-run` flow once, in process.
 
 With no PREFECT_API_URL, Prefect starts a temporary local server on 127.0.0.1 for the run (no
-network, no telemetry: see deskwatch.prefect_env); with one, the run is recorded there.
+network, no telemetry: see flows.prefect_env); with one, the run is recorded there.
 
 In a terminal the run shows a live line per source and stage (rich). With `--quiet`, or when
 stderr is not a terminal (cron, a pipe), it writes plain log lines to stderr instead: every
@@ -18,11 +18,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from deskwatch.app import App
-from deskwatch.errors import DeskwatchError
-from deskwatch.pipeline import RunObserver
-from deskwatch.prefect_env import apply_defaults, check_prefect_api
-from deskwatch.summary import SourceSummary
+from core.errors import DeskwatchError
+from flows.prefect_env import apply_defaults, check_prefect_api
+from pipeline.app import App
+from pipeline.steps import RunObserver
+from pipeline.summary import SourceSummary
 
 
 def describe_source(summary: SourceSummary) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.normalise import normalise_for_hash
+from core.normalise import normalise_for_hash
 
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 """A word: letters or digits, with inner apostrophes or hyphens (UK's, co-operation, 18-60)."""

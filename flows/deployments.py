@@ -16,10 +16,10 @@ from typing import Any
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.schedules import Cron, Interval, Schedule
 
-from deskwatch.app import App
-from deskwatch.scheduling import ScheduleConfig, ScheduleEntry
 from flows.digest import deskwatch_digest
 from flows.run import deskwatch_run
+from pipeline.app import App
+from pipeline.scheduling import ScheduleConfig, ScheduleEntry
 
 RUN_DEPLOYMENT = "scheduled"
 

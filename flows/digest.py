@@ -1,6 +1,6 @@
 """The `deskwatch-digest` flow: send the daily or weekly digests that are due.
 
-One IO task (retried with backoff, with a timeout) around deskwatch.pipeline.send_digests. A
+One IO task (retried with backoff, with a timeout) around pipeline.steps.send_digests. A
 scheduled run uses its scheduled time as `now`, so a late run still sends the digest it was due
 to send.
 """
@@ -15,10 +15,10 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
-from deskwatch import pipeline
-from deskwatch.app import App
-from deskwatch.scheduling import backoff
 from flows.run import align_log_levels
+from pipeline import steps
+from pipeline.app import App
+from pipeline.scheduling import backoff
 
 Frequency = Literal["daily", "weekly"]
 
@@ -28,9 +28,7 @@ def send_digests_task(config_path: str | None, frequency: str, now_iso: str) -> 
     app = App.load(config_path)
     db = app.open_db(upgrade=True)
     try:
-        return pipeline.send_digests(
-            app, db, frequency=frequency, now=datetime.fromisoformat(now_iso)
-        )
+        return steps.send_digests(app, db, frequency=frequency, now=datetime.fromisoformat(now_iso))
     finally:
         db.dispose()
 

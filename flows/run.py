@@ -1,4 +1,4 @@
-"""The `deskwatch-run` flow: a thin Prefect wrapper over deskwatch.pipeline.
+"""The `deskwatch-run` flow: a thin Prefect wrapper over pipeline.steps.
 
     prepare                      in the flow: migrate, sync the sources table
     ingest <source>   (IO)       one task per enabled source, `run.concurrency` at a time,
@@ -28,11 +28,11 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from deskwatch import pipeline
-from deskwatch.app import App
-from deskwatch.pipeline import RunObserver
-from deskwatch.scheduling import backoff
-from deskwatch.summary import RunSummary, SourceSummary
+from pipeline import steps
+from pipeline.app import App
+from pipeline.scheduling import backoff
+from pipeline.steps import RunObserver
+from pipeline.summary import RunSummary, SourceSummary
 
 SUMMARY_ARTIFACT_KEY = "deskwatch-run-summary"
 OBSERVERS: list[RunObserver] = []
@@ -98,9 +98,7 @@ def ingest_task(
     _notify("source_started", source_name)
     db = app.open_db()
     try:
-        summary = pipeline.ingest(
-            app, db, source, now=datetime.fromisoformat(now_iso), run_id=run_id
-        )
+        summary = steps.ingest(app, db, source, now=datetime.fromisoformat(now_iso), run_id=run_id)
     finally:
         db.dispose()
     if summary.status == "error":
@@ -114,7 +112,7 @@ def stage_task(config_path: str | None, stage: str, now_iso: str) -> dict[str, i
     app = App.load(config_path)
     db = app.open_db()
     try:
-        return pipeline.run_stage(app, db, stage, now=datetime.fromisoformat(now_iso))
+        return steps.run_stage(app, db, stage, now=datetime.fromisoformat(now_iso))
     finally:
         db.dispose()
 
@@ -176,12 +174,12 @@ def deskwatch_run(
     synced: dict[str, int] = {}
     if now_iso is None:  # the clock: never behind a subscription an overlapping run just added
         now = datetime.now(UTC)
-        db = pipeline.prepare(app, now=now, synced=synced)
-        now_iso = pipeline.run_time(db, now).isoformat()
+        db = steps.prepare(app, now=now, synced=synced)
+        now_iso = steps.run_time(db, now).isoformat()
     else:
-        db = pipeline.prepare(app, now=datetime.fromisoformat(now_iso), synced=synced)
+        db = steps.prepare(app, now=datetime.fromisoformat(now_iso), synced=synced)
     db.dispose()
-    names = [s.name for s in pipeline.enabled_sources(app, only)]
+    names = [s.name for s in steps.enabled_sources(app, only)]
     _notify("sources", names)
 
     summary = RunSummary()
@@ -193,7 +191,7 @@ def deskwatch_run(
         retry_delay_seconds=backoff(settings.send_retry_delay_seconds, settings.send_retries),
         timeout_seconds=settings.send_timeout_seconds,
     )
-    for stage in pipeline.DERIVED_STAGES:
+    for stage in steps.DERIVED_STAGES:
         _notify("stage_started", stage)
         task_ = send if stage == "send" else stage_task
         state = task_(config_path, stage, now_iso, return_state=True)

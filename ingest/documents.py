@@ -10,11 +10,11 @@ import dataclasses
 from datetime import datetime
 from pathlib import Path
 
-from deskwatch.errors import ParseError
+from core.errors import ParseError
+from core.records import ReleaseRecord
 from ingest.files import file_key, read_sidecar
 from ingest.govuk import parse_content_item
 from ingest.html import extract_page
-from ingest.records import ReleaseRecord
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json"}

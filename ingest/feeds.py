@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from ingest.normalise import clean_text
+from core.normalise import clean_text
 
 FUTURE_SLACK = timedelta(days=1)
 EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)

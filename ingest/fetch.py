@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import certifi
 import httpx
 
-from deskwatch.errors import FetchError
+from core.errors import FetchError
 
 USER_AGENT = "deskwatch/0.1 (media monitoring of official releases)"
 ALLOWED_SCHEMES = ("http", "https")

@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
-from deskwatch.errors import ParseError
-from ingest.normalise import clean_text
+from core.errors import ParseError
+from core.normalise import clean_text
+from core.records import ReleaseRecord, SourceResult
 from ingest.plaintext import infer_published_date, infer_title
-from ingest.records import ReleaseRecord, SourceResult
 
 SIDECAR_SUFFIX = ".meta.yaml"
 TEXT_SUFFIXES = {".txt", ".text", ".md"}

@@ -13,10 +13,10 @@ import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from deskwatch.errors import ParseError
+from core.errors import ParseError
+from core.normalise import canonical_url, clean_text
+from core.records import PublisherLink, ReleaseRecord
 from ingest.html import html_to_text, parse_datetime
-from ingest.normalise import canonical_url, clean_text
-from ingest.records import PublisherLink, ReleaseRecord
 
 GOVUK_WEBSITE = "https://www.gov.uk"
 GOVUK_HOSTS = {"www.gov.uk", "gov.uk"}

@@ -18,8 +18,8 @@ from typing import Any
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 from bs4.dammit import EncodingDetector
 
-from deskwatch.errors import ParseError
-from ingest.normalise import clean_text
+from core.errors import ParseError
+from core.normalise import clean_text
 
 BLOCK_TAGS = {
     "address",

@@ -6,7 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from deskwatch.config import (
+from core.errors import ConfigError, DeskwatchError, FetchError, ParseError
+from core.records import SourceResult
+from ingest import govuk, web
+from ingest.config import (
     GOVUK_WEBSITE,
     AdhocSource,
     FeedSource,
@@ -15,10 +18,7 @@ from deskwatch.config import (
     PageSource,
     SourceConfig,
 )
-from deskwatch.errors import ConfigError, DeskwatchError, FetchError, ParseError
-from ingest import govuk, web
 from ingest.files import parse_file, read_folder
-from ingest.records import SourceResult
 
 
 def read_source(source: SourceConfig | AdhocSource, *, now: datetime, **io: Any) -> SourceResult:

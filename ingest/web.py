@@ -17,14 +17,14 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from deskwatch.errors import FetchError, ParseError
+from core.errors import FetchError, ParseError
+from core.normalise import bytes_hash, canonical_url
+from core.records import CacheEntry, ReleaseRecord, SourceResult
 from ingest import govuk
 from ingest.documents import parse_html_document
 from ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed
 from ingest.fetch import Fetched, Fetcher, SchemeRefused, host_of, is_fetchable
 from ingest.html import html_to_text
-from ingest.normalise import bytes_hash, canonical_url
-from ingest.records import CacheEntry, ReleaseRecord, SourceResult
 
 JSON_ACCEPT = "application/json"
 REFUSE_FACTOR = 4

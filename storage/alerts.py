@@ -1,11 +1,10 @@
 """Repository functions for the alerts outbox. They take a Session and never commit.
 
     versions_to_check     stored versions that are tagged and diffed but not yet matched
-    version_facts         what the matcher needs of them (tags with evidence, classification)
+    rule_tags / version_classifications   what the matcher needs of them
     record_alerts         insert-or-skip on (email, version, frequency), and mark versions checked
     claim                 take due alerts for sending (a lease: claimed_at / claimed_by)
     mark_sent / mark_failure / retry_failed / cancel_pending
-    alert_items           what the composer needs of claimed alerts (release, reasons, diffs)
 
 Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on Postgres, so two senders never take the same
 alert; on SQLite the write lock taken at BEGIN (storage.db) serialises them. A claim is a lease:
@@ -14,18 +13,15 @@ an alert left `sending` by a sender that died is claimable again once the lease 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from alerts.compose import AlertItem, DiffSummary
-from alerts.matching import PlannedAlert, Reason, TagFact, VersionFacts, tag_evidence
+from core.alert_facts import PlannedAlert
 from storage.models import Alert, AlertCheck, Change, Release, ReleaseVersion, Subscription, Tag
 from storage.tags import tags_for_versions
 
@@ -33,9 +29,6 @@ PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "faile
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
 LEASE = timedelta(minutes=15)
 _IN_CHUNK = 500
-MAX_SENTENCES = 4
-"""Sentences of each kind a statement diff shows in a mail."""
-MAX_VERSION_SENTENCES = 10
 
 
 def _insert(session: Session, model: Any) -> Any:
@@ -55,7 +48,7 @@ def _locking(session: Session, query: Any, *of: Any) -> Any:
     return query
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+def chunks(ids: Sequence[int]) -> Iterable[list[int]]:
     ids = list(ids)
     for start in range(0, len(ids), _IN_CHUNK):
         yield ids[start : start + _IN_CHUNK]
@@ -84,7 +77,7 @@ def versions_to_check(session: Session, *, limit: int) -> list[ReleaseVersion]:
 def rule_tags(session: Session, version_ids: Sequence[int]) -> dict[int, list[Tag]]:
     """The rule tags of each version that subscriptions match on: themes and countries."""
     found: dict[int, list[Tag]] = {}
-    for chunk in _chunks(version_ids):
+    for chunk in chunks(version_ids):
         for version_id, tags in tags_for_versions(session, chunk).items():
             found[version_id] = [
                 t for t in tags if t.kind in ("theme", "country") and t.origin == "rule"
@@ -96,7 +89,7 @@ def version_classifications(session: Session, version_ids: Sequence[int]) -> dic
     """The classification of each version's change against its previous version (the newest
     diff when several algorithm versions left one)."""
     found: dict[int, str] = {}
-    for chunk in _chunks(version_ids):
+    for chunk in chunks(version_ids):
         rows = session.execute(
             select(Change.version_id, Change.classification)
             .where(Change.version_id.in_(chunk), Change.kind == "version")
@@ -106,35 +99,6 @@ def version_classifications(session: Session, version_ids: Sequence[int]) -> dic
             if row.classification:
                 found[row.version_id] = row.classification
     return found
-
-
-def version_facts(session: Session, versions: Sequence[ReleaseVersion]) -> list[VersionFacts]:
-    ids = [v.id for v in versions]
-    tags = rule_tags(session, ids)
-    classes = version_classifications(session, ids)
-    facts = []
-    for version in versions:
-        facts.append(
-            VersionFacts(
-                version_id=version.id,
-                release_id=version.release_id,
-                number=version.number,
-                title=version.title,
-                text=version.text,
-                tags=tuple(
-                    TagFact(
-                        kind=t.kind,
-                        value=t.value,
-                        label=t.label or t.value,
-                        focus=bool(t.focus),
-                        evidence=tag_evidence(t.evidence or []),
-                    )
-                    for t in tags.get(version.id, [])
-                ),
-                classification=classes.get(version.id),
-            )
-        )
-    return facts
 
 
 def subscriptions_active_at(session: Session, at: datetime) -> list[Subscription]:
@@ -175,7 +139,7 @@ def record_alerts(
         # one multi-row INSERT per chunk; rows already there (a rerun, an overlapping run)
         # are skipped by the unique key and return no id
         created += len(session.execute(statement, rows[start : start + _IN_CHUNK]).all())
-    for chunk in _chunks(checked):
+    for chunk in chunks(checked):
         session.execute(
             _insert(session, AlertCheck)
             .values([{"version_id": vid, "checked_at": now} for vid in chunk])
@@ -230,7 +194,7 @@ def mark_sent(
     message_id: str,
     digest_key: str | None = None,
 ) -> None:
-    for chunk in _chunks(alert_ids):
+    for chunk in chunks(alert_ids):
         session.execute(
             update(Alert)
             .where(Alert.id.in_(chunk))
@@ -266,7 +230,7 @@ def mark_failure(
     """Record a failed attempt: back to pending with a later next_attempt_at, or `failed` when
     the refusal is permanent or the attempts are used up. Returns how many are now failed."""
     failed = 0
-    for chunk in _chunks(alert_ids):
+    for chunk in chunks(alert_ids):
         for alert in session.scalars(select(Alert).where(Alert.id.in_(chunk))):
             alert.attempts += 1
             alert.last_error = error[:2000]
@@ -320,140 +284,3 @@ def list_alerts(
 def count_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Alert.status, func.count()).group_by(Alert.status))
     return {row[0]: row[1] for row in rows}
-
-
-# -- what the mail shows ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Basis:
-    kind: str
-    value: str
-    label: str
-
-
-def alert_items(
-    session: Session, alerts: Sequence[Alert], *, render_diff: Any = None
-) -> dict[int, AlertItem]:
-    """The composer's view of each alert, by alert id. `render_diff(payload) -> html` renders a
-    stored diff for the HTML part when given."""
-    version_ids = list({a.version_id for a in alerts})
-    versions = {
-        v.id: v
-        for chunk in _chunks(version_ids)
-        for v in session.scalars(
-            select(ReleaseVersion)
-            .where(ReleaseVersion.id.in_(chunk))
-            .options(selectinload(ReleaseVersion.release).selectinload(Release.source))
-        )
-    }
-    changes: dict[int, list[Change]] = defaultdict(list)
-    for chunk in _chunks(version_ids):
-        for change in session.scalars(
-            select(Change).where(Change.version_id.in_(chunk)).order_by(Change.id)
-        ):
-            changes[change.version_id].append(change)
-    against_ids = {c.against_release_id for cs in changes.values() for c in cs}
-    against = {
-        r.id: r
-        for chunk in _chunks(list(against_ids))
-        for r in session.scalars(select(Release).where(Release.id.in_(chunk)))
-    }
-    items: dict[int, AlertItem] = {}
-    for alert in alerts:
-        version = versions[alert.version_id]
-        release = version.release
-        reasons = tuple(Reason.from_dict(r) for r in alert.reasons)
-        version_change = _newest(c for c in changes[version.id] if c.kind == "version")
-        items[alert.id] = AlertItem(
-            alert_id=alert.id,
-            release_id=release.id,
-            version_id=version.id,
-            version_number=version.number,
-            title=version.title or release.title,
-            published_at=release.published_at,
-            source=release.source.name,
-            url=release.url,
-            reasons=reasons,
-            statement_diffs=_statement_diffs(changes[version.id], reasons, against, render_diff),
-            version_diff=(
-                _summary(version_change, "previous version", None, render_diff, version.change_note)
-                if version_change is not None and version.number > 1
-                else None
-            ),
-        )
-    return items
-
-
-def _newest(changes: Iterable[Change]) -> Change | None:
-    found = None
-    for change in changes:
-        if found is None or (change.created_at, change.id) >= (found.created_at, found.id):
-            found = change
-    return found
-
-
-def _statement_diffs(
-    changes: Sequence[Change],
-    reasons: Sequence[Reason],
-    against: dict[int, Release],
-    render_diff: Any,
-) -> tuple[DiffSummary, ...]:
-    """The statement diffs on the bases the alert matched (its themes, then its countries); for
-    a keyword-only match, the release's own statement diffs. At most three."""
-    by_basis: dict[str, Change] = {}
-    for change in changes:
-        if change.kind == "statement":
-            current = by_basis.get(change.basis)
-            if current is None or _newest([current, change]) is change:
-                by_basis[change.basis] = change
-    labels = {f"{r.kind}:{r.value}": r.label.removesuffix(" (focus)") for r in reasons}
-    wanted = [b for b in labels if b in by_basis] or list(by_basis)
-    summaries = []
-    for basis in wanted[:3]:
-        change = by_basis[basis]
-        label = labels.get(basis) or basis.partition(":")[2]
-        summaries.append(
-            _summary(change, label, against.get(change.against_release_id), render_diff)
-        )
-    return tuple(summaries)
-
-
-def _summary(
-    change: Change,
-    label: str,
-    against: Release | None,
-    render_diff: Any,
-    change_note: str | None = None,
-) -> DiffSummary:
-    """A stored change, cut to what a mail shows: a few sentences of each kind (a statement
-    diff against a whole earlier release can run to dozens; `deskwatch diff` shows them all)."""
-    payload = change.payload if isinstance(change.payload, dict) else {}
-    limit = MAX_SENTENCES if change.kind == "statement" else MAX_VERSION_SENTENCES
-    added = [x for x in payload.get("added", []) if isinstance(x, str)]
-    removed = [x for x in payload.get("removed", []) if isinstance(x, str)]
-    changed = [x for x in payload.get("changed", []) if isinstance(x, dict)]
-    shown = {
-        **payload,
-        "added": added[:limit],
-        "removed": removed[:limit],
-        "changed": changed[:limit],
-    }
-    more = sum(max(0, len(x) - limit) for x in (added, removed, changed))
-    return DiffSummary(
-        basis=change.basis,
-        basis_label=label,
-        against_title=against.title if against is not None else None,
-        against_date=(against.published_at or against.first_seen_at) if against else None,
-        against_url=against.url if against is not None else None,
-        new_phrases=tuple(str(x) for x in payload.get("new_phrases", []))[:8],
-        dropped_phrases=tuple(str(x) for x in payload.get("dropped_phrases", []))[:8],
-        added=tuple(added[:limit]),
-        removed=tuple(removed[:limit]),
-        reworded=tuple((str(c.get("old", "")), str(c.get("new", ""))) for c in changed[:limit]),
-        more=more,
-        classification=change.classification,
-        silent_edit=bool(change.silent_edit),
-        change_note=change_note,
-        html=render_diff(shown) if render_diff is not None else None,
-    )

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from deskwatch.errors import StorageError, UsageError
+from core.errors import StorageError, UsageError
 from storage.models import Change, PhraseUse, Release, ReleaseVersion, Tag
 from storage.tags import tags_for_versions
 from storage.types import UTCDateTime

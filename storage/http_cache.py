@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ingest.records import CacheEntry
+from core.records import CacheEntry
 from storage.db import Database
 from storage.models import HttpCacheEntry
 

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from deskwatch.errors import StorageError
+from core.errors import StorageError
 from storage.db import Database
 
 log = logging.getLogger("deskwatch.locks")

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from deskwatch.errors import NotFoundError
-from ingest.normalise import bytes_hash, content_hash
-from ingest.records import ReleaseRecord
+from core.errors import NotFoundError
+from core.normalise import bytes_hash, content_hash
+from core.records import ReleaseRecord
 from storage.models import Release, ReleaseVersion, Source, SourceRun
 
 

@@ -1,4 +1,4 @@
-"""Search the archive: a parsed query (deskwatch.query) compiled to SQL on SQLite and Postgres.
+"""Search the archive: a parsed query (core.query) compiled to SQL on SQLite and Postgres.
 
     search(session, query, limit=, offset=, as_of=)   ranked hits with themes, countries, snippet
     export_rows(session, query, as_of=)                 every matching release, streamed
@@ -41,8 +41,8 @@ from sqlalchemy import (
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
-from deskwatch.errors import QueryError
-from deskwatch.query import And, Filter, Node, Not, Or, Phrase, Query, Term, fold, is_positive
+from core.errors import QueryError
+from core.query import And, Filter, Node, Not, Or, Phrase, Query, Term, fold, is_positive
 from storage import snippets
 from storage.models import Release, ReleaseVersion, Source, Tag
 

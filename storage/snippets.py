@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
-from tagging.text import fold  # the tagger's folding: near enough to unaccent for first letters
+from core.folding import fold  # the tagger's folding: near enough to unaccent for first letters
 
 PREFIX = 3  # a word is stemmed only if its first letters are those of a query word
 WIDTH = 200  # characters in a window (about 30 words)

@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.subscribers import SubscriptionSpec
-from deskwatch.errors import NotFoundError, UsageError
+from core.errors import NotFoundError, UsageError
+from core.subscriptions import SubscriptionSpec
 from storage.models import Subscription
 
 ENDED_CONFIG = "config"

@@ -33,8 +33,8 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from core.tags import TagResult
 from storage.models import Release, ReleaseVersion, Tag
-from tagging.model import TagResult
 
 THEME, COUNTRY, RULE = "theme", "country", "rule"
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import pycountry
 
+from core.folding import fold
 from tagging.matcher import CAPITALISED, EXACT, PhraseIndex
 from tagging.taxonomy import AmbiguousName, PlacesSpec
-from tagging.text import fold, phrase_keys
+from tagging.text import phrase_keys
 
 COUNTRY, REGION, NONE = "country", "region", "none"
 _LEADING_THE = re.compile(r"^(?:the|The)\s+")

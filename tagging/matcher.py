@@ -13,7 +13,8 @@ from functools import partial
 from itertools import compress
 from typing import Any, NamedTuple
 
-from tagging.text import _TOKEN, Tokens, fold
+from core.folding import fold
+from tagging.text import _TOKEN, Tokens
 
 ANY, CAPITALISED, EXACT = "any", "cap", "exact"
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from itertools import compress
 from typing import Any
 
+from core.folding import ascii_fold
+from core.tags import PERSON, Evidence, TagResult
 from tagging.gazetteer import COUNTRY, Place
 from tagging.matcher import Match
-from tagging.model import PERSON, Evidence, TagResult
-from tagging.text import Document, Tokens, ascii_fold
+from tagging.text import Document, Tokens
 
 _PARTICLES = {"de", "da", "van", "von", "der", "al", "bin", "el", "di", "du", "la", "le"}
 _STOP = {

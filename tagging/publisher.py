@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from core.folding import ascii_fold
+from core.tags import COUNTRY, PERSON, PUBLISHER, TagResult
 from tagging.gazetteer import Gazetteer, resolve_location
-from tagging.model import COUNTRY, PERSON, PUBLISHER, TagResult
-from tagging.text import ascii_fold
 
 
 def publisher_tags(links: Iterable[Mapping[str, Any]], gazetteer: Gazetteer) -> list[TagResult]:

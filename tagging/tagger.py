@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from core.tags import THEME, Evidence, TagResult
 from tagging.gazetteer import COUNTRY, NONE, REGION, Gazetteer, Place, build_gazetteer
 from tagging.matcher import CAPITALISED, ChannelIndex, Entry, Match, PhraseIndex
-from tagging.model import THEME, Evidence, TagResult
 from tagging.people import _STOP, find_people, person_tags
 from tagging.publisher import publisher_tags
 from tagging.taxonomy import AmbiguousName, Taxonomy, expand

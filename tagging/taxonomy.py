@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from deskwatch.errors import ConfigError
-from deskwatch.yamlfile import read_mapping, validate
+from core.errors import ConfigError
+from core.yamlfile import read_mapping, validate
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_TAXONOMY_PATH = SEEDS_DIR / "taxonomy.yaml"

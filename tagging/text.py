@@ -12,12 +12,12 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple, overload
+
+from core.folding import fold, fold_lowered, folded_size, non_ascii_chars
 
 _TOKEN = re.compile(r"[^\W_]+")
 _SPLIT = re.compile(r"([^\W_]+)")
@@ -32,87 +32,6 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 # abbreviations after which a full stop does not end a sentence
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "no", "gen", "lt", "col", "rt", "hon", "vs", "u.s"}
 _ABBREVIATION_ENDS = {word[-1] for word in _ABBREVIATIONS}
-
-
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_SPECIAL = (("ø", "o"), ("ł", "l"), ("đ", "d"), ("ı", "i"), ("ß", "s"))
-
-
-_ASCII_BYTES = bytes(range(128))
-
-
-def _non_ascii(text: str) -> set[str]:
-    """The distinct characters of `text` outside ASCII (curly quotes and dashes, mostly): its
-    UTF-8 without the ASCII bytes is the UTF-8 of those characters (all at C speed)."""
-    encoded = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
-    return set(encoded.decode("utf-8", "surrogatepass"))
-
-
-def _fold_slow(lowered: str) -> str:
-    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
-    for char, plain in _SPECIAL:
-        if char in folded:
-            folded = folded.replace(char, plain)
-    return folded
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str | None:
-    """The folding of one lower-case character, or None when folding a text holding it cannot
-    be done character by character (a combining mark, which NFKD may reorder)."""
-    plain = unicodedata.normalize("NFKD", char)
-    if unicodedata.combining(char) or (plain and unicodedata.combining(plain[0])):
-        return None
-    return _fold_slow(char)
-
-
-@lru_cache(maxsize=4096)
-def _fold_size(char: str) -> int:
-    return len(_fold_slow(char))
-
-
-def _folded_size(lowered: str, chars: set[str]) -> int:
-    """len(_fold_slow(lowered)) without folding it: NFKD decomposes character by character and
-    its reordering keeps the length, so each character adds the length of its own folding."""
-    size = len(lowered)
-    for char in chars:
-        grows = _fold_size(char) - 1
-        if grows:
-            size += grows * lowered.count(char)
-    return size
-
-
-def _fold_text(text: str) -> str:
-    """Lower case without diacritics, keeping every character at its offset where it can."""
-    lowered = text.lower()
-    if lowered.isascii():
-        return lowered
-    return _fold_lowered(lowered, _non_ascii(lowered))
-
-
-def _fold_lowered(lowered: str, chars: set[str]) -> str:
-    # each of the few distinct characters outside ASCII is folded on its own and replaced at C
-    # speed (the same as normalising the whole text when no combining mark is in it)
-    plains = [_fold_char(char) for char in chars]
-    if None in plains:
-        return _fold_slow(lowered)
-    folded = lowered
-    for char, plain in zip(chars, plains, strict=True):
-        if plain != char:
-            folded = folded.replace(char, plain)  # type: ignore[arg-type]
-    return folded
-
-
-@lru_cache(maxsize=65536)
-def fold(word: str) -> str:
-    """Lower case without diacritics: the key words are looked up by."""
-    return _fold_text(word)
-
-
-def ascii_fold(text: str) -> str:
-    """`Yōko Kamikawa` -> `Yoko Kamikawa`: the form that search without diacritics uses."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def phrase_keys(phrase: str) -> tuple[str, ...]:
@@ -155,15 +74,15 @@ def tokenize(text: str) -> Tokens:
     if lowered.isascii():
         folded = lowered
     else:
-        chars = _non_ascii(lowered)
-        if _folded_size(lowered, chars) != len(text):
+        chars = non_ascii_chars(lowered)
+        if folded_size(lowered, chars) != len(text):
             return _tokenize_by_word(text)
-        folded = _fold_lowered(lowered, chars)
+        folded = fold_lowered(lowered, chars)
     if len(folded) == len(text):
         # C-speed: split into [gap, word, gap, word, ..., gap] and add up the lengths; when
         # every letter and digit left is ASCII (the usual case), an ASCII class splits the same
         # way about twice as fast as the Unicode one
-        ascii_words = folded.isascii() or not _TOKEN.search("".join(_non_ascii(folded)))
+        ascii_words = folded.isascii() or not _TOKEN.search("".join(non_ascii_chars(folded)))
         parts = (_ASCII_SPLIT if ascii_words else _SPLIT).split(folded)
         offsets = list(accumulate(map(len, parts)))
         keys = parts[1::2]
@@ -174,7 +93,7 @@ def tokenize(text: str) -> Tokens:
 def _tokenize_by_word(text: str) -> Tokens:
     """Folding moves characters (an ellipsis becomes three full stops, a ligature two letters):
     split the text itself and fold word by word."""
-    ascii_words = text.isascii() or not _TOKEN.search("".join(_non_ascii(text)))
+    ascii_words = text.isascii() or not _TOKEN.search("".join(non_ascii_chars(text)))
     parts = (_ASCII_SPLIT if ascii_words else _SPLIT).split(text)
     offsets = list(accumulate(map(len, parts)))
     words = parts[1::2]

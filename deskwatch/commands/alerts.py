@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import typer
 
-from alerts.subscribers import SubscriptionSpec, normalise_email
+from core.errors import UsageError
+from core.subscriptions import SubscriptionSpec, normalise_email
 from deskwatch.cli import state
-from deskwatch.errors import UsageError
 from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
 from deskwatch.presenters import alert_rows, subscription_rows
 from storage import alerts as outbox
@@ -85,7 +85,7 @@ def subscribe(
 
     Example: deskwatch subscribe ukraine.desk@example.org --theme ukraine-support --country UA --keyword "grain corridor" --frequency daily
     """
-    from deskwatch.stages.alert import check_spec
+    from pipeline.stages.alert import check_spec
 
     app = state(ctx).app
     spec = SubscriptionSpec.build(
@@ -226,12 +226,12 @@ def digest(
 
     Example: deskwatch digest --frequency daily
     """
-    from deskwatch import pipeline
+    from pipeline import steps
 
     app = state(ctx).app
     db = app.open_db(upgrade=True)
     try:
-        counts = pipeline.send_digests(app, db, frequency=frequency.value, now=datetime.now(UTC))
+        counts = steps.send_digests(app, db, frequency=frequency.value, now=datetime.now(UTC))
     finally:
         db.dispose()
     if json_:

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from core.errors import NotFoundError, UsageError
 from deskwatch.cli import state
-from deskwatch.errors import NotFoundError, UsageError
 from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
 
 COLOURS = {"added": "green", "removed": "red", "changed": "yellow"}
@@ -75,8 +75,8 @@ def _from_change(session: Any, release: Any, version: Any, change: Any) -> dict[
 def version_change(session: Any, release: Any, version: Any) -> list[dict[str, Any]]:
     """The latest version change: the stored diff when the current algorithm made one, else
     computed now from the stored texts."""
-    from deskwatch.stages.diff import latest_version_diff
     from diffing import ALGORITHM_VERSION
+    from pipeline.stages.diff import latest_version_diff
     from storage.changes import changes_of_version
 
     stored = changes_of_version(
@@ -109,8 +109,8 @@ def statement_changes(app: Any, session: Any, release: Any, version: Any) -> lis
     current algorithm, else computed now (and not stored) the way the diff stage would."""
     from datetime import timedelta
 
-    from deskwatch.stages.diff import statement_diffs
     from diffing import ALGORITHM_VERSION
+    from pipeline.stages.diff import statement_diffs
     from storage.changes import bases_of_versions, changes_of_version, version_numbers
 
     if version.diffed_with == ALGORITHM_VERSION:
@@ -291,7 +291,7 @@ def phrases(
         basis = f"country:{value.upper()}"
     app = state(ctx).app
     if kind == "theme":
-        from deskwatch.stages.tag import taxonomy_for
+        from pipeline.stages.tag import taxonomy_for
 
         taxonomy = taxonomy_for(app)
         if taxonomy.theme(value) is None:

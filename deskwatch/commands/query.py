@@ -1,6 +1,6 @@
 """Commands that query the archive: search, export, timeline.
 
-The query language is deskwatch.query; the SQL is storage.search. A malformed query is a
+The query language is core.query; the SQL is storage.search. A malformed query is a
 QueryError: one line on stderr and exit code 2."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import typer
 
+from core.errors import QueryError
+from core.query import Filter, Query, parse, parse_date
 from deskwatch.cli import state
-from deskwatch.errors import QueryError
 from deskwatch.output import CsvOption, JsonOption, emit, pick, to_jsonable
-from deskwatch.query import Filter, Query, parse, parse_date
 
 AsOfOption = typer.Option(
     None,

@@ -17,10 +17,10 @@ from typing import Any
 
 import typer
 
+from core.errors import ConfigError, DeskwatchError
 from deskwatch.cli import state
-from deskwatch.errors import ConfigError, DeskwatchError
-from deskwatch.prefect_env import apply_defaults, check_prefect_api, prefer
 from deskwatch.runner import prefect_api_url
+from flows.prefect_env import apply_defaults, check_prefect_api, prefer
 
 START_SERVER_HINT = (
     "start one with `prefect server start --host 127.0.0.1 --analytics-off` and set "

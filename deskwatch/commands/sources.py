@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import typer
 from rich.console import Console
 
+from core.errors import FetchError
 from deskwatch.cli import state
-from deskwatch.errors import FetchError
 from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
 
 ADHOC_SOURCE = "ad-hoc"
@@ -30,9 +30,9 @@ def ingest(
     """
     from dataclasses import asdict
 
-    from deskwatch.config import AdhocSource
-    from deskwatch.pipeline import prepare
-    from deskwatch.stages.ingest import fetch_policy, ingest_source
+    from ingest.config import AdhocSource
+    from pipeline.stages.ingest import fetch_policy, ingest_source
+    from pipeline.steps import prepare
 
     app = state(ctx).app
     source = AdhocSource(name=ADHOC_SOURCE, items=list(items))
@@ -78,7 +78,7 @@ def sources(
 
     Example: deskwatch sources --json
     """
-    from deskwatch.pipeline import prepare
+    from pipeline.steps import prepare
     from storage.source_health import source_health
 
     fmt = pick(json_, csv_)

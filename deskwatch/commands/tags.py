@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from deskwatch.errors import UsageError
+from core.errors import UsageError
 from deskwatch.output import CsvOption, Format, JsonOption, emit, pick, print_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def retag(
 
     Example: deskwatch retag --since 2024-01-01
     """
-    from deskwatch.stages.tag import tag_versions, taxonomy_for
+    from pipeline.stages.tag import tag_versions, taxonomy_for
 
     app = state(ctx).app
     when = parse_since(since)
@@ -91,8 +91,8 @@ def _corpus_folder(corpus: Path | None) -> Path:
 
 def run_eval(app: Any, gold: Path | None, corpus: Path | None) -> dict[str, Any]:
     """Every score of the tagger on the gold set and (when present) the GOV.UK corpus."""
-    from deskwatch.stages.tag import taxonomy_for
-    from tagging.evaluation import evaluate, evaluate_govuk, load_gold, load_govuk_corpus
+    from pipeline.evaluation import evaluate, evaluate_govuk, load_gold, load_govuk_corpus
+    from pipeline.stages.tag import taxonomy_for
     from tagging.tagger import get_tagger
 
     taxonomy = taxonomy_for(app)
@@ -221,7 +221,7 @@ def check_tag_filters(
 ) -> tuple[list[str], list[str]]:
     """Validate `--theme` ids against the taxonomy and `--country` codes (two letters)."""
     if themes:
-        from deskwatch.stages.tag import taxonomy_for
+        from pipeline.stages.tag import taxonomy_for
 
         known = taxonomy_for(app).theme_ids
         unknown = [t for t in themes if t not in known]

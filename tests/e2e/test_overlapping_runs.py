@@ -5,7 +5,7 @@
 - A run killed with SIGKILL in the middle of ingesting leaves the database consistent, and the
   next run completes the work with nothing lost and nothing duplicated.
 
-The reference is one plain in-process run (deskwatch.pipeline.run) on a fresh database. The
+The reference is one plain in-process run (pipeline.steps.run) on a fresh database. The
 processes run against one real Prefect server for the session (tests.fixtures.prefect_server)."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from deskwatch import pipeline
-from deskwatch.app import App
-from deskwatch.settings import Settings
+from pipeline import steps
+from pipeline.app import App
+from pipeline.settings import Settings
 from storage.db import open_database
 from storage.models import Release, ReleaseVersion, SourceRun
 from tests.e2e.workspace import mail_log, snapshot, write_workspace
@@ -50,7 +50,7 @@ def reference_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
 
 
 def reference_run(config: Path, db_url: str) -> dict[str, list[tuple[object, ...]]]:
-    pipeline.run(App.load(config, Settings(database_url=db_url)))
+    steps.run(App.load(config, Settings(database_url=db_url)))
     return snapshot(db_url)
 
 

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 
 from alerts.matching import sentences
-from deskwatch.app import App
-from deskwatch.config import Config
-from deskwatch.settings import Settings
-from ingest.records import ReleaseRecord
+from core.records import ReleaseRecord
+from pipeline.app import App
+from pipeline.config import Config
+from pipeline.settings import Settings
 from storage.db import Database
 from storage.models import Alert, Change, ReleaseVersion, Tag
 from storage.releases import Outcome, store_record, sync_source

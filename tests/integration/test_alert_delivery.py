@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.stages.alert import create_alerts, mail_settings, send_alerts
+from pipeline.stages.alert import create_alerts, mail_settings, send_alerts
 from storage.alerts import LEASE, claim, retry_failed
 from tests.fixtures.mail import SMTP_PASSWORD, SMTP_USER
 from tests.integration.alerts_helpers import (

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from deskwatch.config import SEEDS_DIR
+from pipeline.config import SEEDS_DIR
 from tests.fixtures.cli import Cli
 
 
@@ -124,9 +124,9 @@ def test_alerts_list_failed_retry_and_digest(cli: Cli, tmp_path: Path, smtp_serv
         "DESKWATCH_SMTP_PORT": str(smtp_server.port),
     }
     smtp_server.sink.refuse.add("refused@example.org")
-    from deskwatch import pipeline
-    from deskwatch.app import App
-    from deskwatch.settings import Settings
+    from pipeline import steps
+    from pipeline.app import App
+    from pipeline.settings import Settings
 
     app = App.load(
         config,
@@ -135,7 +135,7 @@ def test_alerts_list_failed_retry_and_digest(cli: Cli, tmp_path: Path, smtp_serv
             **{"smtp_host": smtp_server.host, "smtp_port": smtp_server.port},
         ),
     )
-    assert pipeline.run(app).totals()["alerts_failed"] == 1
+    assert steps.run(app).totals()["alerts_failed"] == 1
 
     rows = cli("alerts", "--json", env=env).json()
     assert sorted((r["email"], r["status"]) for r in rows) == [
@@ -154,7 +154,7 @@ def test_alerts_list_failed_retry_and_digest(cli: Cli, tmp_path: Path, smtp_serv
     retried = cli("alerts", "retry", env=env)
     assert retried.exit_code == 0 and "1 failed alert(s) re-queued" in retried.stdout
     assert cli("alerts", "--failed", "--json", env=env).json() == []
-    assert pipeline.run(app).totals()["alerts_sent"] == 1
+    assert steps.run(app).totals()["alerts_sent"] == 1
     assert len(smtp_server.sink.to("refused@example.org")) == 1
 
     digest = cli("digest", "--frequency", "daily", "--json", env=env)
@@ -196,16 +196,16 @@ def test_deskwatch_run_delivers_through_the_flow(
 def test_unsubscribing_a_config_entry_sticks_and_cancels_queued_alerts(
     cli: Cli, tmp_path: Path
 ) -> None:
-    from deskwatch import pipeline
-    from deskwatch.app import App
-    from deskwatch.settings import Settings
+    from pipeline import steps
+    from pipeline.app import App
+    from pipeline.settings import Settings
 
     config = write_config(
         tmp_path, [{"email": "daily@example.org", "themes": ["indo-pacific"], "frequency": "daily"}]
     )
     env = {"DESKWATCH_CONFIG": config}
     app = App.load(config, Settings(database_url=cli.env["DESKWATCH_DATABASE_URL"]))
-    first = pipeline.run(app).totals()
+    first = steps.run(app).totals()
     # the config's subscription was added by this run (synced before ingest) and matched
     assert first["subscriptions_added"] == 1 and first["alerts_created"] == 1
     [row] = cli("alerts", "--json", env=env).json()
@@ -217,7 +217,7 @@ def test_unsubscribing_a_config_entry_sticks_and_cancels_queued_alerts(
     assert "1 queued alert(s) cancelled" in result.stdout
     assert [r["status"] for r in cli("alerts", "--json", env=env).json()] == ["cancelled"]
     # the next run syncs the config again: the entry stays ended, nothing is sent
-    totals = pipeline.run(app).totals()
+    totals = steps.run(app).totals()
     assert totals["subscriptions_added"] == 0
     assert cli("subscriptions", "--json", env=env).json() == []
     assert cli("digest", "--frequency", "daily", "--json", env=env).json()["digests_sent"] == 0

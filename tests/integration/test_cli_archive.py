@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch import pipeline
-from deskwatch.app import App
-from deskwatch.settings import Settings
+from pipeline import steps
+from pipeline.app import App
+from pipeline.settings import Settings
 from tests.fixtures.cli import Cli
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def seeded(cli: Cli) -> Cli:
-    pipeline.run(App.load(None, Settings(database_url=cli.env["DESKWATCH_DATABASE_URL"])), now=NOW)
+    steps.run(App.load(None, Settings(database_url=cli.env["DESKWATCH_DATABASE_URL"])), now=NOW)
     return cli
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.app import App
-from deskwatch.pipeline import run
-from deskwatch.settings import Settings
+from pipeline.app import App
+from pipeline.settings import Settings
+from pipeline.steps import run
 from tests.fixtures.cli import Cli
 from tests.fixtures.corpus import CORPUS, GOVUK, corpus_path
 

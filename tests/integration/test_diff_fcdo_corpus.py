@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from deskwatch.app import App
-from deskwatch.config import Config
-from deskwatch.settings import Settings
-from deskwatch.stages.diff import diff_pending
+from core.normalise import clean_text
+from core.records import ReleaseRecord
 from diffing.classify import announced
-from ingest.normalise import clean_text
-from ingest.records import ReleaseRecord
+from pipeline.app import App
+from pipeline.config import Config
+from pipeline.settings import Settings
+from pipeline.stages.diff import diff_pending
 from storage.changes import changes_of_release
 from storage.db import Database
 from storage.models import Release, ReleaseVersion

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from deskwatch.app import App
-from deskwatch.config import Config, DiffingConfig
-from deskwatch.settings import Settings
-from deskwatch.stages.diff import diff_pending
+from core.records import ReleaseRecord
 from diffing import ALGORITHM_VERSION
-from ingest.records import ReleaseRecord
+from pipeline.app import App
+from pipeline.config import Config, DiffingConfig
+from pipeline.settings import Settings
+from pipeline.stages.diff import diff_pending
 from storage.changes import changes_of_release, phrase_history, statement_candidates
 from storage.db import Database
 from storage.models import Change, PhraseUse, ReleaseVersion, Tag

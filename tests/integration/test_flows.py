@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from deskwatch import pipeline
-from deskwatch.app import App
-from deskwatch.settings import Settings
-from deskwatch.summary import SourceSummary
+from pipeline import steps
+from pipeline.app import App
+from pipeline.settings import Settings
+from pipeline.summary import SourceSummary
 from tests.e2e.workspace import write_releases
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
@@ -117,15 +117,15 @@ def test_a_failing_source_fails_its_task_and_the_flow_completes(
 def test_something_unexpected_fails_the_flow_after_publishing_the_summary(
     tmp_path: Path, env_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deskwatch.stages import diff
     from flows.run import SUMMARY_ARTIFACT_KEY, deskwatch_run
+    from pipeline.stages import diff
 
     called: list[str] = []
 
     def broken_tagger(app: App, db: Any, *, now: datetime) -> dict[str, int]:
         raise RuntimeError("a bug in the tagger")
 
-    monkeypatch.setattr("deskwatch.stages.tag.tag_pending", broken_tagger)
+    monkeypatch.setattr("pipeline.stages.tag.tag_pending", broken_tagger)
     monkeypatch.setattr(diff, "diff_pending", lambda *a, **k: called.append("diff") or {})
     config = write_config(tmp_path, ["east"])
     state = deskwatch_run(config_path=config, return_state=True)
@@ -142,7 +142,7 @@ def test_sources_are_read_concurrently_up_to_the_limit(
     barrier = threading.Barrier(2, timeout=60)  # breaks unless two sources are read at once
     lock = threading.Lock()
     active = [0, 0]  # now, most
-    real_ingest = pipeline.ingest
+    real_ingest = steps.ingest
 
     def ingest(*args: Any, **kwargs: Any) -> SourceSummary:
         with lock:
@@ -155,7 +155,7 @@ def test_sources_are_read_concurrently_up_to_the_limit(
             with lock:
                 active[0] -= 1
 
-    monkeypatch.setattr(pipeline, "ingest", ingest)
+    monkeypatch.setattr(steps, "ingest", ingest)
     config = write_config(tmp_path, ["a", "b", "c", "d"], run={"concurrency": 2})
     summary = deskwatch_run(config_path=config)
     assert [s["status"] for s in summary["sources"]] == ["ok"] * 4
@@ -168,7 +168,7 @@ def test_a_retryable_failure_is_retried_and_a_permanent_one_is_not(
     from flows.run import deskwatch_run
 
     attempts: dict[str, int] = {}
-    real_ingest = pipeline.ingest
+    real_ingest = steps.ingest
 
     def flaky(app: App, db: Any, source: Any, **kwargs: Any) -> SourceSummary:
         attempts[source.name] = attempts.get(source.name, 0) + 1
@@ -177,7 +177,7 @@ def test_a_retryable_failure_is_retried_and_a_permanent_one_is_not(
             return SourceSummary(source.name, "error", error="HTTP 503", retryable=retryable)
         return real_ingest(app, db, source, **kwargs)
 
-    monkeypatch.setattr(pipeline, "ingest", flaky)
+    monkeypatch.setattr(steps, "ingest", flaky)
     config = write_config(
         tmp_path,
         ["flaky", "broken"],
@@ -192,8 +192,8 @@ def test_a_retryable_failure_is_retried_and_a_permanent_one_is_not(
 def test_the_digest_flow_sends_its_frequency_at_the_given_time(
     tmp_path: Path, env_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deskwatch.stages import alert
     from flows.digest import deskwatch_digest
+    from pipeline.stages import alert
 
     calls: list[tuple[str, datetime]] = []
 

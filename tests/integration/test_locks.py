@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from deskwatch.errors import StorageError
+from core.errors import StorageError
 from storage.db import Database
 from storage.locks import lock_for_write, stage_lock
 from storage.models import Source

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.app import App
-from deskwatch.config import load_config
-from deskwatch.errors import ConfigError
-from deskwatch.settings import Settings
-from deskwatch.stages.alert import mail_settings
+from core.errors import ConfigError
+from pipeline.app import App
+from pipeline.config import load_config
+from pipeline.settings import Settings
+from pipeline.stages.alert import mail_settings
 
 
 def app_with(tmp_path: Path, smtp_yaml: str, **env: object) -> App:

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import inspect, literal_column, text
 
-from deskwatch.errors import QueryError
-from deskwatch.query import parse
+from core.errors import QueryError
+from core.query import parse
 from storage.search import export_rows, fill_periods, matching, newest_first, search, timeline
 from tests.fixtures.archive import ITEMS, Archive, Item, at, record
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.query import parse, tokens
+from core.query import parse, tokens
 from storage.search import search
 from tests.fixtures.corpus import GOVUK, corpus_path
 
@@ -17,15 +17,15 @@ pytestmark = pytest.mark.corpus
 @pytest.fixture
 def corpus_db(database: object, db_url: str, tmp_path: Path) -> object:
     corpus_path(GOVUK)
-    from deskwatch import pipeline
-    from deskwatch.app import App
-    from deskwatch.settings import Settings
-    from deskwatch.stages.ingest import ingest_source
+    from pipeline import steps
+    from pipeline.app import App
+    from pipeline.settings import Settings
+    from pipeline.stages.ingest import ingest_source
 
     config = tmp_path / "deskwatch.yaml"
     config.write_text(f"sources:\n  - {{name: govuk, type: files, path: {GOVUK}}}\n")
     app = App.load(config, Settings(database_url=db_url))
-    db = pipeline.prepare(app)
+    db = steps.prepare(app)
     [source] = app.config.sources
     ingest_source(db, source, now=datetime(2026, 1, 1, tzinfo=UTC))
     return db

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.app import App
+from pipeline.app import App
 from tests.fixtures.cli import Cli
 from tests.fixtures.servers import LocalHTTPServer, Response
 

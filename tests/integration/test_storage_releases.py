@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ingest.records import PublisherLink, ReleaseRecord
+from core.records import PublisherLink, ReleaseRecord
 from storage.db import Database
 from storage.models import Release, ReleaseVersion
 from storage.releases import Outcome, get_release, list_releases, store_record, sync_source

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from deskwatch.app import App
-from deskwatch.pipeline import run
-from deskwatch.settings import Settings
-from deskwatch.stages.tag import tag_pending, tag_versions, taxonomy_for
-from ingest.records import PublisherLink, ReleaseRecord
+from core.records import PublisherLink, ReleaseRecord
+from pipeline.app import App
+from pipeline.settings import Settings
+from pipeline.stages.tag import tag_pending, tag_versions, taxonomy_for
+from pipeline.steps import run
 from storage.db import open_database
 from storage.models import ReleaseVersion, Tag
 from storage.releases import store_record, sync_source

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from deskwatch.app import App
-from deskwatch.config import FeedSource, GovukSource, PageSource
-from deskwatch.settings import Settings
-from deskwatch.stages.ingest import fetch_policy, ingest_source
+from ingest.config import FeedSource, GovukSource, PageSource
+from pipeline.app import App
+from pipeline.settings import Settings
+from pipeline.stages.ingest import fetch_policy, ingest_source
 from storage.models import HttpCacheEntry, Release, ReleaseVersion, SourceRun
 from tests.fixtures.servers import Response
 from tests.fixtures.web_sources import FAST, NOW, serve_web_fixtures, web_fixture
@@ -218,7 +218,7 @@ def test_config_file_fetching_section_reaches_the_readers(database, http_server,
 def test_a_whole_pipeline_run_over_web_sources(db_url, http_server, tmp_path):
     """`deskwatch run`'s in-process pipeline (no Prefect): the fetch policy comes from the config
     file, and the derived stages take the web releases; a second run adds nothing."""
-    from deskwatch import pipeline
+    from pipeline import steps
 
     serve_web_fixtures(http_server)
     base, feed = http_server.base_url, http_server.url("/statements.atom")
@@ -228,8 +228,8 @@ def test_a_whole_pipeline_run_over_web_sources(db_url, http_server, tmp_path):
         f"sources: [{{name: freedonia, type: feed, url: '{feed}'}}]\n"
     )
     app = App.load(path, Settings(database_url=db_url))
-    first = pipeline.run(app, now=NOW)
-    second = pipeline.run(app, now=NOW + timedelta(hours=1))
+    first = steps.run(app, now=NOW)
+    second = steps.run(app, now=NOW + timedelta(hours=1))
     assert [(s.source, s.status, s.new_releases) for s in first.sources] == [("freedonia", "ok", 3)]
     assert [(s.status, s.new_releases, s.new_versions) for s in second.sources] == [
         ("not_modified", 0, 0)

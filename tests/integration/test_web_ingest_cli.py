@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from deskwatch.config import FeedSource
-from deskwatch.stages.ingest import ingest_source
+from ingest.config import FeedSource
+from pipeline.stages.ingest import ingest_source
 from storage.db import open_database
 from storage.releases import sync_source
 from tests.fixtures.servers import Response

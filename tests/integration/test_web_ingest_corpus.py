@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from deskwatch.config import FeedSource, GovukSource
-from deskwatch.errors import ParseError
-from deskwatch.stages.ingest import ingest_source
+from core.errors import ParseError
+from core.normalise import clean_text, content_hash
+from ingest.config import FeedSource, GovukSource
 from ingest.fetch import Fetched
-from ingest.normalise import clean_text, content_hash
 from ingest.web import Got, NoCache, WebContext, read_feed_bytes
+from pipeline.stages.ingest import ingest_source
 from storage.models import Release, SourceRun
 from tests.fixtures.corpus import CORPUS, corpus_path
 from tests.fixtures.fcdo import FEED_PATH, FcdoHistory

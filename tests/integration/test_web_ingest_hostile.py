@@ -14,10 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from deskwatch.config import FeedSource, PageSource
-from deskwatch.errors import FetchError
-from deskwatch.stages.ingest import ingest_source
+from core.errors import FetchError
+from ingest.config import FeedSource, PageSource
 from ingest.fetch import Fetcher, FetchPolicy
+from pipeline.stages.ingest import ingest_source
 from storage.models import Release, ReleaseVersion, SourceRun
 from tests.fixtures.servers import Response
 from tests.fixtures.web_sources import FAST, NOW, web_fixture

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from deskwatch.config import load_config
-from deskwatch.settings import Settings
+from pipeline.config import load_config
+from pipeline.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.app import App
-from deskwatch.config import DEFAULT_CONFIG_PATH, FilesSource, load_config
-from deskwatch.errors import ConfigError
-from deskwatch.settings import Settings
+from core.errors import ConfigError
+from ingest.config import FilesSource
+from pipeline.app import App
+from pipeline.config import DEFAULT_CONFIG_PATH, load_config
+from pipeline.settings import Settings
 
 
 def test_bundled_default_reads_the_seeds_folder() -> None:

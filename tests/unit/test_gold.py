@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.errors import ConfigError
-from tagging.evaluation import Scores, evaluate, load_gold
+from core.errors import ConfigError
+from pipeline.evaluation import Scores, evaluate, load_gold
 from tagging.tagger import get_tagger
 from tagging.taxonomy import load_taxonomy
 
@@ -41,7 +41,7 @@ def test_theme_macro_f1(scores: dict[str, Scores]) -> None:
 
 
 def test_scores_count_what_they_should() -> None:
-    from tagging.model import TagResult
+    from core.tags import TagResult
 
     s = Scores("t", "theme")
     s.add(

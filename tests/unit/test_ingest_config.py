@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.config import FeedSource, GovukSource, PageSource, load_config
-from deskwatch.errors import ConfigError
-from deskwatch.settings import Settings
-from deskwatch.stages.ingest import fetch_policy
+from core.errors import ConfigError
+from ingest.config import FeedSource, GovukSource, PageSource
+from pipeline.config import load_config
+from pipeline.settings import Settings
+from pipeline.stages.ingest import fetch_policy
 from tests.unit.test_layering import FORBIDDEN, imported_roots
 
 ROOT = Path(__file__).resolve().parents[2]

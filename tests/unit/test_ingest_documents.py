@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.records import PublisherLink
 from ingest.files import read_folder
-from ingest.records import PublisherLink
 from tests.fixtures.corpus import GOVUK, corpus_path
 from tests.fixtures.web_sources import NOW, WEB_FIXTURES, web_fixture
 

@@ -121,7 +121,7 @@ def test_looks_like_feed():
 
 
 def test_feed_links_lose_publishers_tracking_parameters():
-    from ingest.normalise import canonical_url
+    from core.normalise import canonical_url
 
     assert canonical_url(
         "https://www.bbc.co.uk/news/world-1?at_medium=RSS&at_campaign=KARANGA"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from deskwatch.errors import ParseError
+from core.errors import ParseError
 from ingest import govuk
 from tests.fixtures.web_sources import web_fixture
 

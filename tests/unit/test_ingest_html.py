@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskwatch.errors import ParseError
+from core.errors import ParseError
 from ingest.html import extract_page, html_to_text
 from tests.fixtures.web_sources import web_fixture
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.normalise import canonical_url, clean_text, content_hash
+from core.normalise import canonical_url, clean_text, content_hash
 
 
 def test_whitespace_and_typography_do_not_change_the_hash() -> None:

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from deskwatch.errors import QueryError
-from deskwatch.query import And, Filter, Not, Or, Phrase, Term, describe, fold, parse
+from core.errors import QueryError
+from core.query import And, Filter, Not, Or, Phrase, Term, describe, fold, parse
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_filters_only_and_empty() -> None:
 
 
 def test_tokens_keep_combining_marks_in_the_word() -> None:
-    from deskwatch.query import tokens
+    from core.query import tokens
 
     assert tokens("لٍم تعتبر") == ("لٍم", "تعتبر")
     assert tokens("Regime-specific U.K. 3.5 snake_case") == (

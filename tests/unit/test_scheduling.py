@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.config import load_config
-from deskwatch.errors import ConfigError
-from deskwatch.prefect_env import apply_defaults, prefer
+from core.errors import ConfigError
 from deskwatch.runner import LogLines, choose_observer, describe_source
-from deskwatch.scheduling import ScheduleConfig, ScheduleEntry, backoff
-from deskwatch.summary import SourceSummary
+from flows.prefect_env import apply_defaults, prefer
+from pipeline.config import load_config
+from pipeline.scheduling import ScheduleConfig, ScheduleEntry, backoff
+from pipeline.summary import SourceSummary
 
 
 def config_with(tmp_path: Path, text: str) -> Path:

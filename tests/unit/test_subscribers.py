@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.subscribers import SubscriptionSpec, problems, valid_email
+from core.subscriptions import SubscriptionSpec, problems, valid_email
 
 COUNTRIES = {"UA", "PS", "IL", "JP"}
 THEMES = {"ukraine-support", "sanctions"}

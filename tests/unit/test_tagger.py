@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from deskwatch.errors import ConfigError
+from core.errors import ConfigError
+from core.folding import ascii_fold
+from core.tags import TagResult
 from tagging.matcher import PhraseIndex
-from tagging.model import TagResult
 from tagging.tagger import Tagger, get_tagger
 from tagging.taxonomy import DEFAULT_PLACES_PATH, DEFAULT_TAXONOMY_PATH, expand, load_taxonomy
-from tagging.text import Document, ascii_fold
+from tagging.text import Document
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "releases"
 SEED_TEXT = (SEED / "2023-11-07-foreign-and-defence-secretaries-g7-japan.txt").read_text("utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from deskwatch.config import Config, load_config
-from deskwatch.settings import DEFAULT_DATABASE_URL, Settings
+from pipeline.config import Config, load_config
+from pipeline.settings import DEFAULT_DATABASE_URL, Settings
 from storage.db import Database, open_database
 
 

@@ -32,13 +32,14 @@ from alerts.diffview import render_payload
 from alerts.digest import DIGEST_FREQUENCIES, period
 from alerts.mailer import MailServerUnavailable, MailSettings, Sender, open_sender
 from alerts.matching import Rule, plan_alerts
-from alerts.subscribers import SubscriptionSpec, problems
-from deskwatch.errors import ConfigError, DeliveryError, UsageError
+from core.errors import ConfigError, DeliveryError, UsageError
+from core.subscriptions import SubscriptionSpec, problems
+from pipeline import mail_items
 from storage import alerts as outbox
 from storage.subscriptions import active_subscriptions, spec_of, sync_config_subscriptions
 
 if TYPE_CHECKING:
-    from deskwatch.app import App
+    from pipeline.app import App
     from storage.db import Database
 
 log = logging.getLogger("deskwatch.alerts")
@@ -93,7 +94,7 @@ def known_countries() -> set[str]:
 
 def known_themes(app: App) -> set[str]:
     """The theme ids of the taxonomy the tag stage uses."""
-    from deskwatch.stages.tag import taxonomy_for
+    from pipeline.stages.tag import taxonomy_for
 
     return set(taxonomy_for(app).theme_ids)
 
@@ -148,7 +149,7 @@ def create_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
             versions = outbox.versions_to_check(session, limit=CHECK_BATCH)
             if not versions:
                 break
-            facts = outbox.version_facts(session, versions)
+            facts = mail_items.version_facts(session, versions)
             subscriptions = outbox.subscriptions_active_at(
                 session, max(v.fetched_at for v in versions)
             )
@@ -267,7 +268,7 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
                 claimed = outbox.claim(
                     session, frequencies=["immediate"], now=now, worker=worker, limit=SEND_BATCH
                 )
-                items = outbox.alert_items(session, claimed, render_diff=render)
+                items = mail_items.alert_items(session, claimed, render_diff=render)
                 subs = _subscriptions_by_email(session)
             failures_before = batch.failed + batch.deferred
             for alert in claimed:
@@ -338,7 +339,7 @@ def _send_digests(
             created_before=now,
             retries_only=retries,
         )
-        items = outbox.alert_items(session, claimed, render_diff=None)
+        items = mail_items.alert_items(session, claimed, render_diff=None)
         subs = _subscriptions_by_email(session)
     by_email: dict[str, list[AlertItem]] = defaultdict(list)
     for alert in claimed:

@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from deskwatch.errors import QueryError
+from core.errors import QueryError
 
 FIELDS = ("theme", "country", "person", "source", "type", "since", "until")
 MAX_QUERY_LENGTH = 2000

@@ -13,14 +13,23 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from alerts.matching import FREQUENCIES, normalise_keyword
-
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
 # codes in use that ISO 3166-1 does not assign (Kosovo) are accepted as well
 EXTRA_COUNTRY_CODES = frozenset({"XK"})
+
+
+FREQUENCIES = ("immediate", "daily", "weekly")
+
+
+def normalise_keyword(keyword: str) -> str:
+    """`"sustainable ceasefire"` (quoted or not) -> `sustainable ceasefire`; spaces collapsed."""
+    text = " ".join(keyword.split())
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = " ".join(text[1:-1].split())
+    return text
 
 
 def valid_email(address: str) -> bool:

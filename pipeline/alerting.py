@@ -1,5 +1,5 @@
 """The config keys for alerts: `subscriptions:` (who hears about what) and `smtp:` (how mail
-leaves). Plain pydantic models; deskwatch.config puts them on `Config`.
+leaves). Plain pydantic models; pipeline.config puts them on `Config`.
 
     subscriptions:
       - email: middle-east.desk@example.org
@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from alerts.subscribers import valid_email
+from core.subscriptions import valid_email
 
 
 class _Strict(BaseModel):

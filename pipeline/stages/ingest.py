@@ -6,13 +6,14 @@ import logging
 import time
 from datetime import datetime
 
-from deskwatch.config import WEB_SOURCE_TYPES, AdhocSource, Config, SourceConfig
-from deskwatch.errors import DeskwatchError
-from deskwatch.settings import Settings
-from deskwatch.summary import SourceSummary
+from core.errors import DeskwatchError
+from core.records import SourceResult
+from ingest.config import WEB_SOURCE_TYPES, AdhocSource, SourceConfig
 from ingest.fetch import Fetcher, FetchPolicy
-from ingest.records import SourceResult
 from ingest.sources import read_source
+from pipeline.config import Config
+from pipeline.settings import Settings
+from pipeline.summary import SourceSummary
 from storage.db import Database
 from storage.http_cache import DatabaseCache, save_entries
 from storage.locks import lock_for_write

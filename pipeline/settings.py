@@ -1,7 +1,7 @@
 """The one Settings object: environment variables with the DESKWATCH_ prefix.
 
 Built once at each entry point (`Settings()`), then passed down. Nothing else reads the
-environment. The YAML config file (see deskwatch.config) supplies defaults for some of these
+environment. The YAML config file (see pipeline.config) supplies defaults for some of these
 keys; an environment variable always wins over the file.
 """
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import MutableMapping
 
-from deskwatch.errors import DeskwatchError
+from core.errors import DeskwatchError
 
 DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -22,7 +22,7 @@ DEFAULTS = {
     # a temporary server on two busy cores can take longer than Prefect's 20 s default
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_LOGGING_LEVEL": "WARNING",
-    "PREFECT_LOGGING_EXTRA_LOGGERS": "deskwatch,ingest,storage,tagging,diffing,alerts",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "deskwatch,core,pipeline,ingest,storage,tagging,diffing,alerts",
     # the same loggers also speak outside flow runs (deskwatch ingest, retag, tests): there
     # Prefect's API handler has no run to attach the line to, and should stay quiet
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",

@@ -42,8 +42,8 @@ from storage.changes import (
 from storage.models import ReleaseVersion
 
 if TYPE_CHECKING:
-    from deskwatch.app import App
-    from deskwatch.config import DiffingConfig
+    from pipeline.app import App
+    from pipeline.config import DiffingConfig
     from storage.db import Database
 
 log = logging.getLogger("deskwatch.diff")

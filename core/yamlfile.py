@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from deskwatch.errors import ConfigError
+from core.errors import ConfigError
 
 # the C parser when PyYAML has it: the taxonomy is read on every run (~0.2 s saved)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,5 +1,5 @@
 """The config keys for running on a schedule: `schedule:` (when the flows run) and `run:` (how one
-run spreads its work). Plain pydantic models; deskwatch.config puts them on `Config`.
+run spreads its work). Plain pydantic models; pipeline.config puts them on `Config`.
 
     schedule:
       timezone: Europe/London          # the default time zone of the cron schedules

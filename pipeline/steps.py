@@ -1,7 +1,7 @@
 """The plain-Python pipeline that the Prefect flows and the CLI both call.
 
     prepare(app)                open the database, apply migrations, sync the configured sources
-    ingest(app, db, source)     one source, one transaction (deskwatch.stages.ingest)
+    ingest(app, db, source)     one source, one transaction (pipeline.stages.ingest)
     run_stage(app, db, name)    one derived stage over what is new: tag, diff, alerts, send
     after_ingest(app, db)       every derived stage in order (DERIVED_STAGES)
     send_digests(app, db, ...)  the daily or weekly digests
@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from deskwatch.app import App
-from deskwatch.config import SourceConfig
-from deskwatch.stages.ingest import fetch_policy, ingest_source, source_settings
-from deskwatch.summary import RunSummary, SourceSummary
+from ingest.config import SourceConfig
+from pipeline.app import App
+from pipeline.stages.ingest import fetch_policy, ingest_source, source_settings
+from pipeline.summary import RunSummary, SourceSummary
 from storage.db import Database
 from storage.locks import lock_for_write, stage_lock
 from storage.models import Subscription
@@ -71,7 +71,7 @@ def prepare(
             sync_source(session, source.name, source.type, source_settings(source), source.enabled)
         disable_missing_sources(session, [s.name for s in app.config.sources])
     if now is not None:
-        from deskwatch.stages.alert import sync_subscriptions
+        from pipeline.stages.alert import sync_subscriptions
 
         # the lock create_alerts runs under, which syncs them too
         with stage_lock(db, "create_alerts", timeout=app.config.run.lock_timeout_seconds):
@@ -98,7 +98,7 @@ def enabled_sources(app: App, only: list[str] | None = None) -> list[SourceConfi
 
 
 def stage_function(name: str) -> StageFunction:
-    from deskwatch.stages import alert, diff, tag
+    from pipeline.stages import alert, diff, tag
 
     functions: dict[str, StageFunction] = {
         "tag": tag.tag_pending,
@@ -135,7 +135,7 @@ def after_ingest(app: App, db: Database, *, now: datetime) -> dict[str, int]:
 def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> dict[str, int]:
     """Send the `frequency` (daily or weekly) digests that are due; under the same lock as the
     immediate alerts, so no two processes send mail at once."""
-    from deskwatch.stages import alert
+    from pipeline.stages import alert
 
     with stage_lock(db, "send", timeout=app.config.run.lock_timeout_seconds):
         return alert.send_digests(app, db, frequency=frequency, now=now)

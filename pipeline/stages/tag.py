@@ -19,7 +19,7 @@ from tagging.tagger import Tagger, get_tagger
 from tagging.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
-    from deskwatch.app import App
+    from pipeline.app import App
     from storage.db import Database
 
 log = logging.getLogger("deskwatch.tag")

@@ -23,9 +23,9 @@ from typing import Any
 import pycountry
 import yaml
 
-from deskwatch.errors import ConfigError
+from core.errors import ConfigError
+from core.tags import COUNTRY, REGION, RULE, THEME, TagResult
 from tagging.gazetteer import EXTRA_CODES, resolve_location
-from tagging.model import COUNTRY, REGION, RULE, THEME, TagResult
 from tagging.tagger import Tagger
 
 

@@ -1,0 +1,107 @@
+"""What a source is in the config file (the `sources:` list) and how deskwatch fetches (`fetching:`).
+
+The models of each source type; pipeline/config.py puts them into the whole config file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceBase(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    enabled: bool = True
+    expected_cadence_hours: float | None = Field(default=None, gt=0)
+    """Warn in `deskwatch sources` when the source has been silent for longer than this."""
+
+
+class FilesSource(SourceBase):
+    type: Literal["files"]
+    path: Path
+    """A folder of .txt, .html or .json (GOV.UK Content API) files; relative to the config file."""
+
+
+GOVUK_WEBSITE = "https://www.gov.uk"
+
+
+class FetchingConfig(_Strict):
+    """How deskwatch fetches from the web (the `fetching:` key): politeness and limits."""
+
+    delay_s: float = Field(default=1.0, ge=0)
+    """Seconds between two requests to the same host (1.0 = one request per second)."""
+    timeout_s: float = Field(default=20.0, gt=0)
+    """Connect / read timeout of one request."""
+    max_time_s: float = Field(default=120.0, gt=0)
+    """Give up on a response still arriving after this long (an endless trickle)."""
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    """Refuse a response larger than this after decompression."""
+    retries: int = Field(default=3, ge=0)
+    """Further attempts after a timeout, connection error, 429 or 5xx."""
+    backoff_s: float = Field(default=2.0, ge=0)
+    """First wait before a retry; it doubles each time. Retry-After wins when given."""
+    max_retry_after_s: float = Field(default=300.0, ge=0)
+    """A Retry-After longer than this fails the fetch instead of waiting."""
+    max_redirects: int = Field(default=5, ge=0)
+    govuk_base_url: str = GOVUK_WEBSITE
+    """Where GOV.UK content is read from (Content API and search): a mirror or a test server."""
+
+
+class WebSourceBase(SourceBase):
+    url: str = Field(min_length=1)
+    follow_hosts: list[str] | None = None
+    """Hosts whose pages may be fetched; default: the source's own host and www.gov.uk."""
+    selector: str | None = None
+    """CSS selector of the statement text on pages of other sites (default: main/article, then
+    the largest block of paragraph text)."""
+    govuk_base_url: str | None = None
+    """Overrides fetching.govuk_base_url for this source."""
+
+
+class FeedSource(WebSourceBase):
+    type: Literal["feed"]
+    fetch_pages: Literal["auto", "always", "never"] = "auto"
+    """auto: use the entry's full content when it carries one, else fetch the entry's link."""
+    max_entries: int = Field(default=500, gt=0)
+    """Only the newest this many entries of one feed response are read."""
+
+
+class PageSource(WebSourceBase):
+    type: Literal["page"]
+
+
+class GovukSource(WebSourceBase):
+    type: Literal["govuk"]
+    url: str = ""
+    """A www.gov.uk page (read through the Content API), or an /api/search.json URL."""
+    search: dict[str, str | list[str]] | None = None
+    """GOV.UK search parameters, e.g. {filter_organisations: foreign-commonwealth-development-office,
+    filter_content_store_document_type: press_release}; newest first."""
+    count: int = Field(default=20, gt=0, le=1000)
+    """How many search results to read."""
+
+    @model_validator(mode="after")
+    def _url_or_search(self) -> GovukSource:
+        if not self.url and not self.search:
+            raise ValueError("a govuk source needs `url` or `search`")
+        return self
+
+
+SourceConfig = Annotated[
+    FilesSource | FeedSource | PageSource | GovukSource, Field(discriminator="type")
+]
+WEB_SOURCE_TYPES = (FeedSource, PageSource, GovukSource)
+
+
+class AdhocSource(SourceBase):
+    """Not configurable: what `deskwatch ingest URL_OR_PATH...` reads (URLs of any web type,
+    files or folders)."""
+
+    type: Literal["adhoc"] = "adhoc"
+    items: list[str] = Field(default_factory=list)
