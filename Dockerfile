@@ -1,21 +1,19 @@
-# The deskwatch image used by docker-compose.yml: the CLI, the flows and the bundled seeds.
+# The deskwatch image used by docker-compose.yml: the CLI, the flows and the bundled seeds,
+# installed from a wheel (as users install it), never from the source tree.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY . .
+RUN pip wheel --no-deps --wheel-dir /dist .
+
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PREFECT_HOME=/var/lib/deskwatch/prefect \
     PREFECT_SERVER_ANALYTICS_ENABLED=false \
     DO_NOT_TRACK=1
-WORKDIR /opt/deskwatch
-COPY pyproject.toml README.md ./
-COPY deskwatch deskwatch
-COPY flows flows
-COPY storage storage
-COPY alerts alerts
-COPY ingest ingest
-COPY tagging tagging
-COPY diffing diffing
-COPY seeds seeds
-RUN pip install . \
+COPY --from=build /dist /dist
+RUN pip install /dist/*.whl \
+    && rm -rf /dist \
     && useradd --system --home-dir /var/lib/deskwatch --create-home deskwatch
 USER deskwatch
 WORKDIR /var/lib/deskwatch
