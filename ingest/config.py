@@ -1,12 +1,13 @@
 """What a source is in the config file (the `sources:` list) and how deskwatch fetches (`fetching:`).
 
-The models of each source type; pipeline/config.py puts them into the whole config file.
+The models of the built-in source types. Each is registered with its reader in ingest.sources
+(see ingest.registry); pipeline/config.py builds the `sources:` union from the registry.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,10 +17,23 @@ class _Strict(BaseModel):
 
 
 class SourceBase(_Strict):
+    """What every source type has; a type's model adds `type: Literal["<its name>"]`."""
+
+    type: str
     name: str = Field(min_length=1, max_length=200)
     enabled: bool = True
     expected_cadence_hours: float | None = Field(default=None, gt=0)
     """Warn in `deskwatch sources` when the source has been silent for longer than this."""
+
+    def resolve_paths(self, base: Path) -> None:
+        """Make relative Path fields relative to `base` (the config file's folder)."""
+        for key, value in list(self.__dict__.items()):
+            if isinstance(value, Path) and not value.is_absolute():
+                setattr(self, key, (base / value).resolve())
+
+
+SourceConfig = SourceBase
+"""A configured source: the model of whichever registered type it is."""
 
 
 class FilesSource(SourceBase):
@@ -91,12 +105,6 @@ class GovukSource(WebSourceBase):
         if not self.url and not self.search:
             raise ValueError("a govuk source needs `url` or `search`")
         return self
-
-
-SourceConfig = Annotated[
-    FilesSource | FeedSource | PageSource | GovukSource, Field(discriminator="type")
-]
-WEB_SOURCE_TYPES = (FeedSource, PageSource, GovukSource)
 
 
 class AdhocSource(SourceBase):

@@ -1,14 +1,18 @@
-"""Read one configured source into a SourceResult, whatever its type."""
+"""The built-in source types, registered with their readers; `read_source` reads any registered
+type into a SourceResult.
+
+A reader takes its source model and an ingest.registry.ReadContext. The web readers build the
+ingest.web.WebContext of one source (its allowed hosts, selector and GOV.UK base) and call the
+readers of ingest.web.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from core.errors import ConfigError, DeskwatchError, FetchError, ParseError
 from core.records import SourceResult
-from ingest import govuk, web
+from ingest import govuk, registry, web
 from ingest.config import (
     GOVUK_WEBSITE,
     AdhocSource,
@@ -16,68 +20,93 @@ from ingest.config import (
     FilesSource,
     GovukSource,
     PageSource,
-    SourceConfig,
+    SourceBase,
 )
 from ingest.files import parse_file, read_folder
+from ingest.registry import ReadContext
 
 
-def read_source(source: SourceConfig | AdhocSource, *, now: datetime, **io: Any) -> SourceResult:
-    """`io` carries what web sources need: `fetcher` (ingest.fetch.Fetcher), `cache` (a
-    web.CacheStore) and `govuk_base_url`; files need nothing."""
-    if isinstance(source, FilesSource):
-        return read_folder(source.path, now=now, source=source.name)
-    if not isinstance(source, FeedSource | PageSource | GovukSource | AdhocSource):
-        raise ConfigError(f"source {source.name!r}: no reader for type {source.type!r}")
-    fetcher = io.get("fetcher")
-    if fetcher is None:
+def read_source(source: SourceBase, ctx: ReadContext) -> SourceResult:
+    """Read `source` with the reader registered for its type."""
+    return registry.lookup(source.type).read(source, ctx)
+
+
+def web_context(source: SourceBase, ctx: ReadContext) -> web.WebContext:
+    """The context of one web source: the GOV.UK base is the source's own, else the run's, else
+    the fetcher policy's, else www.gov.uk."""
+    if ctx.fetcher is None:
         raise ConfigError(f"source {source.name!r}: web sources need a fetcher")
     base = (
         getattr(source, "govuk_base_url", None)
-        or io.get("govuk_base_url")
-        or getattr(getattr(fetcher, "policy", None), "govuk_base_url", None)
+        or ctx.govuk_base_url
+        or getattr(ctx.fetcher.policy, "govuk_base_url", None)
         or GOVUK_WEBSITE
     )
     url = getattr(source, "url", "") or ""
-    ctx = web.WebContext(
-        fetcher=fetcher,
-        cache=io.get("cache") or web.NoCache(),
-        now=now,
+    return web.WebContext(
+        fetcher=ctx.fetcher,
+        cache=ctx.cache if ctx.cache is not None else web.NoCache(),
+        now=ctx.now,
         govuk_base_url=base,
         follow_hosts=web.allowed_hosts(url, getattr(source, "follow_hosts", None), base),
         selector=getattr(source, "selector", None),
     )
-    if isinstance(source, FeedSource):
-        web.read_feed_source(
-            ctx, source.url, fetch_pages=source.fetch_pages, max_entries=source.max_entries
-        )
-    elif isinstance(source, PageSource):
-        web.read_page_source(ctx, source.url)
-    elif isinstance(source, GovukSource):
-        search = govuk.search_url(base, source.search, source.count) if source.search else None
-        web.read_govuk_source(ctx, source.url, search, source.count)
-    else:
-        read_items(ctx, source.items, now=now)
-    return ctx.result
 
 
-def read_items(ctx: web.WebContext, items: list[str], *, now: datetime) -> None:
+def read_files(source: FilesSource, ctx: ReadContext) -> SourceResult:
+    return read_folder(source.path, now=ctx.now, source=source.name)
+
+
+def read_feed(source: FeedSource, ctx: ReadContext) -> SourceResult:
+    wctx = web_context(source, ctx)
+    web.read_feed_source(
+        wctx, source.url, fetch_pages=source.fetch_pages, max_entries=source.max_entries
+    )
+    return wctx.result
+
+
+def read_page(source: PageSource, ctx: ReadContext) -> SourceResult:
+    wctx = web_context(source, ctx)
+    web.read_page_source(wctx, source.url)
+    return wctx.result
+
+
+def read_govuk(source: GovukSource, ctx: ReadContext) -> SourceResult:
+    wctx = web_context(source, ctx)
+    base = wctx.govuk_base_url
+    search = govuk.search_url(base, source.search, source.count) if source.search else None
+    web.read_govuk_source(wctx, source.url, search, source.count)
+    return wctx.result
+
+
+def read_adhoc(source: AdhocSource, ctx: ReadContext) -> SourceResult:
     """Ad-hoc items: URLs of any kind, or files. One bad item is a problem of that item only."""
-    for item in items:
+    wctx = web_context(source, ctx)
+    for item in source.items:
         try:
             if "://" in item and not item.startswith("file:"):
-                ctx.follow_hosts |= web.allowed_hosts(item, None, ctx.govuk_base_url)
-                web.read_url(ctx, item)
+                wctx.follow_hosts |= web.allowed_hosts(item, None, wctx.govuk_base_url)
+                web.read_url(wctx, item)
             else:
                 path = Path(item.removeprefix("file:")).expanduser()
                 if path.is_dir():
-                    ctx.result.records.extend(read_folder(path, now=now).records)
+                    wctx.result.records.extend(read_folder(path, now=ctx.now).records)
                 else:
-                    ctx.result.records.append(parse_file(path, path.read_bytes(), now=now))
+                    wctx.result.records.append(parse_file(path, path.read_bytes(), now=ctx.now))
         except FileNotFoundError:
-            ctx.result.problems.append(f"{item}: no such file")
+            wctx.result.problems.append(f"{item}: no such file")
         except OSError as exc:
-            ctx.result.problems.append(f"{item}: cannot read: {exc.strerror or exc}")
+            wctx.result.problems.append(f"{item}: cannot read: {exc.strerror or exc}")
         except (FetchError, ParseError) as exc:
-            ctx.result.problems.append(str(exc))
+            wctx.result.problems.append(str(exc))
         except DeskwatchError as exc:
-            ctx.result.problems.append(f"{item}: {exc}")
+            wctx.result.problems.append(f"{item}: {exc}")
+    return wctx.result
+
+
+# the built-in types, one line each (the order is the order of the config's error messages)
+registry.register(FilesSource, read_files)
+registry.register(FeedSource, read_feed, web=True)
+registry.register(PageSource, read_page, web=True)
+registry.register(GovukSource, read_govuk, web=True)
+registry.register(AdhocSource, read_adhoc, web=True, http_cache=False, configurable=False)

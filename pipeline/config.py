@@ -7,8 +7,9 @@ key and what is wrong, e.g. `config.yaml: sources.0.type: unknown source type 'r
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -18,7 +19,8 @@ from pydantic import (
 )
 
 from core.yamlfile import describe, read_mapping, validate
-from ingest.config import FetchingConfig, FilesSource, SourceConfig
+from ingest import registry
+from ingest.config import FetchingConfig, SourceConfig
 from pipeline.alerting import SmtpConfig, SubscriptionConfig, resolve_paths
 from pipeline.scheduling import RunConfig, ScheduleConfig
 
@@ -50,6 +52,9 @@ class TaggingConfig(_Strict):
 
 
 class Config(_Strict):
+    """The whole config file. `sources` holds the models of the registered source types:
+    load_config validates with `config_model()`, whose `sources` is the registry's union."""
+
     database_url: str | None = None
     sources: list[SourceConfig] = Field(default_factory=list)
     tagging: TaggingConfig = Field(default_factory=TaggingConfig)
@@ -95,9 +100,22 @@ _SOURCE_TYPES: set[str] = set()
 
 
 def _source_types() -> set[str]:
-    """The `type` values of the source models ("files", "feed", ...)."""
-    union = get_args(SourceConfig)[0]  # SourceConfig is Annotated[Union[...], discriminator]
-    return {get_args(m.model_fields["type"].annotation)[0] for m in get_args(union)}
+    """The `type` values of the configurable source types ("files", "feed", ...)."""
+    return {t.name for t in registry.source_types(configurable_only=True)}
+
+
+def config_model() -> type[Config]:
+    """Config with `sources` typed by the source types registered now."""
+    return _config_model(tuple(t.model for t in registry.source_types(configurable_only=True)))
+
+
+@cache
+def _config_model(_models: tuple[type[SourceConfig], ...]) -> type[Config]:
+    class LoadedConfig(Config):
+        sources: list[registry.config_union()] = Field(default_factory=list)  # type: ignore[valid-type]
+
+    LoadedConfig.__name__ = LoadedConfig.__qualname__ = "Config"
+    return LoadedConfig
 
 
 def load_config(path: Path | str | None) -> Config:
@@ -106,11 +124,10 @@ def load_config(path: Path | str | None) -> Config:
     _SOURCE_TYPES = _source_types()
     config_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
     _raw, data = read_mapping(config_path, "config file", empty_ok=True)
-    config = validate(Config, data, config_path, _describe)
+    config = validate(config_model(), data, config_path, _describe)
     config.path = config_path.resolve()
     base = config.path.parent
     for source in config.sources:
-        if isinstance(source, FilesSource) and not source.path.is_absolute():
-            source.path = (base / source.path).resolve()
+        source.resolve_paths(base)
     resolve_paths(config.smtp, base)
     return config

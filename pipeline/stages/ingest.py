@@ -8,9 +8,10 @@ from datetime import datetime
 
 from core.errors import DeskwatchError
 from core.records import SourceResult
-from ingest.config import WEB_SOURCE_TYPES, AdhocSource, SourceConfig
+from ingest import registry
+from ingest.config import SourceConfig
 from ingest.fetch import Fetcher, FetchPolicy
-from ingest.sources import read_source
+from ingest.registry import ReadContext
 from pipeline.config import Config
 from pipeline.settings import Settings
 from pipeline.summary import SourceSummary
@@ -23,7 +24,7 @@ from storage.releases import Outcome, load_known, mark_seen, store_record, sync_
 log = logging.getLogger("deskwatch.ingest")
 
 
-def source_settings(source: SourceConfig | AdhocSource) -> dict[str, object]:
+def source_settings(source: SourceConfig) -> dict[str, object]:
     return source.model_dump(mode="json", exclude={"name", "type"})
 
 
@@ -50,26 +51,27 @@ def fetch_policy(config: Config, settings: Settings | None = None) -> FetchPolic
 
 def _read(
     db: Database,
-    source: SourceConfig | AdhocSource,
+    source: SourceConfig,
     *,
     now: datetime,
     fetching: FetchPolicy | None,
     govuk_base_url: str | None,
 ) -> SourceResult:
-    """Gather: the IO of one source, before its transaction. Web sources get a fetcher of their
-    own (closed afterwards) and the database's HTTP cache (none for ad-hoc items)."""
-    if not isinstance(source, WEB_SOURCE_TYPES + (AdhocSource,)):
-        return read_source(source, now=now)
-    cache = None if isinstance(source, AdhocSource) else DatabaseCache(db)
+    """Gather: the IO of one source, before its transaction, by the reader registered for its
+    type. Web types get a fetcher of their own (closed afterwards) and the database's HTTP cache
+    (unless the type keeps none, as ad-hoc items)."""
+    kind = registry.lookup(source.type)
+    if not kind.web:
+        return kind.read(source, ReadContext(now=now, govuk_base_url=govuk_base_url))
+    cache = DatabaseCache(db) if kind.http_cache else None
     with Fetcher(fetching or FetchPolicy()) as fetcher:
-        return read_source(
-            source, now=now, fetcher=fetcher, cache=cache, govuk_base_url=govuk_base_url
-        )
+        ctx = ReadContext(now=now, fetcher=fetcher, cache=cache, govuk_base_url=govuk_base_url)
+        return kind.read(source, ctx)
 
 
 def ingest_source(
     db: Database,
-    source: SourceConfig | AdhocSource,
+    source: SourceConfig,
     *,
     now: datetime,
     run_id: str | None = None,
