@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.alert_facts import PlannedAlert
+from storage import dialect
 from storage.models import Alert, AlertCheck, Change, Release, ReleaseVersion, Subscription, Tag
 from storage.tags import tags_for_versions
 
@@ -32,8 +32,7 @@ _IN_CHUNK = 500
 
 
 def _insert(session: Session, model: Any) -> Any:
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return module.insert(model)
+    return dialect.insert(session, model)
 
 
 def _rowcount(result: Any) -> int:
@@ -43,9 +42,7 @@ def _rowcount(result: Any) -> int:
 
 def _locking(session: Session, query: Any, *of: Any) -> Any:
     """FOR UPDATE SKIP LOCKED on Postgres; SQLite's BEGIN IMMEDIATE already serialises."""
-    if session.get_bind().dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True, of=of or None)
-    return query
+    return dialect.skip_locked(session, query, *of)
 
 
 def chunks(ids: Sequence[int]) -> Iterable[list[int]]:

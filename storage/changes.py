@@ -27,10 +27,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import StorageError, UsageError
+from storage import dialect
 from storage.models import Change, PhraseUse, Release, ReleaseVersion, Tag
 from storage.tags import tags_for_versions
 from storage.types import UTCDateTime
@@ -69,12 +69,6 @@ def _tag_filter(kind: str, value: str) -> ColumnElement[bool]:
     if kind == "theme":
         return and_(Tag.kind == "theme", Tag.value == value, Tag.origin == "rule")
     return and_(Tag.kind == "country", Tag.value == value, Tag.focus.is_(True))
-
-
-def _insert(session: Session, model: type[Any]) -> Any:
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(model)
 
 
 # -- what needs diffing -------------------------------------------------------------------------
@@ -285,11 +279,11 @@ def statement_candidates(
 _USED_BEFORE = {
     # one index seek per (basis, phrase) on (basis, phrase, used_at): EXISTS stops at the first
     # earlier use, so the cost does not grow with how often a phrase was used
-    "sqlite": "SELECT json_extract(p.value, '$[0]') AS basis, json_extract(p.value, '$[1]') AS "
+    dialect.SQLITE: "SELECT json_extract(p.value, '$[0]') AS basis, json_extract(p.value, '$[1]') AS "
     "phrase FROM json_each(:pairs) AS p WHERE EXISTS (SELECT 1 FROM phrase_uses AS u WHERE "
     "u.basis = json_extract(p.value, '$[0]') AND u.phrase = json_extract(p.value, '$[1]') "
     "AND u.used_at < :before)",
-    "postgresql": "SELECT x.basis, x.phrase FROM unnest(CAST(:bases AS text[]), "
+    dialect.POSTGRES: "SELECT x.basis, x.phrase FROM unnest(CAST(:bases AS text[]), "
     "CAST(:phrases AS text[])) AS x(basis, phrase) WHERE EXISTS (SELECT 1 FROM phrase_uses AS u "
     "WHERE u.basis = x.basis AND u.phrase = x.phrase AND u.used_at < :before)",
 }
@@ -306,12 +300,12 @@ def phrases_used_before_each(
     found: dict[str, set[str]] = {basis: set() for basis in phrases}
     if not pairs:
         return found
-    dialect = session.get_bind().dialect.name
-    if dialect not in _USED_BEFORE:
-        raise StorageError(f"phrase history lookups do not support the {dialect} dialect")
-    statement = text(_USED_BEFORE[dialect]).bindparams(bindparam("before", type_=UTCDateTime()))
+    backend = dialect.name(session)
+    if backend not in _USED_BEFORE:
+        raise StorageError(f"phrase history lookups do not support the {backend} dialect")
+    statement = text(_USED_BEFORE[backend]).bindparams(bindparam("before", type_=UTCDateTime()))
     params: dict[str, Any] = {"before": before}
-    if dialect == "sqlite":
+    if backend == dialect.SQLITE:
         params["pairs"] = json.dumps(pairs)
     else:
         params["bases"] = [b for b, _ in pairs]
@@ -349,7 +343,7 @@ def record_phrase_uses(
     ]
     if not rows:
         return
-    statement = _insert(session, PhraseUse).on_conflict_do_nothing(
+    statement = dialect.insert(session, PhraseUse).on_conflict_do_nothing(
         index_elements=["basis", "phrase", "version_id"]
     )
     session.execute(statement, rows)
@@ -407,7 +401,7 @@ def add_change(session: Session, **values: Any) -> bool:
     """Store one diff unless the same (version, against version, basis, algorithm) is stored
     already. Returns whether a row was inserted."""
     statement = (
-        _insert(session, Change)
+        dialect.insert(session, Change)
         .values(values)
         .on_conflict_do_nothing(
             index_elements=["version_id", "against_version_id", "basis", "algorithm_version"]

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from core.errors import StorageError
+from storage import dialect
 from storage.db import Database
 
 log = logging.getLogger("deskwatch.locks")
@@ -34,7 +35,7 @@ _KEY = "hashtextextended(current_schema() || ':' || :name, 0)"
 def lock_for_write(session: Session, name: str = "archive") -> None:
     """Hold `name` until the session's transaction ends. On SQLite the transaction already holds
     the database's write lock, so this does nothing there."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect.is_postgres(session):
         session.execute(text(f"SELECT pg_advisory_xact_lock({_KEY})"), {"name": name})
 
 
@@ -51,10 +52,10 @@ def sqlite_lock_path(db: Database, name: str) -> Path | None:
 def stage_lock(db: Database, name: str, *, timeout: float = 1800.0) -> Iterator[None]:
     """Run the block while no other process runs the block of the same `name` on this database.
     Waits up to `timeout` seconds, then raises StorageError."""
-    if db.dialect == "postgresql":
+    if dialect.is_postgres(db.engine):
         with _advisory_lock(db, name, timeout):
             yield
-    elif db.dialect == "sqlite" and (path := sqlite_lock_path(db, name)) is not None:
+    elif dialect.is_sqlite(db.engine) and (path := sqlite_lock_path(db, name)) is not None:
         with _file_lock(path, name, timeout):
             yield
     else:

@@ -34,6 +34,7 @@ from sqlalchemy import Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.tags import TagResult
+from storage import dialect
 from storage.models import Release, ReleaseVersion, Tag
 
 THEME, COUNTRY, RULE = "theme", "country", "rule"
@@ -87,8 +88,7 @@ def versions_to_tag(
         query = query.join(Release, Release.id == ReleaseVersion.release_id).where(
             published >= since
         )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=ReleaseVersion, skip_locked=True)
+    query = dialect.skip_locked(session, query, ReleaseVersion)
     return [VersionText(*row) for row in session.execute(query)]
 
 
