@@ -2,15 +2,23 @@
 
 Built once at each entry point (`Settings()`), then passed down. Nothing else reads the
 environment. The YAML config file (see pipeline.config) supplies defaults for some of these
-keys; an environment variable always wins over the file.
+keys; an environment variable always wins over the file. That precedence is resolved here, once,
+into the objects the stages use (pipeline.app.App: database_url, fetching, mail).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from alerts.mailer import MailSettings
+from core.errors import ConfigError
+from ingest.config import FetchingConfig
+from ingest.fetch import FetchPolicy
+from pipeline.alerting import SmtpConfig
 
 DEFAULT_DATABASE_URL = "sqlite:///deskwatch.db"
 
@@ -37,3 +45,67 @@ class Settings(BaseSettings):
     """Contact address put in the User-Agent of every request deskwatch makes."""
     fetch_delay_s: float | None = None
     """Seconds between two requests to one host; wins over the config's fetching.delay_s."""
+
+
+# -- the environment over the file, resolved once (pipeline.app.App) ------------------------------
+
+SMTP_VARIABLES = {
+    "host": "smtp_host",
+    "port": "smtp_port",
+    "username": "smtp_username",
+    "password_file": "smtp_password_file",
+    "starttls": "smtp_starttls",
+    "ssl": "smtp_ssl",
+    "mail_from": "mail_from",
+    "outbox_dir": "outbox_dir",
+}
+"""The `smtp:` keys that have an environment variable, and its Settings field."""
+FETCHING_VARIABLES = {"delay_s": "fetch_delay_s"}
+"""The `fetching:` keys that have an environment variable."""
+
+
+def _set(value: object) -> bool:
+    return value is not None and value != ""
+
+
+def first_set(*values: Any) -> Any:
+    """The first value that is set (not None, not an empty string), else None."""
+    return next((v for v in values if _set(v)), None)
+
+
+def overlay(settings: Settings, section: BaseModel, variables: dict[str, str]) -> dict[str, Any]:
+    """The keys of a config-file section, each replaced by its environment variable when set."""
+    merged = section.model_dump()
+    for key, field in variables.items():
+        merged[key] = first_set(getattr(settings, field), merged[key])
+    return merged
+
+
+def database_url(settings: Settings, from_file: str | None) -> str:
+    return str(first_set(settings.database_url, from_file, DEFAULT_DATABASE_URL))
+
+
+def fetch_policy(settings: Settings, fetching: FetchingConfig) -> FetchPolicy:
+    """The fetcher's policy: the `fetching:` section, DESKWATCH_FETCH_DELAY_S over its delay_s,
+    and the contact address of the settings."""
+    return FetchPolicy(**overlay(settings, fetching, FETCHING_VARIABLES), contact=settings.contact)
+
+
+def mail_settings(settings: Settings, smtp: SmtpConfig) -> MailSettings:
+    """SMTP settings: each DESKWATCH_SMTP_* (and DESKWATCH_MAIL_FROM, DESKWATCH_OUTBOX_DIR)
+    variable over the `smtp:` key of the file. The password comes from DESKWATCH_SMTP_PASSWORD,
+    else from the password file, read here (ConfigError when it cannot be read)."""
+    merged = overlay(settings, smtp, SMTP_VARIABLES)
+    password_file = merged.pop("password_file")
+    password = settings.smtp_password
+    if password is None and password_file is not None:
+        try:
+            password = SecretStr(Path(password_file).read_text(encoding="utf-8").strip())
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
+            raise ConfigError(
+                f"cannot read the SMTP password file {password_file}: {reason}"
+            ) from None
+    merged["mail_from"] = merged["mail_from"] or "deskwatch@localhost"
+    merged["outbox_dir"] = Path(merged["outbox_dir"] or "outbox")
+    return MailSettings(**merged, password=password)

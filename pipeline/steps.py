@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from ingest.config import SourceConfig
 from pipeline.app import App
-from pipeline.stages.ingest import fetch_policy, ingest_source, source_settings
+from pipeline.stages.ingest import ingest_source, source_settings
 from pipeline.summary import RunSummary, SourceSummary
 from storage.db import Database
 from storage.locks import lock_for_write, stage_lock
@@ -113,9 +113,7 @@ def ingest(
     app: App, db: Database, source: SourceConfig, *, now: datetime, run_id: str | None = None
 ) -> SourceSummary:
     """Read one source and store what is new, in one transaction."""
-    return ingest_source(
-        db, source, now=now, run_id=run_id, fetching=fetch_policy(app.config, app.settings)
-    )
+    return ingest_source(db, source, now=now, run_id=run_id, fetching=app.fetching)
 
 
 def run_stage(app: App, db: Database, name: str, *, now: datetime) -> dict[str, int]:

@@ -31,7 +31,7 @@ def ingest(
     from dataclasses import asdict
 
     from ingest.config import AdhocSource
-    from pipeline.stages.ingest import fetch_policy, ingest_source
+    from pipeline.stages.ingest import ingest_source
     from pipeline.steps import prepare
 
     app = state(ctx).app
@@ -42,7 +42,7 @@ def ingest(
             db,
             source,
             now=datetime.now(UTC),
-            fetching=fetch_policy(app.config, app.settings),
+            fetching=app.fetching,
             govuk_base_url=app.config.fetching.govuk_base_url,
         )
     finally:

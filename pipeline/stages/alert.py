@@ -21,10 +21,8 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from alerts.compose import AlertItem, Envelope, compose_alert, compose_digest
@@ -52,38 +50,7 @@ DIGEST_CLAIM = 20_000
 DEFAULT_DIGEST_TIMEZONE = "Europe/London"
 
 
-# -- settings ---------------------------------------------------------------------------------------
-
-
-def mail_settings(app: App) -> MailSettings:
-    """SMTP settings: each DESKWATCH_SMTP_* variable wins over the `smtp:` key of the file; the
-    password comes from DESKWATCH_SMTP_PASSWORD, else from a password file."""
-    env, file = app.settings, app.config.smtp
-    password: SecretStr | None = env.smtp_password
-    password_file = env.smtp_password_file or file.password_file
-    if password is None and password_file is not None:
-        try:
-            password = SecretStr(Path(password_file).read_text(encoding="utf-8").strip())
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or type(exc).__name__
-            raise ConfigError(
-                f"cannot read the SMTP password file {password_file}: {reason}"
-            ) from None
-    return MailSettings(
-        host=env.smtp_host or file.host,
-        port=env.smtp_port or file.port,
-        username=env.smtp_username or file.username,
-        password=password,
-        starttls=env.smtp_starttls if env.smtp_starttls is not None else file.starttls,
-        ssl=env.smtp_ssl if env.smtp_ssl is not None else file.ssl,
-        mail_from=env.mail_from or file.mail_from or "deskwatch@localhost",
-        outbox_dir=Path(env.outbox_dir or file.outbox_dir or "outbox"),
-        timeout_s=file.timeout_s,
-        max_attempts=file.max_attempts,
-        retry_delay_s=file.retry_delay_s,
-        max_retry_delay_s=file.max_retry_delay_s,
-        unsubscribe=file.unsubscribe,
-    )
+# -- subscriptions --------------------------------------------------------------------------------
 
 
 def known_countries() -> set[str]:
@@ -258,7 +225,7 @@ class _Batch:
 
 def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     """Send every due immediate alert; then retry digests whose last attempt failed."""
-    settings = mail_settings(app)
+    settings = app.mail
     worker = _worker()
     render = render_payload
     with open_sender(settings) as sender:
@@ -310,7 +277,7 @@ def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> di
     them up to `now`, grouped by theme. Nobody gets an empty digest."""
     if frequency not in DIGEST_FREQUENCIES:
         raise UsageError(f"unknown digest frequency {frequency!r} (expected daily or weekly)")
-    settings = mail_settings(app)
+    settings = app.mail
     with open_sender(settings) as sender:
         return _send_digests(app, db, settings, sender, frequency, now, retries=False)
 

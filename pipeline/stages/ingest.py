@@ -12,8 +12,6 @@ from ingest import registry
 from ingest.config import SourceConfig
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.registry import ReadContext
-from pipeline.config import Config
-from pipeline.settings import Settings
 from pipeline.summary import SourceSummary
 from storage.db import Database
 from storage.http_cache import DatabaseCache, save_entries
@@ -26,27 +24,6 @@ log = logging.getLogger("deskwatch.ingest")
 
 def source_settings(source: SourceConfig) -> dict[str, object]:
     return source.model_dump(mode="json", exclude={"name", "type"})
-
-
-def fetch_policy(config: Config, settings: Settings | None = None) -> FetchPolicy:
-    """The fetcher's policy: the config's `fetching:` section, the contact address of the
-    settings, and DESKWATCH_FETCH_DELAY_S when set (it wins over the file)."""
-    fetching = config.fetching
-    delay = fetching.delay_s
-    if settings is not None and settings.fetch_delay_s is not None:
-        delay = settings.fetch_delay_s
-    return FetchPolicy(
-        delay_s=delay,
-        timeout_s=fetching.timeout_s,
-        max_time_s=fetching.max_time_s,
-        max_bytes=fetching.max_bytes,
-        retries=fetching.retries,
-        backoff_s=fetching.backoff_s,
-        max_retry_after_s=fetching.max_retry_after_s,
-        max_redirects=fetching.max_redirects,
-        contact=settings.contact if settings is not None else None,
-        govuk_base_url=fetching.govuk_base_url,
-    )
 
 
 def _read(
@@ -80,7 +57,7 @@ def ingest_source(
 ) -> SourceSummary:
     """Read `source` and store its releases. A DeskwatchError (bad feed, unreachable host ...)
     is recorded in the source's run record and returned in the summary; it is not raised.
-    Web sources fetch with the `fetching` policy (see fetch_policy) before the transaction."""
+    Web sources fetch with the `fetching` policy (App.fetching) before the transaction."""
     started = time.perf_counter()
     summary = SourceSummary(source=source.name, status="ok")
     result: SourceResult | None = None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stages.alert import create_alerts, mail_settings, send_alerts
+from pipeline.stages.alert import create_alerts, send_alerts
 from storage.alerts import LEASE, claim, retry_failed
 from tests.fixtures.mail import SMTP_PASSWORD, SMTP_USER
 from tests.integration.alerts_helpers import (
@@ -299,7 +299,7 @@ def test_authentication_failure_is_an_outage_and_never_shows_the_password(
     assert alert.status == "pending" and alert.attempts == 1
     assert "authentication failed" in (alert.last_error or "")
     assert wrong not in (alert.last_error or "")
-    assert wrong not in repr(mail_settings(app))
+    assert wrong not in repr(app.mail)
     assert smtp_auth_server.sink.messages == []
     assert set(smtp_auth_server.authenticator.tried) == {(SMTP_USER, wrong)}  # PLAIN, LOGIN
 

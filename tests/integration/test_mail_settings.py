@@ -11,7 +11,6 @@ from core.errors import ConfigError
 from pipeline.app import App
 from pipeline.config import load_config
 from pipeline.settings import Settings
-from pipeline.stages.alert import mail_settings
 
 
 def app_with(tmp_path: Path, smtp_yaml: str, **env: object) -> App:
@@ -27,7 +26,7 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
         "  password_file: secret\n  starttls: true\n  mail_from: file@example.org\n"
         "  outbox_dir: mail-out\n  max_attempts: 3\n"
     )
-    settings = mail_settings(app_with(tmp_path, yaml))
+    settings = app_with(tmp_path, yaml).mail
     assert (settings.host, settings.effective_port, settings.username) == (
         "file.example.org",
         2525,
@@ -38,19 +37,17 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     assert settings.outbox_dir == tmp_path / "mail-out"  # relative to the config file
     assert settings.max_attempts == 3
 
-    env = mail_settings(
-        app_with(
-            tmp_path,
-            yaml,
-            smtp_host="env.example.org",
-            smtp_port=465,
-            smtp_username="env-user",
-            smtp_password="from-env",
-            smtp_starttls=False,
-            smtp_ssl=True,
-            mail_from="env@example.org",
-        )
-    )
+    env = app_with(
+        tmp_path,
+        yaml,
+        smtp_host="env.example.org",
+        smtp_port=465,
+        smtp_username="env-user",
+        smtp_password="from-env",
+        smtp_starttls=False,
+        smtp_ssl=True,
+        mail_from="env@example.org",
+    ).mail
     assert (env.host, env.effective_port, env.username, env.mail_from) == (
         "env.example.org",
         465,
@@ -64,14 +61,14 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
 
 
 def test_no_host_means_the_outbox(tmp_path: Path) -> None:
-    settings = mail_settings(app_with(tmp_path, "  mail_from: d@example.org\n"))
+    settings = app_with(tmp_path, "  mail_from: d@example.org\n").mail
     assert settings.transport == "outbox" and settings.describe() == "outbox folder outbox"
 
 
 def test_password_problems_are_one_clear_line(tmp_path: Path) -> None:
     app = app_with(tmp_path, "  host: h.example.org\n  password_file: missing-secret\n")
     with pytest.raises(ConfigError, match=r"cannot read the SMTP password file .*missing-secret"):
-        mail_settings(app)
+        _ = app.mail
     with pytest.raises(ConfigError, match="never read from the config file"):
         app_with(tmp_path, "  host: h.example.org\n  password: hunter2\n")
     with pytest.raises(ConfigError, match="choose one of ssl"):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ingest.config import FeedSource, GovukSource, PageSource
 from pipeline.app import App
 from pipeline.settings import Settings
-from pipeline.stages.ingest import fetch_policy, ingest_source
+from pipeline.stages.ingest import ingest_source
 from storage.models import HttpCacheEntry, Release, ReleaseVersion, SourceRun
 from tests.fixtures.servers import Response
 from tests.fixtures.web_sources import FAST, NOW, serve_web_fixtures, web_fixture
@@ -197,7 +197,7 @@ def test_a_failed_page_is_retried_on_the_next_run(database, http_server):
 
 
 def test_config_file_fetching_section_reaches_the_readers(database, http_server, tmp_path):
-    """fetching.govuk_base_url of the config file, through fetch_policy, with no per-source
+    """fetching.govuk_base_url of the config file, through App.fetching, with no per-source
     override: the feed's www.gov.uk link is read from the local server's Content API."""
     serve_web_fixtures(http_server)
     path = tmp_path / "deskwatch.yaml"
@@ -208,9 +208,7 @@ def test_config_file_fetching_section_reaches_the_readers(database, http_server,
     )
     app = App.load(path, Settings())
     (source,) = app.config.sources
-    summary = ingest_source(
-        database, source, now=NOW, fetching=fetch_policy(app.config, app.settings)
-    )
+    summary = ingest_source(database, source, now=NOW, fetching=app.fetching)
     assert summary.new_releases == 3 and summary.status == "ok"
     assert GOVUK_KEY in _releases(database)
 

@@ -10,8 +10,7 @@ import pytest
 from core.errors import ConfigError
 from ingest.config import FeedSource, GovukSource, PageSource
 from pipeline.config import load_config
-from pipeline.settings import Settings
-from pipeline.stages.ingest import fetch_policy
+from pipeline.settings import Settings, fetch_policy
 from tests.unit.test_layering import FORBIDDEN, imported_roots
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,15 +42,17 @@ sources:
     assert isinstance(page, PageSource) and page.selector == "div.body"
     assert isinstance(search, GovukSource) and search.count == 5
     assert govuk_page.url.endswith("/japan")
-    policy = fetch_policy(config, Settings(contact="desk@example.org"))
+    policy = fetch_policy(Settings(contact="desk@example.org"), config.fetching)
     assert (policy.delay_s, policy.max_bytes) == (0.5, 1000)
     assert "desk@example.org" in policy.user_agent
-    assert fetch_policy(config, Settings(fetch_delay_s=0)).delay_s == 0  # the environment wins
+    assert (
+        fetch_policy(Settings(fetch_delay_s=0), config.fetching).delay_s == 0
+    )  # the environment wins
 
 
 def test_defaults_are_polite(tmp_path):
     config = load_config(_write(tmp_path, "sources: []\n"))
-    policy = fetch_policy(config)
+    policy = fetch_policy(Settings(), config.fetching)
     assert policy.delay_s == 1.0 and policy.max_bytes == 10_000_000
     assert config.fetching.govuk_base_url == "https://www.gov.uk"
 
