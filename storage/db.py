@@ -3,13 +3,22 @@
 `open_database(url)` gives a `Database` whose `session()` context manager owns one transaction:
 it commits on success and rolls back on error. Repository functions take a Session and never
 commit. SQLite gets WAL and a busy timeout so overlapping runs wait instead of failing.
+
+Three ways to open an archive:
+
+    open_database(url)                  as it is: no check, no migration (tests, `db upgrade`)
+    open_database(url, upgrade=True)    apply pending migrations first (every writer)
+    open_database(url, read_only=True)  it must already exist at this code's revision
+                                        (`check_current`); nothing is created or migrated, and
+                                        its connections refuse writes (the commands that read)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +28,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import StorageError
@@ -44,9 +53,13 @@ def redact(url: str) -> str:
         return "<unparseable database URL>"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, read_only: bool = False) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if read_only:
+        # a reader leaves the file as it found it (deskwatch's own archives are WAL already)
+        cursor.execute("PRAGMA query_only=ON")
+    else:
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -56,7 +69,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def _postgres_read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite URL names; None for another database, memory or a `file:` URI."""
+    parsed = make_url(normalise_url(url))
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """An engine for `url`. With read_only, every connection refuses writes, and SQLite readers
+    begin deferred transactions (they do not queue for the write lock behind a run)."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
@@ -71,16 +104,20 @@ def make_engine(url: str) -> Engine:
                     f"cannot open SQLite database {database}: folder {parent} does not exist"
                 )
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, read_only=read_only))
         # let BEGIN take the write lock up front (BEGIN IMMEDIATE) so two writers queue on the
         # busy timeout instead of failing with "database is locked" on lock upgrade
         event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # noqa: BLE001 - e.g. a missing driver for an unknown dialect
         raise StorageError(f"cannot use database URL {redact(url)}: {exc}") from None
+    if read_only and engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgres_read_only)
+    return engine
 
 
 @dataclass
@@ -88,6 +125,8 @@ class Database:
     url: str
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    migrated: list[str] = field(default_factory=list)
+    """The migrations `open_database(..., upgrade=True)` applied (none when it was current)."""
 
     @property
     def dialect(self) -> str:
@@ -108,9 +147,17 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, upgrade: bool = False) -> Database:
-    """Open the database at `url`; with upgrade=True apply pending migrations first."""
-    engine = make_engine(url)
+def open_database(url: str, *, upgrade: bool = False, read_only: bool = False) -> Database:
+    """Open the database at `url`; with upgrade=True apply pending migrations first; with
+    read_only=True require an archive at this code's revision and refuse writes (a missing or
+    out-of-date archive is a StorageError that says what to run)."""
+    if upgrade and read_only:
+        raise ValueError("a read-only archive is never migrated")
+    engine = make_engine(url, read_only=read_only)
+    path = sqlite_path(url)
+    if read_only and path is not None and not path.is_file():
+        engine.dispose()
+        raise StorageError(_no_archive(url))
     db = Database(
         url=normalise_url(url),
         engine=engine,
@@ -119,13 +166,53 @@ def open_database(url: str, *, upgrade: bool = False) -> Database:
     try:
         with engine.connect():
             pass
-    except OperationalError as exc:
+    except DBAPIError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StorageError(f"cannot reach the database {redact(url)}: {reason}") from None
-    if upgrade:
-        upgrade_database(db)
+    try:
+        if read_only:
+            check_current(db)
+        if upgrade:
+            db.migrated = upgrade_database(db)
+    except BaseException:
+        engine.dispose()
+        raise
     return db
+
+
+def _no_archive(url: str) -> str:
+    return f"no archive at {redact(url)}; run `deskwatch db upgrade` or `deskwatch run` first"
+
+
+def check_current(db: Database) -> None:
+    """Raise a StorageError unless the archive is at the revision this code's migrations end
+    at: one that says there is no archive (no schema, or an empty SQLite file), that the archive
+    is behind (run `deskwatch db upgrade`), or that a newer deskwatch has migrated it."""
+    script = ScriptDirectory.from_config(alembic_config(db))
+    current = current_revisions(db)
+    heads = set(script.get_heads())
+    if current == heads:
+        return
+    if not current:
+        raise StorageError(_no_archive(db.url))
+    where, have, need = redact(db.url), ", ".join(sorted(current)), ", ".join(sorted(heads))
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current - known:
+        raise StorageError(
+            f"the archive at {where} is at revision {have}, which this deskwatch does not know "
+            f"(it needs {need}): a newer deskwatch has migrated it"
+        )
+    raise StorageError(
+        f"the archive at {where} is at revision {have}, this deskwatch needs {need}; "
+        "run `deskwatch db upgrade`"
+    )
+
+
+def current_revisions(db: Database) -> set[str]:
+    """The revisions the archive's schema is at (empty: no deskwatch schema there)."""
+    with db.engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
 def alembic_config(db: Database) -> AlembicConfig:
@@ -135,17 +222,22 @@ def alembic_config(db: Database) -> AlembicConfig:
     return cfg
 
 
-def upgrade_database(db: Database, revision: str = "head") -> None:
-    """Apply pending migrations. Safe to call from overlapping processes: on Postgres an advisory
-    lock serialises them; on SQLite the BEGIN IMMEDIATE write lock does."""
+def upgrade_database(db: Database, revision: str = "head") -> list[str]:
+    """Apply pending migrations and return them (to `head`: those `pending_migrations` listed).
+    Safe to call from overlapping processes: on Postgres an advisory lock serialises them; on
+    SQLite the BEGIN IMMEDIATE write lock does."""
+    pending = pending_migrations(db) if revision == "head" else []
     command.upgrade(alembic_config(db), revision)
+    return pending
 
 
 def pending_migrations(db: Database) -> list[str]:
+    """The migrations between the archive's revision and this code's head, newest first."""
     script = ScriptDirectory.from_config(alembic_config(db))
-    with db.engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    heads = set(script.get_heads())
-    if current == heads:
-        return []
-    return [rev.revision for rev in script.walk_revisions() if rev.revision not in current]
+    current = current_revisions(db)
+    pending: list[str] = []
+    for rev in script.walk_revisions():  # from the head down: the history is one line
+        if rev.revision in current:
+            break
+        pending.append(rev.revision)
+    return pending
