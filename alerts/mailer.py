@@ -1,5 +1,6 @@
 """Handing composed mail over: to an SMTP server (smtplib), or as .eml files into an outbox folder
 when no SMTP host is configured (the quick-start default). IO lives here and only here.
+`EmailChannel` is the email alert channel (see alerts.channels) over the two.
 
 A sender raises DeliveryError for one message that could not be handed over; `permanent` marks
 a refusal that retrying will not cure (a 5xx for the recipient). `MailServerUnavailable` (the
@@ -20,15 +21,15 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
-from types import TracebackType
 from typing import Protocol
 
 from pydantic import SecretStr
 
+from alerts.channels import ChannelUnavailable, Receipt
 from core.errors import DeliveryError
 
 
-class MailServerUnavailable(DeliveryError):
+class MailServerUnavailable(ChannelUnavailable):
     """No message can be sent now (connection, TLS or authentication failure): an outage."""
 
 
@@ -190,24 +191,24 @@ class OutboxSender:
         pass
 
 
-class open_sender(contextlib.AbstractContextManager["Sender"]):  # noqa: N801 - used as a function
-    """`with open_sender(settings) as sender:` the SMTP sender when a host is set, else the outbox."""
+class EmailChannel:
+    """The email channel: the SMTP sender when a host is set, else the outbox folder."""
 
     def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
         self.sender: Sender = (
             SMTPSender(settings) if settings.host else OutboxSender(settings.outbox_dir)
         )
 
-    def __enter__(self) -> Sender:
-        return self.sender
+    def send(self, message: EmailMessage, recipient: str) -> Receipt:
+        self.sender.send(message, recipient)
+        return Receipt(message_id=str(message["Message-ID"]))
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self.sender.close()
+
+    def describe(self) -> str:
+        return self.settings.describe()
 
 
 def _text(value: bytes | str) -> str:

@@ -18,6 +18,8 @@ from pydantic import (
     field_validator,
 )
 
+from alerts.channels import DEFAULT_CHANNEL, check_channel
+from core.errors import ConfigError
 from core.yamlfile import describe, read_mapping, validate
 from ingest import registry
 from ingest.config import FetchingConfig, SourceConfig
@@ -64,6 +66,8 @@ class Config(_Strict):
     diffing: DiffingConfig = Field(default_factory=DiffingConfig)
     subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
+    channel: str = DEFAULT_CHANNEL
+    """Where alerts go: a registered alert channel (alerts.channels); `email` ships."""
     # filled in by the later stages (subscriptions, smtp, schedule, ...)
     path: Path | None = Field(default=None, exclude=True)
 
@@ -76,6 +80,15 @@ class Config(_Strict):
                 raise ValueError(f"two sources are named {source.name!r}")
             seen.add(source.name)
         return sources
+
+    @field_validator("channel")
+    @classmethod
+    def _known_channel(cls, name: str) -> str:
+        try:
+            check_channel(name)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        return name
 
 
 def _describe(error: dict[str, Any]) -> str:

@@ -5,8 +5,9 @@ send digests.
                     yet checked (alerts.matching, pure); insert-or-skip the alerts and mark the
                     versions checked, in one transaction per batch
     send_alerts     claim due immediate alerts (a lease), compose (alerts.compose, pure), hand
-                    each to the mail server or the outbox folder, mark it sent right after the
-                    server accepts it; failures back off, and end `failed` after N attempts
+                    each to the configured channel (alerts.channels; email: the mail server or
+                    the outbox folder), mark it sent right after the channel accepts it;
+                    failures back off, and end `failed` after N attempts
     send_digests    the same for one daily or weekly period: one mail per subscriber
 
 Mail is only ever sent from committed rows, after the ingest transaction, never inside it.
@@ -25,10 +26,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from alerts.channels import Channel, ChannelUnavailable, open_channel
 from alerts.compose import AlertItem, Envelope, compose_alert, compose_digest
 from alerts.diffview import render_payload
 from alerts.digest import DIGEST_FREQUENCIES, period
-from alerts.mailer import MailServerUnavailable, MailSettings, Sender, open_sender
+from alerts.mailer import MailSettings
 from alerts.matching import Rule, plan_alerts
 from core.errors import ConfigError, DeliveryError, UsageError
 from core.subscriptions import SubscriptionSpec, problems
@@ -173,11 +175,12 @@ def _subscriptions_by_email(session: Session) -> dict[str, list[Any]]:
 
 
 class _Batch:
-    """Sends composed messages one by one and records each outcome in its own transaction."""
+    """Sends composed messages one by one through the channel and records each outcome in its
+    own transaction. An outage stops the sends: the rest of the batch is deferred."""
 
-    def __init__(self, db: Database, settings: MailSettings, sender: Sender, now: datetime):
-        self.db, self.settings, self.sender, self.now = db, settings, sender, now
-        self.outage: MailServerUnavailable | None = None
+    def __init__(self, db: Database, settings: MailSettings, channel: Channel, now: datetime):
+        self.db, self.settings, self.channel, self.now = db, settings, channel, now
+        self.outage: ChannelUnavailable | None = None
         self.sent = self.failed = self.deferred = 0
 
     def deliver(
@@ -185,10 +188,10 @@ class _Batch:
     ) -> bool:
         if self.outage is None:
             try:
-                self.sender.send(message, email)
-            except MailServerUnavailable as exc:
+                receipt = self.channel.send(message, email)
+            except ChannelUnavailable as exc:
                 self.outage = exc
-                log.warning("mail server unavailable: %s", exc)
+                log.warning("alert channel unavailable: %s", exc)
             except DeliveryError as exc:
                 log.warning("alert to %s not delivered: %s", email, exc)
                 self._failure(alert_ids, str(exc), permanent=exc.permanent)
@@ -199,7 +202,7 @@ class _Batch:
                         session,
                         alert_ids,
                         now=self.now,
-                        message_id=str(message["Message-ID"]),
+                        message_id=receipt.message_id,
                         digest_key=digest_key,
                     )
                 self.sent += 1
@@ -228,8 +231,8 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     settings = app.mail
     worker = _worker()
     render = render_payload
-    with open_sender(settings) as sender:
-        batch = _Batch(db, settings, sender, now)
+    with open_channel(app.config.channel, settings) as channel:
+        batch = _Batch(db, settings, channel, now)
         while batch.outage is None:
             with db.session() as session:
                 claimed = outbox.claim(
@@ -248,12 +251,12 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
         counts["alerts_deferred"] = batch.deferred
         if batch.outage is None:
             for frequency in DIGEST_FREQUENCIES:
-                retried = _send_digests(app, db, settings, sender, frequency, now, retries=True)
+                retried = _send_digests(app, db, settings, channel, frequency, now, retries=True)
                 counts["digests_sent"] = counts.get("digests_sent", 0) + retried["digests_sent"]
     if batch.sent or batch.failed or batch.deferred:
         log.info(
             "alerts via %s: %d sent, %d deferred, %d failed",
-            settings.describe(),
+            channel.describe(),
             batch.sent,
             batch.deferred,
             batch.failed,
@@ -278,15 +281,15 @@ def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> di
     if frequency not in DIGEST_FREQUENCIES:
         raise UsageError(f"unknown digest frequency {frequency!r} (expected daily or weekly)")
     settings = app.mail
-    with open_sender(settings) as sender:
-        return _send_digests(app, db, settings, sender, frequency, now, retries=False)
+    with open_channel(app.config.channel, settings) as channel:
+        return _send_digests(app, db, settings, channel, frequency, now, retries=False)
 
 
 def _send_digests(
     app: App,
     db: Database,
     settings: MailSettings,
-    sender: Sender,
+    channel: Channel,
     frequency: str,
     now: datetime,
     *,
@@ -311,7 +314,7 @@ def _send_digests(
     by_email: dict[str, list[AlertItem]] = defaultdict(list)
     for alert in claimed:
         by_email[alert.email].append(items[alert.id])
-    batch = _Batch(db, settings, sender, now)
+    batch = _Batch(db, settings, channel, now)
     for email, group in by_email.items():
         group.sort(key=lambda item: (item.published_at is None, item.published_at, item.alert_id))
         envelope = _envelope(settings, email, subs.get(email, []), now)
