@@ -1,4 +1,5 @@
-"""The `deskwatch` command line. Commands are thin: they call library functions.
+"""The `deskwatch` command line. Commands are thin: they call library functions, and open the
+archive through deskwatch.archive (read-only unless they write).
 
 Each area registers its commands from a module in deskwatch.commands. A DeskwatchError becomes one
 line on stderr and a non-zero exit code (2 for bad config, usage or queries), never a traceback."""

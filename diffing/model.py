@@ -58,7 +58,3 @@ class Diff:
             "dropped_phrases": list(self.dropped_phrases),
             "reasons": list(self.reasons),
         }
-
-
-def empty_payload() -> dict[str, Any]:
-    return Diff().payload()

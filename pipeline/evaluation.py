@@ -10,6 +10,9 @@ Two kinds of labelled data:
 Per label: tp, fp, fn, precision, recall, F1. Overall: micro-averaged precision / recall / F1
 and the macro-F1 over labels. Every miss and false positive is listed with the evidence
 sentence (for a false positive) so a person can read why.
+
+`evaluation_report(taxonomy, gold=..., corpus=...)` runs all of it on the folders it is given
+(`deskwatch eval`): nothing is looked for in a default place.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from typing import Any
 import pycountry
 import yaml
 
-from core.errors import ConfigError
+from core.errors import ConfigError, UsageError
 from core.tags import COUNTRY, REGION, RULE, THEME, TagResult
 from tagging.gazetteer import EXTRA_CODES, resolve_location
-from tagging.tagger import Tagger
+from tagging.tagger import Tagger, get_tagger
+from tagging.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -352,3 +356,48 @@ def load_govuk_corpus(folder: Path, tagger: Tagger) -> list[LabelledItem]:
             )
         )
     return items
+
+
+# -- the whole report -----------------------------------------------------------------------
+GOVUK_FOLDER = "govuk-content-api"
+
+
+def evaluation_report(
+    taxonomy: Taxonomy, *, gold: Path | None = None, corpus: Path | None = None
+) -> dict[str, Any]:
+    """Every score of the tagger on the gold set in `gold` and on the GOV.UK items of `corpus`
+    (the shared corpus folder, or its govuk-content-api folder), as `scores` (Scores) beside
+    what was read. At least one of the two; a folder without its files is a UsageError."""
+    if gold is None and corpus is None:
+        raise UsageError("nothing to measure: give a gold set folder, a corpus folder or both")
+    tagger = get_tagger(taxonomy)
+    report: dict[str, Any] = {
+        "taxonomy_version": taxonomy.version,
+        "scores": [],
+        "notes": [],
+        "gold": None,
+        "corpus": None,
+    }
+    if gold is not None:
+        if not gold.is_dir() or not any(gold.glob("*.yaml")):
+            raise UsageError(f"no gold files (*.yaml) in {gold}")
+        items = load_gold(gold, taxonomy.theme_ids, taxonomy.places.regions)
+        report["gold"] = {"path": str(gold), "items": len(items)}
+        report["scores"] += evaluate(tagger, items, "gold")
+    else:
+        report["notes"].append("no gold set given: reporting the GOV.UK corpus only")
+    if corpus is not None:
+        folder = corpus / GOVUK_FOLDER if (corpus / GOVUK_FOLDER).is_dir() else corpus
+        if not (folder / "LABELS.json").is_file():
+            raise UsageError(f"no {GOVUK_FOLDER}/LABELS.json in {corpus}")
+        labelled_items = load_govuk_corpus(folder, tagger)
+        report["corpus"] = {
+            "path": str(folder),
+            "items": len(labelled_items),
+            "labelled_items": sum(1 for i in labelled_items if i.countries),
+            "labels_set_aside": sorted({a for i in labelled_items for a in i.set_aside}),
+        }
+        report["scores"] += evaluate_govuk(tagger, labelled_items)
+    else:
+        report["notes"].append("no GOV.UK corpus given: reporting the gold set only")
+    return report

@@ -315,13 +315,6 @@ def phrases_used_before_each(
     return found
 
 
-def phrases_used_before(
-    session: Session, basis: str, phrases: Collection[str], *, before: datetime
-) -> set[str]:
-    """Those of `phrases` that a statement on `basis` used before `before`."""
-    return phrases_used_before_each(session, {basis: phrases}, before=before)[basis]
-
-
 def record_phrase_uses(
     session: Session,
     basis: str,

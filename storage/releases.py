@@ -1,4 +1,4 @@
-"""Repository functions for sources, releases, versions and run records.
+"""Repository functions for sources, releases and their versions.
 
 They take a Session and never commit: the caller owns the transaction (one per source)."""
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.errors import NotFoundError
 from core.normalise import bytes_hash, content_hash
 from core.records import ReleaseRecord
-from storage.models import Release, ReleaseVersion, Source, SourceRun
+from storage.models import Release, ReleaseVersion, Source
 
 
 class Outcome(enum.StrEnum):
@@ -202,13 +202,6 @@ def _add_version(
     return version
 
 
-def start_run(session: Session, source: Source, *, now: datetime, run_id: str | None) -> SourceRun:
-    run = SourceRun(source_id=source.id, run_id=run_id, started_at=now, status="running")
-    session.add(run)
-    session.flush()
-    return run
-
-
 def get_release(session: Session, release_id: int) -> Release:
     release = session.scalar(
         select(Release)
@@ -218,15 +211,6 @@ def get_release(session: Session, release_id: int) -> Release:
     if release is None:
         raise NotFoundError(f"no release with id {release_id}")
     return release
-
-
-def latest_version(session: Session, release_id: int) -> ReleaseVersion | None:
-    return session.scalar(
-        select(ReleaseVersion)
-        .where(ReleaseVersion.release_id == release_id)
-        .order_by(ReleaseVersion.number.desc())
-        .limit(1)
-    )
 
 
 def list_releases(
@@ -249,7 +233,3 @@ def list_releases(
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
-
-
-def count_versions(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(ReleaseVersion)) or 0

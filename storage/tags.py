@@ -215,22 +215,6 @@ def release_ids_tagged(
     return sorted(result or set())
 
 
-def count_untagged(session: Session, taxonomy_version: str) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(ReleaseVersion)
-            .where(
-                or_(
-                    ReleaseVersion.tagged_with.is_(None),
-                    ReleaseVersion.tagged_with != taxonomy_version,
-                )
-            )
-        )
-        or 0
-    )
-
-
 def tag_as_dict(tag: Tag) -> dict[str, Any]:
     """A stored tag as the CLI and exports print it."""
     return {

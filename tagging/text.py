@@ -158,9 +158,6 @@ class Document:
         starts = self.tokens.starts
         return range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end))
 
-    def paragraph_index(self, offset: int) -> int:
-        return max(0, bisect.bisect_right(self.paragraph_starts, offset) - 1)
-
 
 def _sentences(text: str) -> tuple[list[int], list[int]]:
     starts: list[int] = []

@@ -9,16 +9,9 @@ import typer
 
 from core.errors import UsageError
 from core.subscriptions import SubscriptionSpec, normalise_email
+from deskwatch.archive import open_archive
 from deskwatch.cli import state
 from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
-from deskwatch.presenters import alert_rows, subscription_rows
-from storage import alerts as outbox
-from storage.subscriptions import (
-    active_subscriptions,
-    add_subscription,
-    end_subscriptions,
-    list_subscriptions,
-)
 
 alerts_app = typer.Typer(invoke_without_command=True)
 """`deskwatch alerts` lists; `deskwatch alerts retry` re-queues (the callback's docstring is the
@@ -51,13 +44,12 @@ def subscriptions(
 
     Example: deskwatch subscriptions --json
     """
+    from deskwatch.presenters import subscription_rows
+    from storage.subscriptions import list_subscriptions
+
     fmt = pick(json_, csv_)
-    db = state(ctx).app.open_db(upgrade=True)
-    try:
-        with db.session() as session:
-            rows = subscription_rows(list_subscriptions(session, include_ended=all_))
-    finally:
-        db.dispose()
+    with open_archive(state(ctx).app) as db, db.session() as session:
+        rows = subscription_rows(list_subscriptions(session, include_ended=all_))
     columns = SUBSCRIPTION_COLUMNS + (["ended_at"] if all_ else [])
     emit(rows, columns, fmt, title="Subscriptions", headers={"ended_at": "ended"})
 
@@ -85,7 +77,9 @@ def subscribe(
 
     Example: deskwatch subscribe ukraine.desk@example.org --theme ukraine-support --country UA --keyword "grain corridor" --frequency daily
     """
+    from deskwatch.presenters import subscription_rows
     from pipeline.stages.alert import check_spec
+    from storage.subscriptions import add_subscription
 
     app = state(ctx).app
     spec = SubscriptionSpec.build(
@@ -100,13 +94,9 @@ def subscribe(
     found = check_spec(app, spec)
     if found:
         raise UsageError(found[0])
-    db = app.open_db(upgrade=True)
-    try:
-        with db.session() as session:
-            row, created = add_subscription(session, spec, now=datetime.now(UTC))
-            data = subscription_rows([row])[0]
-    finally:
-        db.dispose()
+    with open_archive(app, write=True) as db, db.session() as session:
+        row, created = add_subscription(session, spec, now=datetime.now(UTC))
+        data = subscription_rows([row])[0]
     if json_:
         print_json({**data, "created": created})
         return
@@ -130,21 +120,20 @@ def unsubscribe(
 
     Example: deskwatch unsubscribe ukraine.desk@example.org --all
     """
+    from storage import alerts as outbox
+    from storage.subscriptions import active_subscriptions, end_subscriptions
+
     if subscription_id is not None and all_:
         raise UsageError("choose one of --id and --all")
     address = normalise_email(email)
     now = datetime.now(UTC)
-    db = state(ctx).app.open_db(upgrade=True)
-    try:
-        with db.session() as session:
-            ended = end_subscriptions(
-                session, address, now=now, subscription_id=subscription_id, all_=all_
-            )
-            cancelled = 0
-            if not active_subscriptions(session, email=address):
-                cancelled = outbox.cancel_pending(session, address)
-    finally:
-        db.dispose()
+    with open_archive(state(ctx).app, write=True) as db, db.session() as session:
+        ended = end_subscriptions(
+            session, address, now=now, subscription_id=subscription_id, all_=all_
+        )
+        cancelled = 0
+        if not active_subscriptions(session, email=address):
+            cancelled = outbox.cancel_pending(session, address)
     from_config = sum(1 for s in ended if s.origin == "config")
     note = f" ({from_config} from the config file: remove it there too)" if from_config else ""
     tail = f"; {cancelled} queued alert(s) cancelled" if cancelled else ""
@@ -177,6 +166,9 @@ def alerts_list(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from deskwatch.presenters import alert_rows
+    from storage import alerts as outbox
+
     statuses = list(status) + (["failed"] if failed else [])
     unknown = [s for s in statuses if s not in outbox.STATUSES]
     if unknown:
@@ -184,12 +176,8 @@ def alerts_list(
             f"unknown alert status {unknown[0]!r} (expected one of {', '.join(outbox.STATUSES)})"
         )
     fmt = pick(json_, csv_)
-    db = state(ctx).app.open_db(upgrade=True)
-    try:
-        with db.session() as session:
-            rows = alert_rows(outbox.list_alerts(session, statuses=statuses, limit=limit))
-    finally:
-        db.dispose()
+    with open_archive(state(ctx).app) as db, db.session() as session:
+        rows = alert_rows(outbox.list_alerts(session, statuses=statuses, limit=limit))
     emit(rows, ALERT_COLUMNS, fmt, title="Alerts", headers={"sent_at": "sent"})
 
 
@@ -202,12 +190,10 @@ def alerts_retry(
 
     Example: deskwatch alerts retry
     """
-    db = state(ctx).app.open_db(upgrade=True)
-    try:
-        with db.session() as session:
-            count = outbox.retry_failed(session, alert_ids=list(alert_id) or None)
-    finally:
-        db.dispose()
+    from storage import alerts as outbox
+
+    with open_archive(state(ctx).app, write=True) as db, db.session() as session:
+        count = outbox.retry_failed(session, alert_ids=list(alert_id) or None)
     typer.echo(f"{count} failed alert(s) re-queued")
 
 
@@ -229,11 +215,8 @@ def digest(
     from pipeline import steps
 
     app = state(ctx).app
-    db = app.open_db(upgrade=True)
-    try:
+    with open_archive(app, write=True) as db:
         counts = steps.send_digests(app, db, frequency=frequency.value, now=datetime.now(UTC))
-    finally:
-        db.dispose()
     if json_:
         print_json(counts)
         return

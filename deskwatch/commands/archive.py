@@ -7,11 +7,9 @@ import sys
 import typer
 from rich.console import Console
 
+from deskwatch.archive import open_archive
 from deskwatch.cli import state
 from deskwatch.output import CsvOption, Format, JsonOption, emit, pick, print_json
-from deskwatch.presenters import release_detail, release_rows
-from storage.db import pending_migrations, upgrade_database
-from storage.releases import get_release, list_releases
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -72,13 +70,14 @@ def releases(
     Example: deskwatch releases --theme ukraine-support --country UA
     """
     from deskwatch.commands.tags import check_tag_filters
+    from deskwatch.presenters import release_rows
+    from storage.releases import list_releases
     from storage.tags import release_ids_tagged
 
     fmt = pick(json_, csv_)
     app = state(ctx).app
     themes, countries = check_tag_filters(app, theme or [], country or [])
-    db = app.open_db(upgrade=True)
-    with db.session() as session:
+    with open_archive(app) as db, db.session() as session:
         ids = None
         if themes or countries:
             ids = release_ids_tagged(session, themes=themes, countries=countries)
@@ -104,8 +103,10 @@ def show(
 
     Example: deskwatch show 1 --json
     """
-    db = state(ctx).app.open_db(upgrade=True)
-    with db.session() as session:
+    from deskwatch.presenters import release_detail
+    from storage.releases import get_release
+
+    with open_archive(state(ctx).app) as db, db.session() as session:
         detail = release_detail(session, get_release(session, release_id))
     if json_:
         print_json(detail)
@@ -152,13 +153,9 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     Example: DESKWATCH_DATABASE_URL=postgresql://postgres@127.0.0.1/deskwatch deskwatch db upgrade
     """
-    db = state(ctx).app.open_db()
-    try:
-        pending = pending_migrations(db)
-        upgrade_database(db)
-    finally:
-        db.dispose()
-    print(f"database is up to date ({len(pending)} migration(s) applied)", file=sys.stdout)
+    with open_archive(state(ctx).app, write=True) as db:
+        applied = db.migrated
+    print(f"database is up to date ({len(applied)} migration(s) applied)", file=sys.stdout)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ import typer
 
 from core.errors import QueryError
 from core.query import Filter, Query, parse, parse_date
+from deskwatch.archive import open_archive
 from deskwatch.cli import state
 from deskwatch.output import CsvOption, JsonOption, emit, pick, to_jsonable
 
@@ -63,12 +64,8 @@ def search(
     fmt = pick(json_, csv_)
     parsed = parse(query)
     when = _as_of(as_of)
-    db = state(ctx).app.open_db(upgrade=True)
-    try:
-        with db.session() as session:
-            hits = run_search(session, parsed, limit=limit, offset=offset, as_of=when)
-    finally:
-        db.dispose()
+    with open_archive(state(ctx).app) as db, db.session() as session:
+        hits = run_search(session, parsed, limit=limit, offset=offset, as_of=when)
     emit(
         [hit.row() for hit in hits],
         ["date", "title", "themes", "countries", "snippet"],
@@ -91,20 +88,16 @@ def export(
 
     parsed = parse(query)
     when = _as_of(as_of)
-    db = state(ctx).app.open_db(upgrade=True)
     out = sys.stdout
     writer = csv.writer(out, lineterminator="\n") if format_ is ExportFormat.CSV else None
-    try:
-        with db.session() as session:
+    with open_archive(state(ctx).app) as db, db.session() as session:
+        if writer is not None:
+            writer.writerow(EXPORT_COLUMNS)
+        for row in export_rows(session, parsed, as_of=when):
             if writer is not None:
-                writer.writerow(EXPORT_COLUMNS)
-            for row in export_rows(session, parsed, as_of=when):
-                if writer is not None:
-                    writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
-                else:
-                    out.write(json.dumps(to_jsonable(row), ensure_ascii=False) + "\n")
-    finally:
-        db.dispose()
+                writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
+            else:
+                out.write(json.dumps(to_jsonable(row), ensure_ascii=False) + "\n")
     out.flush()
 
 
@@ -143,15 +136,11 @@ def timeline(
     base = parse(query)
     when = _as_of(as_of)
     series = _series(base, theme, country, query)
-    db = state(ctx).app.open_db(upgrade=True)
-    try:
-        with db.session() as session:
-            counts = {
-                name: count_per_period(session, q, by=by.value, as_of=when)
-                for name, q in series.items()
-            }
-    finally:
-        db.dispose()
+    with open_archive(state(ctx).app) as db, db.session() as session:
+        counts = {
+            name: count_per_period(session, q, by=by.value, as_of=when)
+            for name, q in series.items()
+        }
     rows = fill_periods(counts, by.value)
     for row in rows:
         row["period"] = row["period"] if by is Period.WEEK else row["period"].strftime("%Y-%m")

@@ -18,8 +18,8 @@ from typing import Any
 import typer
 
 from core.errors import ConfigError, DeskwatchError
+from deskwatch.archive import open_archive
 from deskwatch.cli import state
-from deskwatch.runner import prefect_api_url
 from flows.prefect_env import apply_defaults, check_prefect_api, prefer
 
 START_SERVER_HINT = (
@@ -47,6 +47,8 @@ def serve(
     """
     apply_defaults()
     prefer("PREFECT_LOGGING_LEVEL", "INFO")  # before Prefect is imported: runs log to the UI
+    from deskwatch.runner import prefect_api_url
+
     app = state(ctx).app
     url = prefect_api_url()
     if not url:
@@ -54,7 +56,8 @@ def serve(
             "no Prefect API to schedule on (PREFECT_API_URL is not set): " + START_SERVER_HINT
         )
     check_prefect_api(url)
-    app.open_db(upgrade=True).dispose()  # migrate now; fail here, not in the first run
+    with open_archive(app, write=True):  # migrate now; fail here, not in the first run
+        pass
 
     from flows.deployments import build_deployments
 

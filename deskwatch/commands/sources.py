@@ -1,4 +1,4 @@
-"""Commands over sources: `ingest` (ad-hoc URLs and files) and `sources` (health)."""
+"""Commands over sources: `ingest` (ad-hoc URLs and files) and `sources` (health, read-only)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from core.errors import FetchError
+from deskwatch.archive import open_archive
 from deskwatch.cli import state
 from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
 
@@ -32,12 +33,10 @@ def ingest(
 
     from ingest.config import AdhocSource
     from pipeline.stages.ingest import ingest_source
-    from pipeline.steps import prepare
 
     app = state(ctx).app
     source = AdhocSource(name=ADHOC_SOURCE, items=list(items))
-    db = prepare(app)
-    try:
+    with open_archive(app, write=True) as db:
         summary = ingest_source(
             db,
             source,
@@ -45,8 +44,6 @@ def ingest(
             fetching=app.fetching,
             govuk_base_url=app.config.fetching.govuk_base_url,
         )
-    finally:
-        db.dispose()
     stored = summary.new_releases + summary.new_versions + summary.unchanged
     if json_:
         data = asdict(summary)
@@ -74,20 +71,20 @@ def sources(
     csv_: bool = CsvOption,
 ) -> None:
     """Show each source's health: last success, last error, consecutive failures, releases so
-    far, and a warning when it has been silent longer than its expected_cadence_hours.
+    far, and a warning when it has been silent longer than its expected_cadence_hours. Lists the
+    configured sources (one the archive has not seen yet is "never run") and those only the
+    archive knows; changes nothing.
 
     Example: deskwatch sources --json
     """
-    from pipeline.steps import prepare
+    from pipeline.sources import source_listing
     from storage.source_health import source_health
 
     fmt = pick(json_, csv_)
-    db = prepare(state(ctx).app)
-    try:
-        with db.session() as session:
-            rows = source_health(session, now=datetime.now(UTC))
-    finally:
-        db.dispose()
+    app = state(ctx).app
+    with open_archive(app) as db, db.session() as session:
+        known = source_health(session, now=datetime.now(UTC))
+    rows = source_listing(app.config.sources, known)
     emit(
         rows,
         [

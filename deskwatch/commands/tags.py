@@ -11,12 +11,8 @@ import typer
 from rich.console import Console
 
 from core.errors import UsageError
+from deskwatch.archive import open_archive
 from deskwatch.output import CsvOption, Format, JsonOption, emit, pick, print_json
-
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_GOLD = ROOT / "tests" / "gold"
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-GOVUK_FOLDER = "govuk-content-api"
 
 
 def state(ctx: typer.Context) -> Any:
@@ -57,7 +53,6 @@ def retag(
     app = state(ctx).app
     when = parse_since(since)
     version = taxonomy_for(app).version
-    db = app.open_db(upgrade=True)
     err = Console(stderr=True)
     done = 0
 
@@ -67,12 +62,10 @@ def retag(
         if not (quiet or json_):
             err.print(f"retagged {done} versions ...", highlight=False)
 
-    try:
+    with open_archive(app, write=True) as db:
         counts = tag_versions(
             app, db, now=datetime.now(UTC), everything=True, since=when, on_batch=progress
         )
-    finally:
-        db.dispose()
     result = {**counts, "taxonomy_version": version, "since": when}
     if json_:
         print_json(result)
@@ -84,61 +77,21 @@ def retag(
         )
 
 
-def _corpus_folder(corpus: Path | None) -> Path:
-    base = corpus if corpus is not None else DEFAULT_CORPUS
-    return base / GOVUK_FOLDER if (base / GOVUK_FOLDER).is_dir() else base
-
-
-def run_eval(app: Any, gold: Path | None, corpus: Path | None) -> dict[str, Any]:
-    """Every score of the tagger on the gold set and (when present) the GOV.UK corpus."""
-    from pipeline.evaluation import evaluate, evaluate_govuk, load_gold, load_govuk_corpus
-    from pipeline.stages.tag import taxonomy_for
-    from tagging.tagger import get_tagger
-
-    taxonomy = taxonomy_for(app)
-    tagger = get_tagger(taxonomy)
-    report: dict[str, Any] = {"taxonomy_version": taxonomy.version, "scores": [], "notes": []}
-    gold_dir = gold if gold is not None else DEFAULT_GOLD
-    if gold_dir.is_dir() and any(gold_dir.glob("*.yaml")):
-        items = load_gold(gold_dir, taxonomy.theme_ids, taxonomy.places.regions)
-        report["gold"] = {"path": str(gold_dir), "items": len(items)}
-        report["scores"] += evaluate(tagger, items, "gold")
-    else:
-        if gold is not None:
-            raise UsageError(f"--gold {gold}: no gold files (*.yaml) there")
-        report["gold"] = None
-        report["notes"].append(f"gold set absent (looked in {gold_dir})")
-    folder = _corpus_folder(corpus)
-    if (folder / "LABELS.json").is_file():
-        items = load_govuk_corpus(folder, tagger)
-        labelled = [i for i in items if i.countries]
-        aside = sorted({a for i in items for a in i.set_aside})
-        report["corpus"] = {
-            "path": str(folder),
-            "items": len(items),
-            "labelled_items": len(labelled),
-            "labels_set_aside": aside,
-        }
-        report["scores"] += evaluate_govuk(tagger, items)
-    else:
-        if corpus is not None:
-            raise UsageError(f"--corpus {corpus}: no {GOVUK_FOLDER}/LABELS.json there")
-        report["corpus"] = None
-        report["notes"].append(
-            f"GOV.UK corpus absent (looked in {folder}): reporting the gold set only"
-        )
-    return report
-
-
 def eval_(
     ctx: typer.Context,
     gold: Path | None = typer.Option(
-        None, "--gold", help="Folder of gold YAML files (default: tests/gold of this checkout)."
+        None,
+        "--gold",
+        metavar="DIR",
+        file_okay=False,
+        help="Folder of gold YAML files (such as tests/gold of a checkout).",
     ),
     corpus: Path | None = typer.Option(
         None,
         "--corpus",
-        help="The shared corpus folder, or its govuk-content-api folder (default: ../shared/corpus).",
+        metavar="DIR",
+        file_okay=False,
+        help="The shared corpus folder, or its govuk-content-api folder.",
     ),
     errors: bool = typer.Option(
         True, "--errors/--no-errors", help="List every miss and false positive (default: yes)."
@@ -149,11 +102,17 @@ def eval_(
     """Measure the tagger: precision, recall and F1 per country, per theme and overall, on the
     gold set and on the GOV.UK items of the shared corpus (their world_locations links as the
     truth for countries; the tagger sees only the text). Lists every miss and false positive.
+    Give --gold, --corpus or both: there is no default folder.
 
-    Example: deskwatch eval --corpus ../shared/corpus
+    Example: deskwatch eval --gold tests/gold --corpus ../shared/corpus
     """
+    from pipeline.evaluation import evaluation_report
+    from pipeline.stages.tag import taxonomy_for
+
     fmt = pick(json_, csv_)
-    report = run_eval(state(ctx).app, gold, corpus)
+    if gold is None and corpus is None:
+        raise UsageError("give the gold set (--gold DIR), the corpus (--corpus DIR) or both")
+    report = evaluation_report(taxonomy_for(state(ctx).app), gold=gold, corpus=corpus)
     scores = report.pop("scores")
     if fmt is Format.JSON:
         print_json({**report, "scores": [s.as_dict() for s in scores]})

@@ -1,4 +1,5 @@
-"""`deskwatch retag`, `deskwatch eval`, and tags in `show` / `releases`, on SQLite and Postgres."""
+"""`deskwatch retag`, `deskwatch eval` (on the folders it is given), and tags in `show` /
+`releases`, on SQLite and Postgres."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pipeline.settings import Settings
 from pipeline.steps import run
 from tests.fixtures.cli import Cli
 from tests.fixtures.corpus import CORPUS, GOVUK, corpus_path
+
+GOLD = Path(__file__).resolve().parents[1] / "gold"
 
 
 @pytest.fixture
@@ -99,22 +102,32 @@ def test_retag_with_an_edited_taxonomy(seeded: Cli, tmp_path: Path) -> None:
     assert "indo-pacific" not in seeded("show", "1", "--json").json()["themes"]
 
 
-def test_eval_without_the_corpus(cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import deskwatch.commands.tags as tags_commands
-
-    monkeypatch.setattr(tags_commands, "DEFAULT_CORPUS", tmp_path / "absent")
-    result = cli("eval", "--json")
+def test_eval_on_the_gold_set_only(cli: Cli) -> None:
+    result = cli("eval", "--gold", str(GOLD), "--json")
     assert result.exit_code == 0, result.stderr
     report = result.json()
-    assert report["corpus"] is None
-    assert any("corpus absent" in note for note in report["notes"])
+    assert report["corpus"] is None and report["gold"]["path"] == str(GOLD)
+    assert any("no GOV.UK corpus given" in note for note in report["notes"])
     by_kind = {s["kind"]: s for s in report["scores"]}
     assert by_kind["country"]["precision"] >= 0.95 and by_kind["country"]["recall"] >= 0.95
     assert by_kind["theme"]["macro_f1"] >= 0.85
-    plain = cli("eval")
-    assert "corpus absent" in plain.stdout and "macro-F1" in plain.stdout
-    csv = cli("eval", "--csv")
+    plain = cli("eval", "--gold", str(GOLD))
+    assert "no GOV.UK corpus given" in plain.stdout and "macro-F1" in plain.stdout
+    csv = cli("eval", "--gold", str(GOLD), "--csv")
     assert csv.stdout.splitlines()[0] == "dataset,kind,label,tp,fp,fn,precision,recall,f1"
+
+
+def test_eval_needs_a_folder_and_has_no_default(cli: Cli, tmp_path: Path) -> None:
+    result = cli("eval")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "deskwatch: error: give the gold set (--gold DIR), the corpus (--corpus DIR) or both\n"
+    )
+    empty = cli("eval", "--gold", str(tmp_path))
+    assert empty.exit_code == 2 and f"no gold files (*.yaml) in {tmp_path}" in empty.stderr
+    nothing = cli("eval", "--corpus", str(tmp_path))
+    assert nothing.exit_code == 2
+    assert f"no govuk-content-api/LABELS.json in {tmp_path}" in nothing.stderr
 
 
 @pytest.mark.corpus
@@ -123,6 +136,7 @@ def test_eval_on_the_govuk_corpus(cli: Cli) -> None:
     result = cli("eval", "--corpus", str(CORPUS), "--json")
     assert result.exit_code == 0, result.stderr
     report = result.json()
+    assert report["gold"] is None
     assert report["corpus"]["labelled_items"] >= 10
     govuk = {s["kind"]: s for s in report["scores"] if s["dataset"] == "govuk"}
     assert set(govuk) == {"country-focus", "country-mentioned"}
@@ -141,5 +155,5 @@ def test_a_bad_taxonomy_stops_retag_with_one_line(cli: Cli, tmp_path: Path) -> N
     assert "broken.yaml" in result.stderr and "invalid YAML" in result.stderr
     assert "Traceback" not in result.stderr
     config.write_text("tagging:\n  taxonomy: missing.yaml\n", encoding="utf-8")
-    result = cli("--config", str(config), "eval")
+    result = cli("--config", str(config), "eval", "--gold", str(GOLD))
     assert result.exit_code == 2 and "file not found" in result.stderr

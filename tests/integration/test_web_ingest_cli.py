@@ -100,7 +100,9 @@ def test_sources_shows_health(cli, db_url, http_server, tmp_path):
     }
     broken = {"name": "broken", "type": "feed", "url": http_server.url("/gone.atom")}
     config = _config(tmp_path, http_server, [feed, broken])
-    cli("--config", config, "sources")  # creates and migrates the database
+    assert cli("--config", config, "db", "upgrade").exit_code == 0
+    never = {r["name"]: r for r in cli("--config", config, "sources", "--json").json()}
+    assert never["freedonia"]["warning"] == never["broken"]["warning"] == "never run"
     db = open_database(db_url)
     long_ago = datetime.now(UTC) - timedelta(days=3)
     try:
