@@ -1,6 +1,7 @@
 """Folding: lower case without diacritics (`Yōko` -> `yoko`, `Türkiye` -> `turkiye`).
 
-One implementation for the tagger's token keys and the search snippets' first letters. Pure.
+One implementation for the tagger's token keys, the search snippets' first letters and the
+search's person and document-type filters (storage.search_matching). Pure.
 """
 
 from __future__ import annotations

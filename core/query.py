@@ -95,9 +95,6 @@ class Query:
         return Query(self.text, (*self.filters, flt), self.since, self.until, self.source_text)
 
 
-EMPTY = Query()
-
-
 def tokens(word: str) -> tuple[str, ...]:
     """The index tokens of a word: lower-case runs of letters and digits, with the combining
     marks that follow a letter (Arabic vowel signs, decomposed accents) kept in the word."""
@@ -112,13 +109,6 @@ def tokens(word: str) -> tuple[str, ...]:
     if current:
         out.append("".join(current).lower())
     return tuple(out)
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics: "Yōko Kamikawa" -> "yoko kamikawa"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
 
 
 # ---------------------------------------------------------------------------------- tokenizer

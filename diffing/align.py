@@ -13,7 +13,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from diffing.similarity import cosine, vectors
-from diffing.tokens import content_words, fold, words
+from diffing.tokens import content_words, typography_key, words
 
 REWORDED_THRESHOLD = 0.5
 """Two sentences whose cosine reaches this are one sentence reworded, not two different ones."""
@@ -39,11 +39,11 @@ def align(old: list[str], new: list[str], *, threshold: float = REWORDED_THRESHO
     result = Alignment()
     by_key: dict[str, deque[int]] = defaultdict(deque)
     for i, sentence in enumerate(old):
-        by_key[fold(sentence)].append(i)
+        by_key[typography_key(sentence)].append(i)
     old_left: set[int] = set(range(len(old)))
     new_left: list[int] = []
     for j, sentence in enumerate(new):
-        queue = by_key.get(fold(sentence))
+        queue = by_key.get(typography_key(sentence))
         if queue:
             i = queue.popleft()
             old_left.discard(i)

@@ -49,9 +49,9 @@ WEEKDAYS = frozenset(
 )
 
 
-def fold(text: str) -> str:
-    """Typography folded (curly quotes, dashes, odd spaces) and whitespace collapsed: the form in
-    which two sentences count as the same sentence (as for the version hash)."""
+def typography_key(text: str) -> str:
+    """Typography folded (curly quotes, dashes, odd spaces) and whitespace collapsed: the key
+    under which two sentences or words count as the same (as for the version hash)."""
     return normalise_for_hash(text)
 
 
@@ -63,7 +63,7 @@ def words(text: str) -> list[str]:
 def loose(text: str) -> str:
     """Letter case, punctuation and whitespace removed: two texts with the same loose form differ
     only typographically (a `trivial` change)."""
-    text = unicodedata.normalize("NFKC", fold(text)).casefold()
+    text = unicodedata.normalize("NFKC", typography_key(text)).casefold()
     return " ".join(WORD.findall(text))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from diffing.tokens import fold, words
+from diffing.tokens import typography_key, words
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|\s+|[^\w\s]|_")
 
@@ -25,7 +25,7 @@ def tokens(text: str) -> list[str]:
 
 
 def _key(token: str) -> str:
-    return fold(token) if token.strip() else " "
+    return typography_key(token) if token.strip() else " "
 
 
 def _append(pieces: list[Piece], op: str, text: str) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from core.errors import QueryError
-from core.query import And, Filter, Not, Or, Phrase, Term, describe, fold, parse
+from core.query import And, Filter, Not, Or, Phrase, Term, describe, parse
 
 
 @pytest.mark.parametrize(
@@ -85,11 +85,6 @@ def test_tokens_keep_combining_marks_in_the_word() -> None:
         "regime", "specific", "u", "k", "3", "5", "snake", "case"
     )  # fmt: skip
     assert tokens("Co\u0302te") == ("côte",)
-
-
-def test_fold() -> None:
-    assert fold("Yōko  KAMIKAWA") == "yoko kamikawa"
-    assert fold("Türkiye") == "turkiye"
 
 
 @pytest.mark.parametrize(
