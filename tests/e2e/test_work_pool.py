@@ -1,6 +1,6 @@
 """Scale-out: `deskwatch serve --work-pool NAME` registers the scheduled deployments in a work pool
-of a real Prefect server (the README's commands), and says so in one line when the pool does not
-exist."""
+of a real Prefect server (the commands of docs/operations.md), and says so in one line when the
+pool does not exist."""
 
 from __future__ import annotations
 
