@@ -122,7 +122,8 @@ def phrases(
 
     Example: deskwatch phrases middle-east --limit 20
     """
-    from storage.changes import parse_basis, phrase_history
+    from storage.changes import parse_basis
+    from storage.phrases import phrase_history
 
     fmt = pick(json_, csv_)
     basis = theme if ":" in theme else f"theme:{theme}"

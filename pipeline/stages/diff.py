@@ -32,14 +32,13 @@ from storage.changes import (
     bases_of_versions,
     mark_diffed,
     pending_versions,
-    phrases_used_before_each,
     previous_version,
-    record_phrase_uses,
     release_time,
     statement_candidates_for,
     version_texts,
 )
 from storage.models import ReleaseVersion
+from storage.phrases import phrases_used_before_each, record_phrase_uses
 
 if TYPE_CHECKING:
     from pipeline.app import App

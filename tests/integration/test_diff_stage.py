@@ -13,9 +13,10 @@ from pipeline.app import App
 from pipeline.config import Config, DiffingConfig
 from pipeline.settings import Settings
 from pipeline.stages.diff import diff_pending
-from storage.changes import changes_of_release, phrase_history, statement_candidates
+from storage.changes import changes_of_release, statement_candidates
 from storage.db import Database
 from storage.models import Change, PhraseUse, ReleaseVersion, Tag
+from storage.phrases import phrase_history
 from storage.releases import store_record, sync_source
 
 NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)
