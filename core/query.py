@@ -17,6 +17,11 @@ one line that says what is wrong and where.
 
 Words are split into tokens the way the full-text indexes split text (letters and digits), so
 "co-operation" is the phrase "co operation" and no input reaches the database as syntax.
+
+One module, though over 400 lines: the AST (Term, Phrase, And, Or, Not, Filter, Query), the
+lexer, the recursive-descent parser that builds the AST, and `describe` that reads it back
+change together: a new operator or field is a node, a token, a parser rule and a description.
+The SQL for a query is in storage (storage.search_matching and the full-text backends).
 """
 
 from __future__ import annotations
