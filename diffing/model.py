@@ -1,8 +1,9 @@
-"""The diff record: what the `changes` table stores as its payload. Pure."""
+"""The diff record: what the `changes` table stores as its payload, and the one reader of that
+payload (`Diff.from_payload`). Pure."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 TRIVIAL, MINOR, SUBSTANTIVE = "trivial", "minor", "substantive"
@@ -23,6 +24,22 @@ class Reworded:
             "word_diff": self.word_diff,
             "similarity": round(self.similarity, 4),
         }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Reworded | None:
+        """A stored pair; None unless it is a mapping. Missing or malformed keys read as empty."""
+        if not isinstance(data, dict):
+            return None
+        return cls(
+            old=_text(data.get("old")),
+            new=_text(data.get("new")),
+            word_diff=[
+                [str(p[0]), p[1]]
+                for p in _items(data.get("word_diff"))
+                if isinstance(p, list | tuple) and len(p) == 2 and isinstance(p[1], str)
+            ],
+            similarity=_number(data.get("similarity")),
+        )
 
 
 @dataclass
@@ -47,6 +64,37 @@ class Diff:
     def is_empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
+    def head(self, limit: int) -> Diff:
+        """The same diff with at most `limit` sentences of each kind (added, removed, reworded)."""
+        return replace(
+            self,
+            added=self.added[:limit],
+            removed=self.removed[:limit],
+            changed=self.changed[:limit],
+        )
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> Diff:
+        """The diff a stored payload describes. Whatever is malformed (not a mapping, a list
+        that is not a list of strings, a pair that is not a mapping) is left out, never raised:
+        stored payloads outlive the code that wrote them. The classification and the flags
+        live in their own columns of `changes`, not in the payload."""
+        data = payload if isinstance(payload, dict) else {}
+        unchanged = data.get("unchanged")
+        return cls(
+            added=_texts(data.get("added")),
+            removed=_texts(data.get("removed")),
+            changed=[
+                pair
+                for pair in map(Reworded.from_dict, _items(data.get("changed")))
+                if pair is not None
+            ],
+            unchanged=unchanged if isinstance(unchanged, int) else 0,
+            new_phrases=_texts(data.get("new_phrases")),
+            dropped_phrases=_texts(data.get("dropped_phrases")),
+            reasons=_texts(data.get("reasons")),
+        )
+
     def payload(self) -> dict[str, Any]:
         """The JSON stored in changes.payload (and read back by `from_payload`)."""
         return {
@@ -58,3 +106,19 @@ class Diff:
             "dropped_phrases": list(self.dropped_phrases),
             "reasons": list(self.reasons),
         }
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _texts(value: Any) -> list[str]:
+    return [item for item in _items(value) if isinstance(item, str)]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from core.errors import NotFoundError
 from diffing import ALGORITHM_VERSION
 from diffing.compare import statement_diff
+from diffing.model import Diff
 from pipeline.config import DiffingConfig
 from pipeline.stages.diff import latest_version_diff, statement_diffs
 from storage.changes import bases_of_versions, changes_of_version, version_numbers
@@ -190,6 +191,7 @@ def diff_object(
     stored: bool = False,
 ) -> dict[str, Any]:
     """One diff as a plain dict: what `deskwatch diff --json` prints, one per diff."""
+    diff = Diff.from_payload(payload)
     return {
         "release_id": release.id,
         "version": version.number,
@@ -200,13 +202,10 @@ def diff_object(
         "has_change_note": has_change_note,
         "change_note": version.change_note if basis == "version" else None,
         "similarity": similarity,
-        "added": payload.get("added", []),
-        "removed": payload.get("removed", []),
-        "changed": [
-            {"old": c.get("old"), "new": c.get("new"), "word_diff": c.get("word_diff", [])}
-            for c in payload.get("changed", [])
-        ],
-        "new_phrases": payload.get("new_phrases", []),
-        "dropped_phrases": payload.get("dropped_phrases", []),
+        "added": diff.added,
+        "removed": diff.removed,
+        "changed": [{"old": c.old, "new": c.new, "word_diff": c.word_diff} for c in diff.changed],
+        "new_phrases": diff.new_phrases,
+        "dropped_phrases": diff.dropped_phrases,
         "stored": stored,
     }

@@ -2,6 +2,7 @@
 
     versions_to_check     stored versions that are tagged and diffed but not yet matched
     rule_tags / version_classifications   what the matcher needs of them
+    mail_rows             what the mails of claimed alerts show, as plain rows (core.mail_rows)
     record_alerts         insert-or-skip on (email, version, frequency), and mark versions checked
     claim                 take due alerts for sending (a lease: claimed_at / claimed_by)
     mark_sent / mark_failure / retry_failed / cancel_pending
@@ -21,8 +22,18 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.alert_facts import PlannedAlert
+from core.mail_rows import AlertRow, ChangeRow, MailRows, ReleaseRow, VersionRow
 from storage import dialect
-from storage.models import Alert, AlertCheck, Change, Release, ReleaseVersion, Subscription, Tag
+from storage.models import (
+    Alert,
+    AlertCheck,
+    Change,
+    Release,
+    ReleaseVersion,
+    Source,
+    Subscription,
+    Tag,
+)
 from storage.tags import tags_for_versions
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
@@ -261,6 +272,88 @@ def cancel_pending(session: Session, email: str) -> int:
         .values(status=CANCELLED, next_attempt_at=None)
     )
     return _rowcount(result)
+
+
+# -- what a mail shows ---------------------------------------------------------------------------
+
+
+_RELEASE_COLUMNS = (
+    Release.id,
+    Release.title,
+    Release.url,
+    Release.published_at,
+    Release.first_seen_at,
+)
+
+
+def _release_row(row: Any) -> ReleaseRow:
+    return ReleaseRow(
+        id=row.id,
+        title=row.title,
+        url=row.url,
+        published_at=row.published_at,
+        first_seen_at=row.first_seen_at,
+    )
+
+
+def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
+    """The rows the mails of these alerts are made from: each alert's version with its release
+    and source name, every change of those versions (by id), and the earlier releases the
+    changes compare against. Reads only; decides nothing (alerts.items does)."""
+    version_ids = list(dict.fromkeys(a.version_id for a in alerts))
+    versions: dict[int, VersionRow] = {}
+    changes: dict[int, list[ChangeRow]] = {}
+    for chunk in chunks(version_ids):
+        query = (
+            select(
+                ReleaseVersion.id.label("version_id"),
+                ReleaseVersion.number,
+                ReleaseVersion.title.label("version_title"),
+                ReleaseVersion.change_note,
+                Source.name.label("source"),
+                *_RELEASE_COLUMNS,
+            )
+            .join(Release, Release.id == ReleaseVersion.release_id)
+            .join(Source, Source.id == Release.source_id)
+            .where(ReleaseVersion.id.in_(chunk))
+        )
+        for row in session.execute(query):
+            versions[row.version_id] = VersionRow(
+                id=row.version_id,
+                number=row.number,
+                title=row.version_title,
+                change_note=row.change_note,
+                source=row.source,
+                release=_release_row(row),
+            )
+        for change in session.execute(
+            select(
+                Change.id,
+                Change.version_id,
+                Change.kind,
+                Change.basis,
+                Change.against_release_id,
+                Change.created_at,
+                Change.payload,
+                Change.classification,
+                Change.silent_edit,
+            )
+            .where(Change.version_id.in_(chunk))
+            .order_by(Change.id)
+        ):
+            changes.setdefault(change.version_id, []).append(ChangeRow(**change._asdict()))
+    against_ids = list({c.against_release_id for cs in changes.values() for c in cs})
+    earlier = {
+        row.id: _release_row(row)
+        for chunk in chunks(against_ids)
+        for row in session.execute(select(*_RELEASE_COLUMNS).where(Release.id.in_(chunk)))
+    }
+    return MailRows(
+        alerts=tuple(AlertRow(a.id, a.version_id, tuple(a.reasons or ())) for a in alerts),
+        versions=versions,
+        changes={vid: tuple(cs) for vid, cs in changes.items()},
+        earlier=earlier,
+    )
 
 
 # -- listing --------------------------------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""The stored rows an alert mail is made from, as plain records: storage.alerts reads them
+(`mail_rows`), alerts.items decides what the mail shows. Frozen dataclasses, no behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ReleaseRow:
+    id: int
+    title: str
+    url: str | None = None
+    published_at: datetime | None = None
+    first_seen_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A release version with what the mail says of its release: the release and the source."""
+
+    id: int
+    number: int
+    title: str
+    release: ReleaseRow
+    source: str
+    change_note: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """A stored diff (the `changes` table); `payload` is its JSON as stored
+    (diffing.model.Diff.payload)."""
+
+    id: int
+    version_id: int
+    kind: str  # version | statement
+    basis: str  # "version", "theme:<id>", "country:<code>"
+    against_release_id: int
+    created_at: datetime
+    payload: Any = None
+    classification: str | None = None
+    silent_edit: bool = False
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: int
+    version_id: int
+    reasons: tuple[dict[str, Any], ...] = ()
+    """The stored reasons (core.alert_facts.Reason.to_dict)."""
+
+
+@dataclass(frozen=True)
+class MailRows:
+    """Everything the mails of some alerts show, keyed by id: each alert's version, the changes
+    of each version (oldest first) and the earlier releases those changes compare against."""
+
+    alerts: tuple[AlertRow, ...] = ()
+    versions: dict[int, VersionRow] = field(default_factory=dict)
+    changes: dict[int, tuple[ChangeRow, ...]] = field(default_factory=dict)
+    earlier: dict[int, ReleaseRow] = field(default_factory=dict)
