@@ -7,6 +7,8 @@ from typing import Any, NamedTuple
 
 COUNTRY, REGION, THEME, PERSON = "country", "region", "theme", "person"
 RULE, PUBLISHER = "rule", "publisher"
+# a tag's status: "tagged" (the evidence is enough) or "suggested" (some evidence, below the bar)
+TAGGED, SUGGESTED = "tagged", "suggested"
 
 
 class Evidence(NamedTuple):
@@ -44,6 +46,7 @@ class TagResult:
     focus: bool = False
     evidence: list[Evidence] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
+    status: str = TAGGED
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -59,4 +62,5 @@ class TagResult:
             "focus": self.focus,
             "evidence": [e.as_dict() for e in self.evidence],
             "attributes": self.attributes,
+            "status": self.status,
         }

@@ -280,6 +280,11 @@ def _codes(values: Any, where: str) -> frozenset[str]:
     return codes
 
 
+# the GOV.UK corpus labels in the gold folder (a mapping, not a list of items: see
+# pipeline/corpus_labels.py)
+GOVUK_LABELS = "govuk_labels.yaml"
+
+
 def load_gold(
     folder: Path, theme_ids: Iterable[str], region_ids: Iterable[str]
 ) -> list[LabelledItem]:
@@ -288,6 +293,8 @@ def load_gold(
     items: list[LabelledItem] = []
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
+        if path.name == GOVUK_LABELS:
+            continue  # the corpus labels: a mapping read by load_govuk_labels
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

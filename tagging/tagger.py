@@ -11,7 +11,18 @@ speed, finds the matches of all three; Python looks only at the tokens that begi
 Countries: a mention in the title weighs 3, in the first paragraph 2, elsewhere 1. The raw score
 is the sum; the stored score is raw / (raw + 3). A country is the release's focus when it is in
 the title, or it is mentioned at least twice and its raw score is at least half the top one.
-Names under `ambiguous` count only with context (see seeds/places.yaml).
+Names under `ambiguous` count only with specific evidence (see seeds/places.yaml), and a place
+name inside the name of a treaty, an organisation or a war ("Paris Agreement", "Gulf War") is no
+mention of the place (tagging/names.py).
+
+Themes need evidence, not a word count: the raw score must reach the threshold *and* hold one
+specific phrase, or two distinct `weak` phrases, or one weak phrase and the theme's `context` (a
+focus country that supports it). A lower-case theme word written inside a capitalised name
+("Industrial Emissions Directive") does not count. A theme with less than that but a raw score of
+at least `suggest_threshold` is returned with status "suggested" by `tag_with_reason` (never by
+`tag`).
+
+A text that is not in English gets no rule tags: `tag_with_reason` says why (tagging/language.py).
 """
 
 from __future__ import annotations
@@ -22,9 +33,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from core.tags import THEME, Evidence, TagResult
+from core.tags import RULE, SUGGESTED, THEME, Evidence, TagResult
 from tagging.gazetteer import COUNTRY, NONE, REGION, Gazetteer, Place, build_gazetteer
-from tagging.matcher import CAPITALISED, ChannelIndex, Entry, Match, PhraseIndex
+from tagging.language import detect
+from tagging.matcher import ANY, CAPITALISED, EXACT, ChannelIndex, Entry, Match, PhraseIndex
+from tagging.names import NAME_HEADS, inside_name
 from tagging.people import _STOP, find_people, person_tags
 from tagging.publisher import publisher_tags
 from tagging.taxonomy import AmbiguousName, Taxonomy, expand
@@ -43,6 +56,9 @@ class ThemePhrase:
     weight: float
     near: tuple[tuple[str, ...], ...] = ()
     window: int = 12
+    weak: bool = False  # alone it never carries the theme
+    generic: bool = False  # written in lower case: does not count inside a capitalised name
+    cue: str = ""  # the phrase as written in the taxonomy ("visa{,s}"): one piece of evidence
 
     @property
     def near_words(self) -> frozenset[str]:
@@ -67,6 +83,19 @@ class _Tally:
     evidence: list[Evidence] = field(default_factory=list)
     via: set[str] = field(default_factory=set)
     phrases: dict[str, int] = field(default_factory=dict)
+    specific: set[str] = field(default_factory=set)
+    weak: set[str] = field(default_factory=set)
+    weak_in_title: bool = False
+
+
+@dataclass
+class Tagging:
+    """What `Tagger.tag_with_reason` returns: the tags, the text's language and, when the rules
+    left the text untagged on purpose, why."""
+
+    tags: list[TagResult]
+    language: str | None = None
+    untagged_reason: str | None = None
 
 
 # Evidence(...) without the named tuple's Python-level __new__ (a dense release makes hundreds)
@@ -87,15 +116,16 @@ class Tagger:
         spec = taxonomy.spec
         themes = PhraseIndex()
         for theme in spec.themes:
-            for phrase in theme.phrases:
-                near = tuple(k for n in phrase.near for e in expand(n) if (k := phrase_keys(e)))
-                for text in expand(phrase.text):
-                    themes.add(
-                        text,
-                        ThemePhrase(
-                            theme.id, text, phrase.weight, near, phrase.window or spec.window
-                        ),
-                    )
+            for phrases, weak in ((theme.phrases, False), (theme.weak, True)):
+                for phrase in phrases:
+                    near = tuple(k for n in phrase.near for e in expand(n) if (k := phrase_keys(e)))
+                    window = phrase.window or spec.window
+                    for text in expand(phrase.text):
+                        generic = text == text.lower()
+                        payload = ThemePhrase(
+                            theme.id, text, phrase.weight, near, window, weak, generic, phrase.text
+                        )
+                        themes.add(text, payload, EXACT if _acronym(text) else ANY)
             for negative in theme.not_:
                 for text in expand(negative):
                     themes.add(text, ThemeNot(theme.id, text))
@@ -110,16 +140,32 @@ class Tagger:
         self._entry_phrases: dict[int, tuple[ThemePhrase, ...]] = {}
         self._rule_keys: dict[int, tuple[_ByFirst, _ByFirst]] = {}
 
-    # -- the one entry point ---------------------------------------------------------------
+    # -- the entry points -----------------------------------------------------------------
     def tag(
         self, text: str, title: str = "", links: Iterable[Mapping[str, Any]] = ()
     ) -> list[TagResult]:
+        """The release's tags (suggested ones left out)."""
+        return [t for t in self.tag_with_reason(text, title, links).tags if t.status != SUGGESTED]
+
+    def tag_with_reason(
+        self, text: str, title: str = "", links: Iterable[Mapping[str, Any]] = ()
+    ) -> Tagging:
+        """The release's tags, suggested themes included, its language and, for a text the
+        rules cannot read (not English), why it has no rule tags (publisher tags it keeps)."""
+        language = detect(text) or detect(title)
+        if language not in (None, "en"):
+            reason = f"text in {language!r}: the tagging rules read English only"
+            return Tagging(publisher_tags(links, self.gazetteer), language, reason)
+        return Tagging(self._tag(text, title, links), language)
+
+    def _tag(self, text: str, title: str, links: Iterable[Mapping[str, Any]]) -> list[TagResult]:
         docs = [Document.of(title, "title")] if title.strip() else []
         docs.append(Document.of(text, "text"))
         scans = [(doc, self.channels.scan(doc.tokens, doc.text)) for doc in docs]
-        place_hits = [(doc, _places(found[0])) for doc, found in scans]
+        place_hits = [(doc, self._named_places(doc, found[0])) for doc, found in scans]
         results = self._countries_and_regions(place_hits)
-        results.extend(self._themes([(doc, found[1]) for doc, found in scans]))
+        focus = {r.value for r in results if r.kind == COUNTRY and r.focus}
+        results.extend(self._themes([(doc, found[1]) for doc, found in scans], focus))
         people: dict[str, Any] = {}
         for (doc, hits), (_doc, found) in zip(place_hits, scans, strict=True):
             for key, person in find_people(doc, found[2], hits).items():
@@ -136,6 +182,16 @@ class Tagger:
         return results
 
     # -- places ----------------------------------------------------------------------------
+    def _named_places(self, doc: Document, matches: list[Match]) -> list[tuple[Match, Place]]:
+        """The place matches that name a place: not the `not_places` that hide names in them,
+        nor a place name inside the name of a treaty, an organisation or a war."""
+        hits: list[tuple[Match, Place]] = []
+        for match in matches:
+            place = match.entry.payloads[0]
+            if place.kind != NONE and not inside_name(doc, match.first, match.last, _PLACE_HEADS):
+                hits.append((match, place))
+        return hits
+
     def _ambiguous_ok(
         self,
         doc: Document,
@@ -143,6 +199,7 @@ class Tagger:
         place: Place,
         unambiguous: set[str],
         sentences: dict[tuple[int, int], tuple[bool, bool]],
+        others: dict[int, set[str]],
     ) -> bool:
         rule = place.ambiguous
         assert rule is not None
@@ -175,7 +232,9 @@ class Tagger:
             if gap.strip() == "" and keys[after] in _SPEECH:
                 return False  # "Chad said"
         if place.value in unambiguous:
-            return True
+            return True  # also named plainly: "Turkish", "Ankara"
+        if others.get(start, set()) - {place.value}:
+            return True  # other countries in the same sentence: "Liberia, Sierra Leone and Guinea"
         return cues[1]
 
     def _ambiguous_keys(self, rule: AmbiguousName) -> tuple[_ByFirst, _ByFirst]:
@@ -198,9 +257,15 @@ class Tagger:
         for doc, hits in place_hits:
             lead_end, starts, in_title = doc.lead_end, doc.tokens.starts, doc.field == "title"
             sentences: dict[tuple[int, int], tuple[bool, bool]] = {}
+            others: dict[int, set[str]] = {}  # sentence start -> the countries named in it
+            if any(p.ambiguous is not None for _m, p in hits):
+                for match, place in hits:
+                    if place.kind == COUNTRY:
+                        start = doc.sentence_span(starts[match.first])[0]
+                        others.setdefault(start, set()).add(place.value)
             for match, place in hits:
                 if place.ambiguous is not None and not self._ambiguous_ok(
-                    doc, match, place, unambiguous, sentences
+                    doc, match, place, unambiguous, sentences, others
                 ):
                     continue
                 tally = by_place.get(id(place))
@@ -242,7 +307,9 @@ class Tagger:
         return results
 
     # -- themes ----------------------------------------------------------------------------
-    def _themes(self, scans: list[tuple[Document, list[Match]]]) -> list[TagResult]:
+    def _themes(
+        self, scans: list[tuple[Document, list[Match]]], focus: set[str]
+    ) -> list[TagResult]:
         spec = self.taxonomy.spec
         max_repeats, title_weight, lead_weight = (
             spec.max_repeats,
@@ -257,7 +324,14 @@ class Tagger:
                 for payload in self._theme_phrases(match.entry):
                     if payload.near and not self._near(doc, keys, match, payload):
                         continue
+                    if payload.generic and inside_name(doc, match.first, match.last):
+                        continue  # "Emissions" in "Industrial Emissions Directive"
                     tally = tallies[payload.theme]
+                    if payload.weak:
+                        tally.weak.add(payload.cue)
+                        tally.weak_in_title = tally.weak_in_title or in_title
+                    else:
+                        tally.specific.add(payload.phrase)
                     seen = tally.phrases.get(payload.phrase, 0)
                     tally.phrases[payload.phrase] = seen + 1
                     if seen >= max_repeats:
@@ -279,22 +353,34 @@ class Tagger:
             if found is None:
                 continue
             threshold = theme.threshold or spec.threshold
-            if found.raw < threshold:
+            context = theme.context
+            supported = context is not None and not focus.isdisjoint(context.countries)
+            raw = found.raw + (context.weight if context is not None and supported else 0.0)
+            if raw < min(threshold, spec.suggest_threshold):
                 continue
+            # the evidence: one specific phrase, or enough pieces among the distinct weak phrases,
+            # a weak phrase in the title (two: the headline is about it) and the context
+            pieces = len(found.weak) + 2 * found.weak_in_title + supported
+            enough = bool(found.specific) or pieces >= (theme.weak_needed or spec.weak_needed)
+            attributes: dict[str, Any] = {
+                "raw_score": round(raw, 3),
+                "threshold": threshold,
+                "iptc": theme.iptc.code,
+                "phrases": found.phrases,
+            }
+            if supported:
+                attributes["context"] = sorted(focus.intersection(context.countries))  # type: ignore[union-attr]
             results.append(
                 TagResult(
                     kind=THEME,
                     value=theme.id,
                     label=theme.label,
-                    score=round(found.raw / (found.raw + threshold), 3),
+                    score=round(raw / (raw + threshold), 3),
+                    origin=RULE,
                     focus=found.in_title,
                     evidence=found.evidence,
-                    attributes={
-                        "raw_score": round(found.raw, 3),
-                        "threshold": threshold,
-                        "iptc": theme.iptc.code,
-                        "phrases": found.phrases,
-                    },
+                    attributes=attributes,
+                    status="tagged" if raw >= threshold and enough else SUGGESTED,
                 )
             )
         results.sort(key=lambda r: -r.score)
@@ -328,14 +414,14 @@ class Tagger:
         return found
 
 
-def _places(matches: list[Match]) -> list[tuple[Match, Place]]:
-    """The place matches that name a place (not the `not_places` that hide names in them)."""
-    hits: list[tuple[Match, Place]] = []
-    for match in matches:
-        place = match.entry.payloads[0]
-        if place.kind != NONE:
-            hits.append((match, place))
-    return hits
+# a place name inside a treaty's, an organisation's or a war's name is no mention of the place
+_PLACE_HEADS = NAME_HEADS
+
+
+def _acronym(phrase: str) -> bool:
+    """ "UN", "G7", "NATO": matched letter for letter ("un" in Spanish is not the UN)."""
+    letters = [ch for ch in phrase if ch.isalpha()]
+    return len(letters) >= 2 and " " not in phrase and all(ch.isupper() for ch in letters)
 
 
 _ByFirst = dict[str, list[tuple[str, ...]]]

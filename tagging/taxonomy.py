@@ -24,7 +24,7 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_TAXONOMY_PATH = SEEDS_DIR / "taxonomy.yaml"
 DEFAULT_PLACES_PATH = SEEDS_DIR / "places.yaml"
 # bump when the tagger's code changes what it produces from the same files
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -45,6 +45,13 @@ class IptcSpec(_Strict):
     label: str
 
 
+class ContextSpec(_Strict):
+    """Countries whose being the release's focus supports a theme (one piece of evidence)."""
+
+    countries: list[str] = Field(min_length=1)
+    weight: float = Field(default=1.0, gt=0)
+
+
 class ThemeSpec(_Strict):
     id: str
     label: str
@@ -52,6 +59,9 @@ class ThemeSpec(_Strict):
     iptc: IptcSpec
     threshold: float | None = Field(default=None, gt=0)
     phrases: list[PhraseSpec] = Field(min_length=1)
+    weak: list[PhraseSpec] = Field(default_factory=list)
+    weak_needed: int | None = Field(default=None, ge=1)
+    context: ContextSpec | None = None
     not_: list[str] = Field(default_factory=list, alias="not")
 
     @field_validator("id")
@@ -61,7 +71,7 @@ class ThemeSpec(_Strict):
             raise ValueError(f"theme id {value!r} must be lower-case words joined by hyphens")
         return value
 
-    @field_validator("phrases", mode="before")
+    @field_validator("phrases", "weak", mode="before")
     @classmethod
     def _plain_strings(cls, value: Any) -> Any:
         if isinstance(value, list):
@@ -72,6 +82,8 @@ class ThemeSpec(_Strict):
 class TaxonomySpec(_Strict):
     version: str = Field(min_length=1, max_length=40)
     threshold: float = Field(default=2.0, gt=0)
+    suggest_threshold: float = Field(default=1.0, gt=0)
+    weak_needed: int = Field(default=2, ge=1)
     title_weight: float = Field(default=2.0, gt=0)
     lead_weight: float = Field(default=1.5, gt=0)
     max_repeats: int = Field(default=3, ge=1)

@@ -1,0 +1,149 @@
+"""The tagger against the team's own labels of the GOV.UK corpus (tests/gold/govuk_labels.yaml).
+
+    labels = load_govuk_labels(GOLD / "govuk_labels.yaml")
+    report = evaluate_govuk_labels(tagger, CORPUS / "govuk-content-api", labels)
+    report["tune"].themes.macro_f1, report["holdout"].focus.overall.precision, ...
+
+Each part (`tune`, `holdout`) is scored apart: themes (precision, recall, macro-F1 over the
+"tagged" themes), focus countries and mentioned countries (every country the tagger tags against
+focus + mentions), with GB ignored as in `evaluate_govuk`. The "suggested" band is counted
+beside them: how many suggested themes the labels hold (a person would accept) and how many they
+do not. Items not in English are scored on language only: did the tagger leave them untagged and
+say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from core.errors import ConfigError
+from core.tags import COUNTRY, RULE, SUGGESTED, THEME
+from pipeline.evaluation import GOVUK_IGNORED, Scores, _codes
+from tagging.tagger import Tagger
+
+PARTS = ("tune", "holdout")
+
+
+@dataclass(frozen=True)
+class CorpusLabel:
+    file: str
+    part: str
+    language: str
+    themes: frozenset[str]
+    focus: frozenset[str]
+    mentions: frozenset[str]
+
+
+@dataclass
+class PartScores:
+    part: str
+    themes: Scores
+    focus: Scores
+    mentions: Scores
+    suggested_right: int = 0
+    suggested_wrong: int = 0
+    other_language: int = 0  # items not in English
+    explained: int = 0  # of those, left untagged with a reason
+    language_errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "part": self.part,
+            "items": self.themes.items,
+            "theme_precision": round(self.themes.overall.precision, 4),
+            "theme_recall": round(self.themes.overall.recall, 4),
+            "theme_macro_f1": round(self.themes.macro_f1, 4),
+            "focus_precision": round(self.focus.overall.precision, 4),
+            "focus_recall": round(self.focus.overall.recall, 4),
+            "country_precision": round(self.mentions.overall.precision, 4),
+            "country_recall": round(self.mentions.overall.recall, 4),
+            "suggested_right": self.suggested_right,
+            "suggested_wrong": self.suggested_wrong,
+            "other_language": self.other_language,
+            "explained": self.explained,
+            "language_errors": self.language_errors,
+        }
+
+
+def load_govuk_labels(path: Path) -> dict[str, CorpusLabel]:
+    """The labels file, validated: file name -> label."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the corpus labels: {exc}") from None
+    items = data.get("items") if isinstance(data, Mapping) else None
+    if not isinstance(items, Mapping):
+        raise ConfigError(f"{path}: the corpus labels are a mapping with `items`")
+    labels: dict[str, CorpusLabel] = {}
+    for name, raw in items.items():
+        where = f"{path.name}: {name}"
+        if not isinstance(raw, Mapping) or raw.get("part") not in PARTS:
+            raise ConfigError(f"{where}: needs `part` (one of {', '.join(PARTS)})")
+        labels[str(name)] = CorpusLabel(
+            file=str(name),
+            part=str(raw["part"]),
+            language=str(raw.get("language") or "en"),
+            themes=frozenset(raw.get("themes") or ()),
+            focus=_codes(raw.get("focus"), where),
+            mentions=_codes(raw.get("mentions"), where),
+        )
+    return labels
+
+
+def evaluate_govuk_labels(
+    tagger: Tagger, folder: Path, labels: Mapping[str, CorpusLabel]
+) -> dict[str, PartScores]:
+    """Scores per part on the labelled items found in `folder` (the corpus's GOV.UK folder)."""
+    from ingest.govuk import parse_content_item
+
+    known = set(tagger.taxonomy.theme_ids)
+    parts = {
+        part: PartScores(
+            part,
+            Scores(f"govuk-{part}", THEME),
+            Scores(f"govuk-{part}", "country-focus"),
+            Scores(f"govuk-{part}", "country-mentioned"),
+        )
+        for part in PARTS
+    }
+    for name in sorted(labels):
+        label = labels[name]
+        if label.themes - known:
+            raise ConfigError(f"{name}: unknown theme(s) {sorted(label.themes - known)}")
+        path = folder / name
+        if not path.is_file():
+            continue
+        record = parse_content_item(path.read_bytes(), url=str(path))
+        outcome = tagger.tag_with_reason(record.text, title=record.title)
+        scores = parts[label.part]
+        if label.language != "en":
+            scores.other_language += 1
+            rule_tags = [t for t in outcome.tags if t.origin == RULE]
+            if outcome.untagged_reason and not rule_tags:
+                scores.explained += 1
+            if outcome.language != label.language:
+                scores.language_errors.append(f"{name}: {outcome.language} for {label.language}")
+            continue
+        themes = {t.value: t for t in outcome.tags if t.kind == THEME and t.origin == RULE}
+        tagged = {v: t for v, t in themes.items() if t.status != SUGGESTED}
+        for value, tag in themes.items():
+            if tag.status == SUGGESTED:
+                if value in label.themes:
+                    scores.suggested_right += 1
+                else:
+                    scores.suggested_wrong += 1
+        scores.themes.add(name, label.themes, tagged)
+        countries = {
+            t.value: t
+            for t in outcome.tags
+            if t.kind == COUNTRY and t.origin == RULE and t.value not in GOVUK_IGNORED
+        }
+        focus = {v: t for v, t in countries.items() if t.focus}
+        scores.focus.add(name, label.focus - GOVUK_IGNORED, focus, countries)
+        scores.mentions.add(name, (label.focus | label.mentions) - GOVUK_IGNORED, countries)
+    return parts
