@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -23,14 +24,18 @@ from tests.unit.test_layering import PACKAGES
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ["seeds/deskwatch.yaml", "seeds/taxonomy.yaml", "seeds/places.yaml"]
+LEFT_OUT = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "*.db")
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # from a copy without build/ or *.egg-info: setuptools packs whatever an earlier build left
+    # in build/lib, which would hide a module the package list no longer finds
     out = tmp_path_factory.mktemp("wheel")
+    source = out / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LEFT_OUT))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
         timeout=600,
@@ -46,7 +51,7 @@ def expected_files() -> set[str]:
         for p in (ROOT / package).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and p.suffix in {".py", ".j2", ".mako"}
     }
-    files |= set(DATA)
+    files |= {str(p.relative_to(ROOT)) for p in (ROOT / "seeds").glob("*.yaml")}
     files |= {str(p.relative_to(ROOT)) for p in (ROOT / "seeds" / "releases").iterdir()}
     return files
 
