@@ -32,6 +32,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import StorageError
+from storage.dialect import is_postgres
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -115,7 +116,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # noqa: BLE001 - e.g. a missing driver for an unknown dialect
         raise StorageError(f"cannot use database URL {redact(url)}: {exc}") from None
-    if read_only and engine.dialect.name == "postgresql":
+    if read_only and is_postgres(engine):
         event.listen(engine, "connect", _postgres_read_only)
     return engine
 

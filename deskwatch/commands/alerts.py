@@ -120,7 +120,7 @@ def unsubscribe(
 
     Example: deskwatch unsubscribe ukraine.desk@example.org --all
     """
-    from storage import alerts as outbox
+    from storage import alerts as alert_store
     from storage.subscriptions import active_subscriptions, end_subscriptions
 
     if subscription_id is not None and all_:
@@ -133,7 +133,7 @@ def unsubscribe(
         )
         cancelled = 0
         if not active_subscriptions(session, email=address):
-            cancelled = outbox.cancel_pending(session, address)
+            cancelled = alert_store.cancel_pending(session, address)
     from_config = sum(1 for s in ended if s.origin == "config")
     note = f" ({from_config} from the config file: remove it there too)" if from_config else ""
     tail = f"; {cancelled} queued alert(s) cancelled" if cancelled else ""
@@ -167,17 +167,17 @@ def alerts_list(
     if ctx.invoked_subcommand is not None:
         return
     from deskwatch.presenters import alert_rows
-    from storage import alerts as outbox
+    from storage import alerts as alert_store
 
     statuses = list(status) + (["failed"] if failed else [])
-    unknown = [s for s in statuses if s not in outbox.STATUSES]
+    unknown = [s for s in statuses if s not in alert_store.STATUSES]
     if unknown:
         raise UsageError(
-            f"unknown alert status {unknown[0]!r} (expected one of {', '.join(outbox.STATUSES)})"
+            f"unknown alert status {unknown[0]!r} (expected one of {', '.join(alert_store.STATUSES)})"
         )
     fmt = pick(json_, csv_)
     with open_archive(state(ctx).app) as db, db.session() as session:
-        rows = alert_rows(outbox.list_alerts(session, statuses=statuses, limit=limit))
+        rows = alert_rows(alert_store.list_alerts(session, statuses=statuses, limit=limit))
     emit(rows, ALERT_COLUMNS, fmt, title="Alerts", headers={"sent_at": "sent"})
 
 
@@ -190,10 +190,10 @@ def alerts_retry(
 
     Example: deskwatch alerts retry
     """
-    from storage import alerts as outbox
+    from storage import alerts as alert_store
 
     with open_archive(state(ctx).app, write=True) as db, db.session() as session:
-        count = outbox.retry_failed(session, alert_ids=list(alert_id) or None)
+        count = alert_store.retry_failed(session, alert_ids=list(alert_id) or None)
     typer.echo(f"{count} failed alert(s) re-queued")
 
 
