@@ -1,17 +1,17 @@
-"""The HTML rendering of a stored diff, for alert emails: a pure function of the `changes`
-payload (see diffing.model.Diff.payload).
+"""The HTML rendering of a stored diff, for alert emails: a pure function of the diff, read from
+the `changes` payload by diffing.model.Diff.from_payload (which drops what is malformed) into
+anything of the shape of `DiffView`.
 
 Added sentences are wrapped in <ins>, removed ones in <del>, reworded ones show their word diff
 inline; new and dropped key phrases come first. Every piece of text is HTML-escaped, and the
-styles are inline, because mail clients drop style sheets. A malformed payload renders what it
-can and never raises.
+styles are inline, because mail clients drop style sheets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
-from typing import Any
+from typing import Any, Protocol
 
 MAX_ITEMS = 50
 """At most this many sentences of each kind; the rest are counted, not shown."""
@@ -21,10 +21,44 @@ DEL = 'style="background:#ffebe9;color:#82071e;text-decoration:line-through"'
 LABEL = 'style="color:#57606a;font-size:90%;margin:0.6em 0 0.2em"'
 
 
-def _texts(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, str) and item.strip()]
+class Pair(Protocol):
+    """A reworded sentence: the earlier and new wording, and the word diff between them."""
+
+    @property
+    def old(self) -> str: ...
+
+    @property
+    def new(self) -> str: ...
+
+    @property
+    def word_diff(self) -> Sequence[Sequence[str]]: ...
+
+
+class DiffView(Protocol):
+    """What a mail reads of a stored diff (diffing.model.Diff has this shape)."""
+
+    @property
+    def added(self) -> Sequence[str]: ...
+
+    @property
+    def removed(self) -> Sequence[str]: ...
+
+    @property
+    def changed(self) -> Sequence[Pair]: ...
+
+    @property
+    def new_phrases(self) -> Sequence[str]: ...
+
+    @property
+    def dropped_phrases(self) -> Sequence[str]: ...
+
+    def head(self, limit: int) -> DiffView:
+        """At most `limit` sentences of each kind."""
+        ...
+
+
+def _texts(values: Sequence[str]) -> list[str]:
+    return [item for item in values if item.strip()]
 
 
 def _ins(text: str) -> str:
@@ -35,11 +69,11 @@ def _del(text: str) -> str:
     return f"<del {DEL}>{escape(text)}</del>"
 
 
-def word_diff_html(pieces: Any) -> str:
+def word_diff_html(pieces: Sequence[Sequence[str]]) -> str:
     """A word diff ([[op, text], ...], op one of = - +) as inline HTML."""
     out: list[str] = []
-    for piece in pieces if isinstance(pieces, list) else []:
-        if not (isinstance(piece, list | tuple) and len(piece) == 2 and isinstance(piece[1], str)):
+    for piece in pieces:
+        if len(piece) != 2:
             continue
         op, text = piece
         if op == "+":
@@ -66,30 +100,20 @@ def _phrases(label: str, phrases: list[str], wrap: Any) -> str:
     return f"<p {LABEL}>{escape(label)}: {shown}</p>"
 
 
-def render_payload(payload: Any) -> str:
+def render_diff(diff: DiffView) -> str:
     """The diff as an HTML fragment (a <div>); an empty diff says so."""
-    data = payload if isinstance(payload, dict) else {}
-    added, removed = _texts(data.get("added")), _texts(data.get("removed"))
-    listed = data.get("changed")
-    changed = [c for c in (listed if isinstance(listed, list) else []) if isinstance(c, dict)]
     parts = [
-        _phrases("New language", _texts(data.get("new_phrases")), _ins),
-        _phrases("Dropped language", _texts(data.get("dropped_phrases")), _del),
+        _phrases("New language", _texts(diff.new_phrases), _ins),
+        _phrases("Dropped language", _texts(diff.dropped_phrases), _del),
     ]
+    added, removed, changed = _texts(diff.added), _texts(diff.removed), list(diff.changed)
     if changed:
         rendered = []
         for pair in changed[:MAX_ITEMS]:
-            html = word_diff_html(pair.get("word_diff"))
+            html = word_diff_html(pair.word_diff)
             if not html:  # no word diff stored: show the two sentences
-                old, new = pair.get("old"), pair.get("new")
-                html = " ".join(
-                    x
-                    for x in (
-                        _del(old) if isinstance(old, str) else "",
-                        _ins(new) if isinstance(new, str) else "",
-                    )
-                    if x
-                )
+                shown = [_del(pair.old)] if pair.old else []
+                html = " ".join(shown + ([_ins(pair.new)] if pair.new else []))
             rendered.append(html)
         parts.append(f"<p {LABEL}>Reworded</p>" + _list(rendered, len(changed)))
     if added:

@@ -9,15 +9,16 @@
                             MAX_PHRASES new and dropped phrases
 
 The stored diff payload is read by the caller's `read_diff` (diffing.model.Diff.from_payload: this
-package does not import the diff stage), into anything that has the shape of `DiffView`.
+package does not import the diff stage) into anything of the shape of alerts.diffview.DiffView.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from alerts.compose import AlertItem, DiffSummary
+from alerts.diffview import DiffView
 from core.alert_facts import Reason
 from core.mail_rows import ChangeRow, MailRows, ReleaseRow
 
@@ -28,50 +29,15 @@ MAX_STATEMENT_DIFFS = 3
 MAX_PHRASES = 8
 
 
-class Pair(Protocol):
-    @property
-    def old(self) -> str: ...
-
-    @property
-    def new(self) -> str: ...
-
-
-class DiffView(Protocol):
-    """What a mail reads of a stored diff (diffing.model.Diff has this shape)."""
-
-    @property
-    def added(self) -> Sequence[str]: ...
-
-    @property
-    def removed(self) -> Sequence[str]: ...
-
-    @property
-    def changed(self) -> Sequence[Pair]: ...
-
-    @property
-    def new_phrases(self) -> Sequence[str]: ...
-
-    @property
-    def dropped_phrases(self) -> Sequence[str]: ...
-
-    def head(self, limit: int) -> DiffView:
-        """At most `limit` sentences of each kind."""
-        ...
-
-    def payload(self) -> dict[str, Any]:
-        """The diff as its stored JSON, what `render_diff` renders."""
-        ...
-
-
 ReadDiff = Callable[[Any], DiffView]
-RenderDiff = Callable[[dict[str, Any]], str]
+RenderDiff = Callable[[DiffView], str]
 
 
 def alert_items(
     rows: MailRows, *, read_diff: ReadDiff, render_diff: RenderDiff | None = None
 ) -> dict[int, AlertItem]:
-    """The composer's view of each alert, by alert id. `render_diff(payload) -> html` renders
-    the shown part of each diff for the HTML part when given."""
+    """The composer's view of each alert, by alert id. `render_diff(diff) -> html`
+    (alerts.diffview.render_diff) renders the shown part of each diff for the HTML part."""
     items: dict[int, AlertItem] = {}
     for alert in rows.alerts:
         version = rows.versions[alert.version_id]
@@ -176,5 +142,5 @@ def summary(
         classification=change.classification,
         silent_edit=bool(change.silent_edit),
         change_note=change_note,
-        html=render_diff(shown.payload()) if render_diff is not None else None,
+        html=render_diff(shown) if render_diff is not None else None,
     )

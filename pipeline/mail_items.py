@@ -55,6 +55,6 @@ def alert_items(
 ) -> dict[int, AlertItem]:
     """The composer's view of each alert, by alert id: the stored rows (storage.alerts.mail_rows)
     through the pure decider (alerts.items), the diff payloads read by Diff.from_payload.
-    `render_diff(payload) -> html` renders each shown diff for the HTML part when given."""
+    `render_diff(diff) -> html` renders each shown diff for the HTML part when given."""
     rows = mail_rows(session, alerts)
     return items.alert_items(rows, read_diff=Diff.from_payload, render_diff=render_diff)

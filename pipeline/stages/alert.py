@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from alerts.channels import Channel, ChannelUnavailable, open_channel
 from alerts.compose import AlertItem, Envelope, compose_alert, compose_digest
-from alerts.diffview import render_payload
+from alerts.diffview import render_diff
 from alerts.digest import DIGEST_FREQUENCIES, period
 from alerts.mailer import MailSettings
 from alerts.matching import Rule, plan_alerts
@@ -230,7 +230,7 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     """Send every due immediate alert; then retry digests whose last attempt failed."""
     settings = app.mail
     worker = _worker()
-    render = render_payload
+    render = render_diff
     with open_channel(app.config.channel, settings) as channel:
         batch = _Batch(db, settings, channel, now)
         while batch.outage is None:

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from alerts.compose import AlertItem, DiffSummary, Envelope, compose_alert, compose_digest
-from alerts.diffview import render_payload
+from alerts.diffview import render_diff
 from alerts.matching import Evidence, Reason
+from diffing.model import Diff
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
@@ -78,25 +79,29 @@ def sample_alert() -> AlertItem:
                 against_date=datetime(2026, 10, 30, tzinfo=UTC),
                 against_url="https://www.gov.uk/government/news/uk-statement-on-pauses",
                 more=3,
-                html=render_payload(  # the diff stage's own rendering, as the alert stage uses it
-                    {
-                        "new_phrases": ["sustainable ceasefire", "surge in humanitarian aid"],
-                        "dropped_phrases": ["humanitarian pauses", "right to defend itself"],
-                        "added": [first],
-                        "removed": ["The UK supports humanitarian pauses to let aid into Gaza."],
-                        "changed": [
-                            {
-                                "old": "Israel has the right to defend itself.",
-                                "new": "Israel must act within international humanitarian law.",
-                                "word_diff": [
-                                    ["=", "Israel "],
-                                    ["-", "has the right to defend itself"],
-                                    ["+", "must act within international humanitarian law"],
-                                    ["=", "."],
-                                ],
-                            }
-                        ],
-                    }
+                html=render_diff(  # the diff stage's own rendering, as the alert stage uses it
+                    Diff.from_payload(
+                        {
+                            "new_phrases": ["sustainable ceasefire", "surge in humanitarian aid"],
+                            "dropped_phrases": ["humanitarian pauses", "right to defend itself"],
+                            "added": [first],
+                            "removed": [
+                                "The UK supports humanitarian pauses to let aid into Gaza."
+                            ],
+                            "changed": [
+                                {
+                                    "old": "Israel has the right to defend itself.",
+                                    "new": "Israel must act within international humanitarian law.",
+                                    "word_diff": [
+                                        ["=", "Israel "],
+                                        ["-", "has the right to defend itself"],
+                                        ["+", "must act within international humanitarian law"],
+                                        ["=", "."],
+                                    ],
+                                }
+                            ],
+                        }
+                    )
                 ),
             ),
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from alerts.diffview import render_payload
+from alerts.diffview import render_diff
 from alerts.items import alert_items
 from core.alert_facts import Reason
 from core.mail_rows import AlertRow, ChangeRow, MailRows, ReleaseRow, VersionRow
@@ -109,7 +109,7 @@ def test_sentences_and_phrases_are_cut_and_the_rest_counted() -> None:
         _change(1, "statement", "theme:a", statement),
         _change(2, "version", "version", version),
     ]
-    item = _one(_rows(changes, [_reason("theme", "a", "A")]), render_diff=render_payload)
+    item = _one(_rows(changes, [_reason("theme", "a", "A")]), render_diff=render_diff)
     [diff] = item.statement_diffs
     assert diff.added == ("Added 0.", "Added 1.", "Added 2.", "Added 3.")
     assert diff.removed == ("Removed 0.", "Removed 1.", "Removed 2.", "Removed 3.")
@@ -135,7 +135,7 @@ def test_a_first_version_has_no_version_diff_and_bad_payloads_read_as_empty() ->
         _change(3, "statement", "theme:b", {"added": "not a list", "changed": [1, {"new": "N."}]}),
     ]
     rows = _rows(changes, [_reason("keyword", "k", "k")], number=1, title="")
-    item = _one(rows, render_diff=render_payload)
+    item = _one(rows, render_diff=render_diff)
     assert item.version_diff is None
     assert item.title == "Release title"  # the version has none
     empty, partial = item.statement_diffs

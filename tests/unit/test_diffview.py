@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from alerts.diffview import MAX_ITEMS, render_payload, word_diff_html
+from alerts.diffview import MAX_ITEMS, render_diff, word_diff_html
 from diffing.compare import statement_diff
+from diffing.model import Diff
 
 GOLDEN = Path(__file__).parent / "golden" / "diffview"
 EARLIER = (
@@ -21,7 +22,7 @@ NEW = (
 
 
 def test_rendering_matches_the_golden_file() -> None:
-    html = render_payload(statement_diff(EARLIER, NEW).payload())
+    html = render_diff(statement_diff(EARLIER, NEW))
     assert html == (GOLDEN / "ceasefire.html").read_text(encoding="utf-8").rstrip("\n")
 
 
@@ -39,7 +40,7 @@ def test_every_text_is_escaped() -> None:
         "new_phrases": ["<new> phrase"],
         "dropped_phrases": ["old & phrase"],
     }
-    html = render_payload(payload)
+    html = render_diff(Diff.from_payload(payload))
     assert "<script>" not in html and "<img" not in html and "<i>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more" in html
     assert "&lt;new&gt; phrase" in html and "old &amp; phrase" in html
@@ -58,16 +59,16 @@ def test_every_text_is_escaped() -> None:
     ],
 )
 def test_malformed_payloads_render_without_raising(payload: object) -> None:
-    html = render_payload(payload)
+    html = render_diff(Diff.from_payload(payload))  # the one reader drops what is malformed
     assert html.startswith('<div class="deskwatch-diff">') and html.endswith("</div>")
 
 
 def test_an_empty_diff_says_so() -> None:
-    assert "No change in the wording." in render_payload(statement_diff(NEW, NEW).payload())
+    assert "No change in the wording." in render_diff(statement_diff(NEW, NEW))
 
 
 def test_long_lists_are_cut_and_counted() -> None:
-    html = render_payload({"added": [f"Sentence {i}." for i in range(MAX_ITEMS + 7)]})
+    html = render_diff(Diff(added=[f"Sentence {i}." for i in range(MAX_ITEMS + 7)]))
     assert html.count("<ins ") == MAX_ITEMS
     assert "… and 7 more" in html
 
