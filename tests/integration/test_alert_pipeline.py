@@ -100,7 +100,7 @@ def test_daily_and_weekly_digests(db_url, tmp_path, smtp_server) -> None:
     subs = [
         {**UKRAINE, "frequency": "daily", "countries": ["JP"], "focus_only": True},
         {"email": "weekly@example.org", "themes": ["indo-pacific"], "frequency": "weekly"},
-        {"email": "nothing@example.org", "themes": ["migration"], "frequency": "daily"},
+        {"email": "nothing@example.org", "themes": ["humanitarian"], "frequency": "daily"},
     ]
     app = seed_app(tmp_path, db_url, subs, **smtp(smtp_server))
     totals = steps.run(app, now=NOW).totals()
