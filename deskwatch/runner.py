@@ -1,27 +1,38 @@
-"""`deskwatch run`: the `deskwatch-run` flow once, in process.
+"""`deskwatch run`: pipeline.plan once, in this process or as the `deskwatch-run` flow.
 
-With no PREFECT_API_URL, Prefect starts a temporary local server on 127.0.0.1 for the run (no
-network, no telemetry: see flows.prefect_env); with one, the run is recorded there.
+With no Prefect API configured (configured_prefect_api: no PREFECT_API_URL, none in the files
+Prefect reads it from), the plan runs in process (pipeline.plan.run_in_process): no server, no
+Prefect import. With one, or with `prefect=True` (`--prefect`), the run is the `deskwatch-run`
+flow, recorded as a flow run of that server; with `--prefect` and no API configured, Prefect
+starts a temporary local server on 127.0.0.1 for it (no network, no telemetry: see
+flows.prefect_env).
 
 In a terminal the run shows a live line per source and stage (rich). With `--quiet`, or when
 stderr is not a terminal (cron, a pipe), it writes plain log lines to stderr instead: every
-source and stage, or with `--quiet` only the sources that failed.
+source and stage, or with `--quiet` only the sources that failed. Both paths tell the same
+RunObserver; the flow path hands it over with flows.run.observing (a context variable, so two
+runs in one process never hear each other's events).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import tomllib
+from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from core.errors import DeskwatchError
+from core.errors import UsageError
 from flows.prefect_env import apply_defaults, check_prefect_api
 from pipeline.app import App
-from pipeline.steps import RunObserver
+from pipeline.plan import RunObserver, run_in_process
 from pipeline.summary import SourceSummary
 
 
@@ -136,32 +147,107 @@ def choose_observer(*, quiet: bool, stream: IO[str]) -> RunObserver:
 
 
 def prefect_api_url() -> str | None:
-    """The Prefect API deskwatch will use: PREFECT_API_URL or the active Prefect profile."""
+    """The Prefect API deskwatch will use, as Prefect itself resolves it (imports Prefect)."""
     from prefect.settings import get_current_settings
 
     url = get_current_settings().api.url
     return str(url) if url else None
 
 
-def run_once(
-    app: App, *, quiet: bool = False, stream: IO[str] | None = None, only: list[str] | None = None
-) -> dict[str, Any]:
-    """Run the flow once in this process and return its summary (RunSummary.to_dict())."""
-    apply_defaults()
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    """data[k1][k2]... or None when some level is missing or not a table."""
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _dotenv_value(path: Path, key: str) -> str | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        name, sep, value = line.strip().removeprefix("export ").partition("=")
+        if sep and name.strip() == key:
+            return value.strip().strip("'\"")
+    return None
+
+
+def configured_prefect_api(
+    environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> str | None:
+    """The Prefect API URL configured where Prefect looks for it, in its order, without
+    importing Prefect (~1 s): PREFECT_API_URL in the environment, then in ./.env, then
+    ./prefect.toml (`[api] url`), ./pyproject.toml (`[tool.prefect.api] url`), then the active
+    profile (PREFECT_PROFILE, else `active`) of PREFECT_PROFILES_PATH, else
+    $PREFECT_HOME/profiles.toml, else ~/.prefect/profiles.toml. An empty value means none."""
+    env = os.environ if environ is None else environ
+    here = cwd or Path.cwd()
+    key = "PREFECT_API_URL"
+    if key in env:
+        return env[key] or None
+    dotenv = _dotenv_value(here / ".env", key)
+    if dotenv is not None:
+        return dotenv or None
+    for found in (
+        _dig(_toml(here / "prefect.toml"), "api", "url"),
+        _dig(_toml(here / "pyproject.toml"), "tool", "prefect", "api", "url"),
+    ):
+        if found is not None:
+            return str(found) or None
+    home = Path(env.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    profiles = _toml(Path(env.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser())
+    active = env.get("PREFECT_PROFILE") or profiles.get("active")
+    url = _dig(profiles, "profiles", active, key) if isinstance(active, str) else None
+    return str(url) if url else None
+
+
+def _run_flow(app: App, observer: RunObserver, only: list[str] | None) -> dict[str, Any]:
+    """The run as the `deskwatch-run` flow in this process (imports Prefect)."""
     url = prefect_api_url()
     if url:  # a configured server that is down is one line, not Prefect's traceback
         check_prefect_api(url)
-    from flows.run import OBSERVERS, UnexpectedFailures, deskwatch_run
+    from flows.run import deskwatch_run, observing
 
-    observer = choose_observer(quiet=quiet, stream=stream or sys.stderr)
     config_path = str(app.config.path) if app.config.path else None
-    OBSERVERS.append(observer)
-    try:
-        if isinstance(observer, LiveProgress):
-            with observer:
-                return deskwatch_run(config_path=config_path, only=only)
-        return deskwatch_run(config_path=config_path, only=only)
-    except UnexpectedFailures as exc:
-        raise DeskwatchError(f"the run failed: {exc}") from None
-    finally:
-        OBSERVERS.remove(observer)
+    with observing(observer):
+        result: dict[str, Any] = deskwatch_run(config_path=config_path, only=only)
+    return result
+
+
+def run_once(
+    app: App,
+    *,
+    quiet: bool = False,
+    stream: IO[str] | None = None,
+    only: list[str] | None = None,
+    prefect: bool | None = None,
+) -> dict[str, Any]:
+    """Run once and return the summary (RunSummary.to_dict()): as the flow when `prefect` is
+    True, in process when False, and when None as the flow exactly when a Prefect API is
+    configured. Something unexpected raises pipeline.plan.RunFailed (a DeskwatchError) after the
+    progress has shown the summary."""
+    apply_defaults()
+    if prefect is None:
+        prefect = configured_prefect_api() is not None
+    observer = choose_observer(quiet=quiet, stream=stream or sys.stderr)
+    with observer if isinstance(observer, LiveProgress) else nullcontext():
+        if prefect:
+            return _run_flow(app, observer, only)
+        return run_in_process(app, only=only, observer=observer).to_dict()
+
+
+def executor_choice(*, prefect: bool, in_process: bool) -> bool | None:
+    """The `prefect` argument of run_once for the run command's two flags."""
+    if prefect and in_process:
+        raise UsageError("give at most one of --prefect and --in-process")
+    return True if prefect else False if in_process else None

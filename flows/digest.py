@@ -1,6 +1,7 @@
 """The `deskwatch-digest` flow: send the daily or weekly digests that are due.
 
-One IO task (retried with backoff, with a timeout) around pipeline.steps.send_digests. A
+One IO task around the plan's digest step (pipeline.steps.send_digests), retried with backoff and
+with a timeout as the run's send stage is (pipeline.plan.send_retries). A
 scheduled run uses its scheduled time as `now`, so a late run still sends the digest it was due
 to send.
 """
@@ -15,10 +16,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
-from flows.run import align_log_levels
-from pipeline import steps
+from flows.run import align_log_levels, task_options
+from pipeline import plan, steps
 from pipeline.app import App
-from pipeline.scheduling import backoff
 
 Frequency = Literal["daily", "weekly"]
 
@@ -48,12 +48,7 @@ def deskwatch_digest(
     logger = get_run_logger()
     app = App.load(config_path)
     now_iso = now_iso or _scheduled_time().isoformat()
-    settings = app.config.run
-    send = send_digests_task.with_options(
-        retries=settings.send_retries,
-        retry_delay_seconds=backoff(settings.send_retry_delay_seconds, settings.send_retries),
-        timeout_seconds=settings.send_timeout_seconds,
-    )
+    send = send_digests_task.with_options(**task_options(plan.send_retries(app.config.run)))
     counts = send(config_path, frequency, now_iso)
     lines = [f"**{frequency} digests** at {now_iso}", "", "| total | count |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in counts.items()] or ["| (nothing due) | 0 |"]

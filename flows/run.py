@@ -1,24 +1,28 @@
-"""The `deskwatch-run` flow: a thin Prefect wrapper over pipeline.steps.
+"""The `deskwatch-run` flow: pipeline.plan executed as Prefect tasks.
 
-    prepare                      in the flow: migrate, sync the sources table
+    prepare                      in the flow: plan.start (migrate, sync sources and subscriptions)
     ingest <source>   (IO)       one task per enabled source, `run.concurrency` at a time,
                                  retried with backoff on retryable errors, with a timeout
     tag, diff, create_alerts     one batch task each, over everything not yet processed
     send              (IO)       immediate alerts, retried with backoff, with a timeout
 
 Tasks get plain values (the config path, a source name, ISO times) and build what they need;
-never a Session or an HTTP client. One task per source, never one per release.
+never a Session or an HTTP client. One task per source, never one per release. Each task calls
+the plan's own step (plan.ingest_step, steps.run_stage) and plan.execute applies the failure
+policy, the same as in process: a source that fails fails its own task and the flow goes on; the
+flow run is marked failed only when something unexpected broke, after the summary is published.
 
-A source that fails (a DeskwatchError: unreachable, bad feed) fails its own task; the flow goes on
-and reports it. The flow run is marked failed only when something unexpected broke (a bug, a
-database that went away), after the summary is published.
+Progress: `deskwatch run --prefect` sets a RunObserver for the flow call with `observing()` (a
+context variable, which Prefect copies into its task threads); a served run has none.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -28,15 +32,27 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline import steps
+from pipeline import plan, steps
 from pipeline.app import App
-from pipeline.scheduling import backoff
-from pipeline.steps import RunObserver
-from pipeline.summary import RunSummary, SourceSummary
+from pipeline.plan import Retries, RunObserver, RunPlan, SourceOutcome, StageOutcome
+from pipeline.summary import SourceSummary
 
 SUMMARY_ARTIFACT_KEY = "deskwatch-run-summary"
-OBSERVERS: list[RunObserver] = []
-"""Process-local listeners (the terminal progress of `deskwatch run`); empty in a served run."""
+_observer: ContextVar[RunObserver | None] = ContextVar("deskwatch_run_observer", default=None)
+
+
+@contextmanager
+def observing(observer: RunObserver) -> Iterator[None]:
+    """Flow runs called in this context (and their tasks) tell `observer` what they do."""
+    token = _observer.set(observer)
+    try:
+        yield
+    finally:
+        _observer.reset(token)
+
+
+def current_observer() -> RunObserver:
+    return _observer.get() or RunObserver()
 
 
 class _ThreadTimeoutNotice(logging.Filter):
@@ -66,27 +82,18 @@ def align_log_levels() -> None:
             logger.setLevel(level)
 
 
-class SourceFailed(Exception):
-    """A source could not be read. It fails the source's task and carries its summary."""
+def task_options(retries: Retries) -> dict[str, Any]:
+    """The plan's retries as Prefect task options."""
 
-    def __init__(self, summary: SourceSummary) -> None:
-        super().__init__(f"source {summary.source}: {summary.error}")
-        self.summary = summary
+    def wanted(task: Any, task_run: Any, state: Any) -> bool:
+        return retries.wanted(state.result(raise_on_failure=False))
 
-
-class UnexpectedFailures(RuntimeError):
-    """Something that is not a DeskwatchError broke: the flow run is marked failed."""
-
-
-def _notify(event: str, *args: Any) -> None:
-    for observer in list(OBSERVERS):
-        getattr(observer, event)(*args)
-
-
-def _retry_source(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry a source only when reading it again may help (a timeout, a 5xx, a 429)."""
-    exc = state.result(raise_on_failure=False)
-    return isinstance(exc, SourceFailed) and exc.summary.retryable
+    return {
+        "retries": len(retries.delays),
+        "retry_delay_seconds": retries.delays,
+        "retry_condition_fn": wanted,
+        "timeout_seconds": retries.timeout_s,
+    }
 
 
 @task(name="ingest", task_run_name="ingest {source_name}", cache_policy=NO_CACHE)
@@ -94,16 +101,18 @@ def ingest_task(
     config_path: str | None, source_name: str, now_iso: str, run_id: str
 ) -> SourceSummary:
     app = App.load(config_path)
-    source = next(s for s in app.config.sources if s.name == source_name)
-    _notify("source_started", source_name)
     db = app.open_db()
     try:
-        summary = steps.ingest(app, db, source, now=datetime.fromisoformat(now_iso), run_id=run_id)
+        return plan.ingest_step(
+            app,
+            db,
+            source_name,
+            now=datetime.fromisoformat(now_iso),
+            run_id=run_id,
+            observer=current_observer(),
+        )
     finally:
         db.dispose()
-    if summary.status == "error":
-        raise SourceFailed(summary)
-    return summary
 
 
 @task(name="stage", task_run_name="{stage}", cache_policy=NO_CACHE)
@@ -117,47 +126,45 @@ def stage_task(config_path: str | None, stage: str, now_iso: str) -> dict[str, i
         db.dispose()
 
 
-def _ingest_all(
-    app: App, config_path: str | None, names: list[str], now_iso: str, run_id: str
-) -> tuple[list[SourceSummary], list[str]]:
-    """Every source's summary in config order, and what broke unexpectedly."""
-    settings = app.config.run
-    ingest = ingest_task.with_options(
-        retries=settings.source_retries,
-        retry_delay_seconds=backoff(settings.source_retry_delay_seconds, settings.source_retries),
-        retry_condition_fn=_retry_source,
-        timeout_seconds=settings.source_timeout_seconds,
-    )
-    results: dict[str, SourceSummary] = {}
-    unexpected: list[str] = []
-    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.concurrency)
-    with runner:
-        futures: dict[Any, str] = {
-            runner.submit(
-                ingest,
-                parameters={
-                    "config_path": config_path,
-                    "source_name": name,
-                    "now_iso": now_iso,
-                    "run_id": run_id,
-                },
-            ): name
-            for name in names
-        }
-        for future in as_completed(list(futures)):
-            name = futures[future]
-            outcome = future.result(raise_on_failure=False)
-            if isinstance(outcome, SourceSummary):
-                summary = outcome
-            elif isinstance(outcome, SourceFailed):
-                summary = outcome.summary
-            else:  # a bug or a lost database: say what, mark the flow failed at the end
-                detail = f"{type(outcome).__name__}: {outcome}"
-                summary = SourceSummary(source=name, status="error", error=detail)
-                unexpected.append(f"ingest {name}: {detail}")
-            results[name] = summary
-            _notify("source_finished", summary)
-    return [results[name] for name in names], unexpected
+class PrefectExecutor:
+    """plan.Executor as Prefect tasks of the current flow run."""
+
+    def __init__(self, app: App, config_path: str | None) -> None:
+        self.app = app
+        self.config_path = config_path
+
+    def ingest(self, run: RunPlan, done: Callable[[str, SourceOutcome], None]) -> None:
+        settings = self.app.config.run
+        ingest = ingest_task.with_options(**task_options(plan.source_retries(settings)))
+        runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.concurrency)
+        with runner:
+            futures: dict[Any, str] = {
+                runner.submit(
+                    ingest,
+                    parameters={
+                        "config_path": self.config_path,
+                        "source_name": name,
+                        "now_iso": run.now.isoformat(),
+                        "run_id": run.run_id,
+                    },
+                ): name
+                for name in run.sources
+            }
+            for future in as_completed(list(futures)):
+                done(futures[future], future.result(raise_on_failure=False))
+
+    def stage(self, run: RunPlan, name: str) -> StageOutcome:
+        task_ = stage_task
+        if name == "send":
+            task_ = stage_task.with_options(**task_options(plan.send_retries(self.app.config.run)))
+        state = task_(self.config_path, name, run.now.isoformat(), return_state=True)
+        outcome = state.result(raise_on_failure=False)
+        if state.is_completed():
+            assert isinstance(outcome, dict)
+            return outcome
+        if isinstance(outcome, BaseException):
+            return outcome
+        return RuntimeError(f"{state.type.value}: {state.message}")
 
 
 @flow(name="deskwatch-run", log_prints=False)
@@ -166,49 +173,15 @@ def deskwatch_run(
 ) -> dict[str, Any]:
     """Ingest every enabled source (or those in `only`), then tag, diff, create alerts and send
     immediate ones. Returns the run summary as a dict and publishes it as an artifact."""
-    started = time.perf_counter()
     align_log_levels()
     logger = get_run_logger()
     app = App.load(config_path)
     run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
-    synced: dict[str, int] = {}
-    if now_iso is None:  # the clock: never behind a subscription an overlapping run just added
-        now = datetime.now(UTC)
-        db = steps.prepare(app, now=now, synced=synced)
-        now_iso = steps.run_time(db, now).isoformat()
-    else:
-        db = steps.prepare(app, now=datetime.fromisoformat(now_iso), synced=synced)
+    now = datetime.fromisoformat(now_iso) if now_iso is not None else None
+    db, run = plan.start(app, now=now, run_id=run_id, only=only)
     db.dispose()
-    names = [s.name for s in steps.enabled_sources(app, only)]
-    _notify("sources", names)
-
-    summary = RunSummary()
-    summary.add(synced)
-    summary.sources, unexpected = _ingest_all(app, config_path, names, now_iso, run_id)
-    settings = app.config.run
-    send = stage_task.with_options(
-        retries=settings.send_retries,
-        retry_delay_seconds=backoff(settings.send_retry_delay_seconds, settings.send_retries),
-        timeout_seconds=settings.send_timeout_seconds,
-    )
-    for stage in steps.DERIVED_STAGES:
-        _notify("stage_started", stage)
-        task_ = send if stage == "send" else stage_task
-        state = task_(config_path, stage, now_iso, return_state=True)
-        outcome = state.result(raise_on_failure=False)
-        if not state.is_completed():
-            # later stages build on this one (alerts need tags): stop here, the next run resumes
-            unexpected.append(f"{stage}: {type(outcome).__name__}: {outcome}")
-            _notify("stage_finished", stage, {})
-            break
-        assert isinstance(outcome, dict)
-        summary.add(outcome)
-        _notify("stage_finished", stage, outcome)
-
-    summary.duration_s = time.perf_counter() - started
+    summary = plan.execute(run, PrefectExecutor(app, config_path), current_observer())
     markdown = summary.to_markdown()
-    if unexpected:
-        markdown += "\n\n**Unexpected failures**\n\n" + "\n".join(f"- {u}" for u in unexpected)
     create_markdown_artifact(
         markdown, key=SUMMARY_ARTIFACT_KEY, description="deskwatch run summary"
     )
@@ -216,6 +189,4 @@ def deskwatch_run(
     for source in summary.sources:
         if source.status == "error":
             logger.warning("source %s failed: %s", source.source, source.error)
-    if unexpected:
-        raise UnexpectedFailures("; ".join(unexpected))
-    return summary.to_dict()
+    return plan.check_failures(summary).to_dict()

@@ -1,30 +1,29 @@
-"""The plain-Python pipeline that the Prefect flows and the CLI both call.
+"""The steps of a run, each a plain function that pipeline.plan (and so the flows and the CLI) calls.
 
     prepare(app)                open the database, apply migrations, sync the configured sources
+                                and (given `now`) the config's subscriptions: once per run
+    run_time(db, now)           the run's time, never behind a subscription just added
     ingest(app, db, source)     one source, one transaction (pipeline.stages.ingest)
     run_stage(app, db, name)    one derived stage over what is new: tag, diff, alerts, send
-    after_ingest(app, db)       every derived stage in order (DERIVED_STAGES)
     send_digests(app, db, ...)  the daily or weekly digests
 
-`run(app)` does all of it in order, in process; flows/run.py does the same steps as Prefect tasks.
-Overlapping runs are safe: the archive's writers are serialised per transaction and each derived
-stage runs under a lock (storage.locks), so a second run waits and then finds nothing left to do.
-No Prefect import here.
+pipeline.plan puts them in order and decides what a failure means. Overlapping runs are safe: the
+archive's writers are serialised per transaction and each derived stage runs under a lock
+(storage.locks), so a second run waits and then finds nothing left to do. No Prefect import here.
 """
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy import func, select
 
 from ingest.config import SourceConfig
 from pipeline.app import App
 from pipeline.stages.ingest import ingest_source, source_settings
-from pipeline.summary import RunSummary, SourceSummary
+from pipeline.summary import SourceSummary
 from storage.db import Database
 from storage.locks import lock_for_write, stage_lock
 from storage.models import Subscription
@@ -34,26 +33,6 @@ StageFunction = Callable[..., dict[str, int]]
 DERIVED_STAGES = ("tag", "diff", "create_alerts", "send")
 """The stages after ingest, in order. Each reads committed rows and writes its own results, so a
 crash between stages loses nothing: the next run picks the work up again."""
-
-
-class RunObserver:
-    """Hears what a run does, for progress displays. Every method does nothing by default; they
-    may be called from worker threads."""
-
-    def sources(self, names: list[str]) -> None:
-        """The run will read these sources."""
-
-    def source_started(self, name: str) -> None:
-        pass
-
-    def source_finished(self, summary: SourceSummary) -> None:
-        pass
-
-    def stage_started(self, name: str) -> None:
-        pass
-
-    def stage_finished(self, name: str, counts: dict[str, int]) -> None:
-        pass
 
 
 def prepare(
@@ -73,7 +52,7 @@ def prepare(
     if now is not None:
         from pipeline.stages.alert import sync_subscriptions
 
-        # the lock create_alerts runs under, which syncs them too
+        # the lock create_alerts runs under: no run matches alerts while they change
         with stage_lock(db, "create_alerts", timeout=app.config.run.lock_timeout_seconds):
             counts = sync_subscriptions(app, db, now=now)
         if synced is not None:
@@ -103,7 +82,8 @@ def stage_function(name: str) -> StageFunction:
     functions: dict[str, StageFunction] = {
         "tag": tag.tag_pending,
         "diff": diff.diff_pending,
-        "create_alerts": alert.create_alerts,
+        # the run synced the subscriptions in prepare(): once per run, not again here
+        "create_alerts": partial(alert.create_alerts, sync=False),
         "send": alert.send_alerts,
     }
     return functions[name]
@@ -122,14 +102,6 @@ def run_stage(app: App, db: Database, name: str, *, now: datetime) -> dict[str, 
         return stage_function(name)(app, db, now=now)
 
 
-def after_ingest(app: App, db: Database, *, now: datetime) -> dict[str, int]:
-    """Tag, diff, create alerts and send immediate ones, over everything not yet processed."""
-    counts: dict[str, int] = {}
-    for name in DERIVED_STAGES:
-        counts.update(run_stage(app, db, name, now=now))
-    return counts
-
-
 def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> dict[str, int]:
     """Send the `frequency` (daily or weekly) digests that are due; under the same lock as the
     immediate alerts, so no two processes send mail at once."""
@@ -137,45 +109,3 @@ def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> di
 
     with stage_lock(db, "send", timeout=app.config.run.lock_timeout_seconds):
         return alert.send_digests(app, db, frequency=frequency, now=now)
-
-
-def run(
-    app: App,
-    *,
-    now: datetime | None = None,
-    run_id: str | None = None,
-    only: list[str] | None = None,
-    on_source: Callable[[SourceSummary], None] | None = None,
-    observer: RunObserver | None = None,
-) -> RunSummary:
-    """One full run, in process, sources one after another (no Prefect)."""
-    started = time.perf_counter()
-    clock = now is None
-    now = now or datetime.now(UTC)
-    run_id = run_id or uuid.uuid4().hex
-    observer = observer or RunObserver()
-    synced: dict[str, int] = {}
-    db = prepare(app, now=now, synced=synced)
-    if clock:
-        now = run_time(db, now)
-    try:
-        summary = RunSummary()
-        summary.add(synced)
-        sources = enabled_sources(app, only)
-        observer.sources([s.name for s in sources])
-        for source in sources:
-            observer.source_started(source.name)
-            result = ingest(app, db, source, now=now, run_id=run_id)
-            summary.sources.append(result)
-            observer.source_finished(result)
-            if on_source is not None:
-                on_source(result)
-        for name in DERIVED_STAGES:
-            observer.stage_started(name)
-            counts = run_stage(app, db, name, now=now)
-            summary.add(counts)
-            observer.stage_finished(name, counts)
-    finally:
-        db.dispose()
-    summary.duration_s = time.perf_counter() - started
-    return summary

@@ -28,14 +28,15 @@ class RunSummary:
     # filled by the later stages: tags, diffs, alerts_created, alerts_sent, alerts_failed ...
     stages: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    failures: list[str] = field(default_factory=list)
+    """What broke unexpectedly (`ingest x: RuntimeError: ...`, `tag: ...`): the run failed."""
 
     @property
     def errors(self) -> int:
         return sum(1 for s in self.sources if s.status == "error")
 
     def add(self, counts: dict[str, int]) -> None:
-        """Add a stage's counts (summed: the subscriptions are synced before ingest and again
-        when alerts are created, and both count)."""
+        """Add a stage's counts (summed, should two stages report the same key)."""
         for key, value in counts.items():
             self.stages[key] = self.stages.get(key, 0) + value
 
@@ -75,4 +76,6 @@ class RunSummary:
             )
         lines += ["", "| total | count |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in self.totals().items()]
+        if self.failures:
+            lines += ["", "**Unexpected failures**", ""] + [f"- {f}" for f in self.failures]
         return "\n".join(lines)

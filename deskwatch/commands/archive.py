@@ -18,14 +18,28 @@ def run(
     ctx: typer.Context,
     json_: bool = JsonOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors (for cron)."),
+    prefect: bool = typer.Option(
+        False,
+        "--prefect",
+        help="Record the run as a Prefect flow run; default when PREFECT_API_URL is set.",
+    ),
+    in_process: bool = typer.Option(
+        False,
+        "--in-process",
+        help="Run in this process without Prefect, even when a Prefect API is configured.",
+    ),
 ) -> None:
-    """Run the pipeline once, in process: ingest every source, then tag, diff and alert.
+    """Run the pipeline once: ingest every source, then tag, diff and alert.
+
+    Without a Prefect API configured the run happens in this process; with one (or --prefect)
+    it is a run of the deskwatch-run flow, visible in the Prefect UI.
 
     Example: deskwatch run --json
     """
-    from deskwatch.runner import run_once
+    from deskwatch.runner import executor_choice, run_once
 
-    summary = run_once(state(ctx).app, quiet=quiet or json_)
+    choice = executor_choice(prefect=prefect, in_process=in_process)
+    summary = run_once(state(ctx).app, quiet=quiet or json_, prefect=choice)
     if json_:
         print_json(summary)
     elif not quiet:

@@ -109,9 +109,10 @@ def sync_subscriptions(app: App, db: Database, *, now: datetime) -> dict[str, in
 # -- creating alerts -----------------------------------------------------------------------------
 
 
-def create_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
-    """Match every version that is tagged and diffed but not yet checked; record the alerts."""
-    counts = sync_subscriptions(app, db, now=now)
+def create_alerts(app: App, db: Database, *, now: datetime, sync: bool = True) -> dict[str, int]:
+    """Match every version that is tagged and diffed but not yet checked; record the alerts.
+    `sync=False` when the run has synced the config's subscriptions already (pipeline.plan)."""
+    counts = sync_subscriptions(app, db, now=now) if sync else {}
     created = checked = 0
     while True:
         with db.session() as session:

@@ -5,12 +5,12 @@
 - A run killed with SIGKILL in the middle of ingesting leaves the database consistent, and the
   next run completes the work with nothing lost and nothing duplicated.
 
-The reference is one plain in-process run (pipeline.steps.run) on a fresh database. The
-processes run against one real Prefect server for the session (tests.fixtures.prefect_server)."""
+The reference is one in-process run (pipeline.plan.run_in_process) on a fresh database. The
+processes are real `deskwatch run`s with no Prefect API configured, so they take the path
+production's cron takes: the plan in process, no Prefect server."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from pipeline import steps
 from pipeline.app import App
+from pipeline.plan import run_in_process
 from pipeline.settings import Settings
 from storage.db import open_database
 from storage.models import Release, ReleaseVersion, SourceRun
 from tests.e2e.workspace import mail_log, snapshot, write_workspace
 from tests.fixtures.databases import drop_pg_schema, make_pg_schema_url
-from tests.fixtures.prefect_server import PrefectServer, deskwatch_command, start, stop
+from tests.fixtures.prefect_server import clean_env, deskwatch_command, start, stop
 from tests.fixtures.servers import LocalHTTPServer, Response
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -50,7 +50,7 @@ def reference_db_url(db_url: str, tmp_path: Path) -> Iterator[str]:
 
 
 def reference_run(config: Path, db_url: str) -> dict[str, list[tuple[object, ...]]]:
-    steps.run(App.load(config, Settings(database_url=db_url)))
+    run_in_process(App.load(config, Settings(database_url=db_url)))
     return snapshot(db_url)
 
 
@@ -65,14 +65,6 @@ def wait_ok(process: subprocess.Popen[bytes], log: Path) -> None:
     assert "Traceback" not in output
 
 
-def flow_run_windows(server: PrefectServer, run_ids: list[str]) -> list[tuple[str, str]]:
-    response = server.post(
-        "/flow_runs/filter", {"flow_runs": {"id": {"any_": run_ids}}, "limit": 10}
-    )
-    response.raise_for_status()
-    return sorted((run["start_time"], run["end_time"]) for run in response.json())
-
-
 EMPTY_FEED = (
     b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
     b"<title>Gate</title><link>http://example.org/</link><description>none</description>"
@@ -80,15 +72,19 @@ EMPTY_FEED = (
 )
 
 
-def gate(arrivals: int, timeout: float) -> Callable[[object], Response]:
+def gate(arrivals: int, timeout: float, met: list[bool]) -> Callable[[object], Response]:
     """A route that answers (an empty feed) only once `arrivals` requests are waiting, or after
     `timeout` seconds: the web source is fetched before a run takes the write lock, so two runs
-    that both reach it are in their flows at the same time."""
+    that both reach it are in their runs at the same time. `met` gets True for each request
+    that found the others waiting (so the runs did overlap), False for one that timed out."""
     barrier = threading.Barrier(arrivals, timeout=timeout)
 
     def answer(_request: object) -> Response:
-        with contextlib.suppress(threading.BrokenBarrierError):
+        try:
             barrier.wait()
+            met.append(True)
+        except threading.BrokenBarrierError:
+            met.append(False)
         return Response(EMPTY_FEED, 200, {"Content-Type": "application/rss+xml"})
 
     return answer
@@ -99,7 +95,6 @@ def test_two_runs_at_once_equal_one_run(
     reference_db_url: str,
     tmp_path: Path,
     smtp_server: object,
-    prefect_server: PrefectServer,
     http_server: LocalHTTPServer,
 ) -> None:
     sink = smtp_server.sink  # type: ignore[attr-defined]
@@ -117,9 +112,10 @@ def test_two_runs_at_once_equal_one_run(
     assert reference_mail, "the reference run sent no mail: the test would prove nothing"
     sink.messages.clear()
     # from now on the feed answers when both runs ask for it (or after a minute): they overlap
-    http_server.routes["/gate.xml"] = gate(2, timeout=60)
+    met: list[bool] = []
+    http_server.routes["/gate.xml"] = gate(2, 60, met)
 
-    env = prefect_server.env(DESKWATCH_DATABASE_URL=db_url)
+    env = clean_env(DESKWATCH_DATABASE_URL=db_url, PREFECT_HOME=str(tmp_path / "prefect-home"))
     logs = [tmp_path / f"run-{i}.log" for i in (1, 2)]
     runs = [
         start(deskwatch_command("--config", str(config), "run", "--json"), env=env, log=log)
@@ -142,8 +138,8 @@ def test_two_runs_at_once_equal_one_run(
     finally:
         db.dispose()
     assert len(run_ids) == 2
-    (start_1, end_1), (start_2, end_2) = flow_run_windows(prefect_server, run_ids)
-    assert start_2 < end_1, "the two runs did not overlap"
+    assert met == [True, True], "the two runs did not overlap"
+    assert not (tmp_path / "prefect-home").exists()  # no Prefect server, not even a temporary one
 
 
 def big_sources(count: int, files: int) -> dict[str, list[tuple[str, str]]]:
@@ -177,7 +173,6 @@ def test_a_run_killed_mid_ingest_loses_and_duplicates_nothing(
     reference_db_url: str,
     tmp_path: Path,
     smtp_server: object,
-    prefect_server: PrefectServer,
 ) -> None:
     sink = smtp_server.sink  # type: ignore[attr-defined]
     config = write_workspace(
@@ -192,7 +187,7 @@ def test_a_run_killed_mid_ingest_loses_and_duplicates_nothing(
     sink.messages.clear()
     sources = 6
 
-    env = prefect_server.env(DESKWATCH_DATABASE_URL=db_url)
+    env = clean_env(DESKWATCH_DATABASE_URL=db_url)
     log = tmp_path / "killed.log"
     run = start(deskwatch_command("--config", str(config), "run"), env=env, log=log)
     try:

@@ -15,6 +15,7 @@ from core.errors import ConfigError
 from pipeline import steps
 from pipeline.app import App
 from pipeline.config import SEEDS_DIR, load_config
+from pipeline.plan import run_in_process
 from pipeline.settings import Settings
 from pipeline.stages.alert import create_alerts
 from storage.db import open_database
@@ -56,7 +57,7 @@ def test_seed_run_mails_each_desk_once_and_the_second_run_none(
     db_url, tmp_path, smtp_server
 ) -> None:
     app = seed_app(tmp_path, db_url, [MIDEAST, UKRAINE], **smtp(smtp_server))
-    summary = steps.run(app, now=NOW)
+    summary = run_in_process(app, now=NOW)
     totals = summary.totals()
     assert totals["new_releases"] == 1
     assert totals["alerts_created"] == 2 and totals["alerts_sent"] == 2
@@ -71,7 +72,7 @@ def test_seed_run_mails_each_desk_once_and_the_second_run_none(
     assert "*Middle East*" in text  # the tagger's evidence, marked
     assert ">Middle East</mark>" in html
 
-    again = steps.run(app, now=NOW + timedelta(minutes=15)).totals()
+    again = run_in_process(app, now=NOW + timedelta(minutes=15)).totals()
     assert again["new_releases"] == 0
     assert again["alerts_created"] == 0 and again["alerts_sent"] == 0
     assert len(smtp_server.sink.messages) == 2
@@ -80,15 +81,15 @@ def test_seed_run_mails_each_desk_once_and_the_second_run_none(
 def test_smtp_down_during_a_run_then_back_exactly_once(db_url, tmp_path, smtp_server) -> None:
     app = seed_app(tmp_path, db_url, [MIDEAST, UKRAINE], **smtp(smtp_server))
     smtp_server.stop()
-    totals = steps.run(app, now=NOW).totals()  # the run finishes
+    totals = run_in_process(app, now=NOW).totals()  # the run finishes
     assert totals["errors"] == 0 and totals["new_releases"] == 1
     assert totals["alerts_created"] == 2 and totals["alerts_deferred"] == 2
     assert {a.status for a in alerts_of(open_database(db_url))} == {"pending"}
 
     smtp_server.start()
-    totals = steps.run(app, now=NOW + timedelta(minutes=15)).totals()
+    totals = run_in_process(app, now=NOW + timedelta(minutes=15)).totals()
     assert totals["alerts_sent"] == 2
-    totals = steps.run(app, now=NOW + timedelta(minutes=30)).totals()
+    totals = run_in_process(app, now=NOW + timedelta(minutes=30)).totals()
     assert totals["alerts_sent"] == 0
     assert sorted(r for _f, rcpts, _m in smtp_server.sink.messages for r in rcpts) == [
         "mideast.desk@example.org",
@@ -103,7 +104,7 @@ def test_daily_and_weekly_digests(db_url, tmp_path, smtp_server) -> None:
         {"email": "nothing@example.org", "themes": ["humanitarian"], "frequency": "daily"},
     ]
     app = seed_app(tmp_path, db_url, subs, **smtp(smtp_server))
-    totals = steps.run(app, now=NOW).totals()
+    totals = run_in_process(app, now=NOW).totals()
     assert totals["alerts_created"] == 2 and totals["alerts_sent"] == 0  # digests wait
     db = open_database(db_url)
     try:
@@ -139,14 +140,14 @@ def test_daily_and_weekly_digests(db_url, tmp_path, smtp_server) -> None:
 
 def test_a_digest_missed_in_an_outage_goes_with_the_next_run(db_url, tmp_path, smtp_server) -> None:
     app = seed_app(tmp_path, db_url, [{**UKRAINE, "frequency": "daily"}], **smtp(smtp_server))
-    steps.run(app, now=NOW)
+    run_in_process(app, now=NOW)
     db = open_database(db_url)
     try:
         smtp_server.stop()
         at_eight = NOW + timedelta(minutes=30)
         assert steps.send_digests(app, db, frequency="daily", now=at_eight)["digests_sent"] == 0
         smtp_server.start()
-        totals = steps.run(app, now=at_eight + timedelta(minutes=15)).totals()
+        totals = run_in_process(app, now=at_eight + timedelta(minutes=15)).totals()
         assert totals["digests_sent"] == 1
         assert len(smtp_server.sink.to("ukraine.desk@example.org")) == 1
         assert (
@@ -187,7 +188,7 @@ def test_config_sync_is_idempotent_and_removal_ends(db_url, tmp_path) -> None:
 def test_a_bad_subscription_in_the_config_is_refused(db_url, tmp_path) -> None:
     with pytest.raises(ConfigError, match=r"subscriptions\.0: unknown theme id 'no-such-theme'"):
         app = seed_app(tmp_path, db_url, [{"email": "a@example.org", "themes": ["no-such-theme"]}])
-        steps.run(app, now=NOW)
+        run_in_process(app, now=NOW)
     with pytest.raises(ConfigError, match=r"subscriptions\.0\.email: .*invalid email address"):
         seed_app(tmp_path, db_url, [{"email": "not an address", "themes": ["sanctions"]}])
     with pytest.raises(ConfigError, match=r"smtp: .*never read from the config file"):
@@ -198,10 +199,10 @@ def test_a_bad_subscription_in_the_config_is_refused(db_url, tmp_path) -> None:
 
 def test_the_quick_start_writes_real_mail_into_the_outbox(db_url, tmp_path) -> None:
     app = seed_app(tmp_path, db_url, [MIDEAST, UKRAINE])
-    assert steps.run(app, now=NOW).totals()["alerts_sent"] == 2
+    assert run_in_process(app, now=NOW).totals()["alerts_sent"] == 2
     files = sorted((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == 2
-    assert steps.run(app, now=NOW + timedelta(hours=1)).totals()["alerts_sent"] == 0
+    assert run_in_process(app, now=NOW + timedelta(hours=1)).totals()["alerts_sent"] == 0
     assert len(sorted((tmp_path / "outbox").glob("*.eml"))) == 2
 
 
@@ -229,17 +230,17 @@ def test_an_edited_release_alerts_only_when_the_edit_is_substantive(
     settings = Settings(database_url=db_url, smtp_host=smtp_server.host, smtp_port=smtp_server.port)
     app = App(settings=settings, config=load_config(path))
 
-    assert steps.run(app, now=NOW).totals()["alerts_sent"] == 1
+    assert run_in_process(app, now=NOW).totals()["alerts_sent"] == 1
     # a typographic edit: a new version, classified trivial, no mail
     release.write_text(STATEMENT.replace("today", "today,"), encoding="utf-8")
-    totals = steps.run(app, now=NOW + timedelta(hours=1)).totals()
+    totals = run_in_process(app, now=NOW + timedelta(hours=1)).totals()
     assert totals["new_versions"] == 1 and totals["alerts_created"] == 0
     # a new sentence with new numbers: substantive, a silent edit (no change note)
     release.write_text(
         STATEMENT + "\n\nThe UK will also send 200 air defence missiles to Ukraine.",
         encoding="utf-8",
     )
-    totals = steps.run(app, now=NOW + timedelta(hours=2)).totals()
+    totals = run_in_process(app, now=NOW + timedelta(hours=2)).totals()
     assert totals["new_versions"] == 1 and totals["alerts_sent"] == 1
     first, second = smtp_server.sink.to("ukraine.desk@example.org")
     text, html = parts(second)

@@ -124,8 +124,8 @@ def test_alerts_list_failed_retry_and_digest(cli: Cli, tmp_path: Path, smtp_serv
         "DESKWATCH_SMTP_PORT": str(smtp_server.port),
     }
     smtp_server.sink.refuse.add("refused@example.org")
-    from pipeline import steps
     from pipeline.app import App
+    from pipeline.plan import run_in_process
     from pipeline.settings import Settings
 
     app = App.load(
@@ -135,7 +135,7 @@ def test_alerts_list_failed_retry_and_digest(cli: Cli, tmp_path: Path, smtp_serv
             **{"smtp_host": smtp_server.host, "smtp_port": smtp_server.port},
         ),
     )
-    assert steps.run(app).totals()["alerts_failed"] == 1
+    assert run_in_process(app).totals()["alerts_failed"] == 1
 
     rows = cli("alerts", "--json", env=env).json()
     assert sorted((r["email"], r["status"]) for r in rows) == [
@@ -154,7 +154,7 @@ def test_alerts_list_failed_retry_and_digest(cli: Cli, tmp_path: Path, smtp_serv
     retried = cli("alerts", "retry", env=env)
     assert retried.exit_code == 0 and "1 failed alert(s) re-queued" in retried.stdout
     assert cli("alerts", "--failed", "--json", env=env).json() == []
-    assert steps.run(app).totals()["alerts_sent"] == 1
+    assert run_in_process(app).totals()["alerts_sent"] == 1
     assert len(smtp_server.sink.to("refused@example.org")) == 1
 
     digest = cli("digest", "--frequency", "daily", "--json", env=env)
@@ -167,10 +167,7 @@ def test_alerts_list_failed_retry_and_digest(cli: Cli, tmp_path: Path, smtp_serv
     assert wrong.exit_code == 2
 
 
-@pytest.mark.prefect
-def test_deskwatch_run_delivers_through_the_flow(
-    cli: Cli, tmp_path: Path, smtp_server, prefect_harness: None
-) -> None:
+def test_deskwatch_run_delivers_each_alert_once(cli: Cli, tmp_path: Path, smtp_server) -> None:
     config = write_config(
         tmp_path,
         [
@@ -196,8 +193,8 @@ def test_deskwatch_run_delivers_through_the_flow(
 def test_unsubscribing_a_config_entry_sticks_and_cancels_queued_alerts(
     cli: Cli, tmp_path: Path
 ) -> None:
-    from pipeline import steps
     from pipeline.app import App
+    from pipeline.plan import run_in_process
     from pipeline.settings import Settings
 
     config = write_config(
@@ -205,7 +202,7 @@ def test_unsubscribing_a_config_entry_sticks_and_cancels_queued_alerts(
     )
     env = {"DESKWATCH_CONFIG": config}
     app = App.load(config, Settings(database_url=cli.env["DESKWATCH_DATABASE_URL"]))
-    first = steps.run(app).totals()
+    first = run_in_process(app).totals()
     # the config's subscription was added by this run (synced before ingest) and matched
     assert first["subscriptions_added"] == 1 and first["alerts_created"] == 1
     [row] = cli("alerts", "--json", env=env).json()
@@ -217,7 +214,7 @@ def test_unsubscribing_a_config_entry_sticks_and_cancels_queued_alerts(
     assert "1 queued alert(s) cancelled" in result.stdout
     assert [r["status"] for r in cli("alerts", "--json", env=env).json()] == ["cancelled"]
     # the next run syncs the config again: the entry stays ended, nothing is sent
-    totals = steps.run(app).totals()
+    totals = run_in_process(app).totals()
     assert totals["subscriptions_added"] == 0
     assert cli("subscriptions", "--json", env=env).json() == []
     assert cli("digest", "--frequency", "daily", "--json", env=env).json()["digests_sent"] == 0

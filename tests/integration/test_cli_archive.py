@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import steps
 from pipeline.app import App
+from pipeline.plan import run_in_process
 from pipeline.settings import Settings
 from tests.fixtures.cli import Cli
 
@@ -19,7 +19,9 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def seeded(cli: Cli) -> Cli:
-    steps.run(App.load(None, Settings(database_url=cli.env["DESKWATCH_DATABASE_URL"])), now=NOW)
+    run_in_process(
+        App.load(None, Settings(database_url=cli.env["DESKWATCH_DATABASE_URL"])), now=NOW
+    )
     return cli
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import steps
 from pipeline.app import App
+from pipeline.plan import run_in_process
 from pipeline.settings import Settings
 from tests.fixtures.cli import Cli
 
@@ -52,11 +52,11 @@ def archive(tmp_path: Path, db_url: str) -> tuple[Path, dict[str, int]]:
     config = tmp_path / "deskwatch.yaml"
     config.write_text("sources:\n  - {name: statements, type: files, path: releases}\n")
     app = App.load(config, Settings(database_url=db_url))
-    summary = steps.run(app, now=datetime(2023, 12, 11, tzinfo=UTC))
+    summary = run_in_process(app, now=datetime(2023, 12, 11, tzinfo=UTC))
     assert summary.stages["statement_diffs"] >= 1
     # the publisher edits the ceasefire statement without a change note
     write(folder, "ceasefire", CEASEFIRE.replace("without delay", "immediately"), "2023-12-10")
-    summary = steps.run(app, now=datetime(2023, 12, 12, tzinfo=UTC))
+    summary = run_in_process(app, now=datetime(2023, 12, 12, tzinfo=UTC))
     assert summary.stages["version_diffs"] == 1 and summary.stages["silent_edits"] == 1
     return config, {}
 

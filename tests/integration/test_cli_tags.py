@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.app import App
+from pipeline.plan import run_in_process
 from pipeline.settings import Settings
-from pipeline.steps import run
 from tests.fixtures.cli import Cli
 from tests.fixtures.corpus import CORPUS, GOVUK, corpus_path
 
@@ -19,7 +19,9 @@ GOLD = Path(__file__).resolve().parents[1] / "gold"
 
 @pytest.fixture
 def seeded(cli: Cli, db_url: str) -> Cli:
-    run(App.load(None, Settings(database_url=db_url)), now=datetime(2026, 11, 27, tzinfo=UTC))
+    run_in_process(
+        App.load(None, Settings(database_url=db_url)), now=datetime(2026, 11, 27, tzinfo=UTC)
+    )
     return cli
 
 

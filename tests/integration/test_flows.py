@@ -1,10 +1,9 @@
-"""The Prefect flows in Prefect's test harness: task layout, failures, retries, concurrency,
-the summary artifact, the digest flow and `deskwatch run`'s progress output."""
+"""The Prefect flows in Prefect's test harness: the task layout and states, the summary artifact,
+the digest flow. What a run does with failures, retries, concurrency and progress is the same in
+process and as the flow: tests/integration/test_run_plan.py runs those on both."""
 
 from __future__ import annotations
 
-import io
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,10 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import steps
 from pipeline.app import App
-from pipeline.settings import Settings
-from pipeline.summary import SourceSummary
 from tests.e2e.workspace import write_releases
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
@@ -130,63 +126,12 @@ def test_something_unexpected_fails_the_flow_after_publishing_the_summary(
     config = write_config(tmp_path, ["east"])
     state = deskwatch_run(config_path=config, return_state=True)
     assert state.is_failed()
-    assert "tag: RuntimeError: a bug in the tagger" in artifact(SUMMARY_ARTIFACT_KEY)
+    markdown = artifact(SUMMARY_ARTIFACT_KEY)
+    assert "**Unexpected failures**\n\n- tag: RuntimeError: a bug in the tagger" in markdown
+    assert "| east | ok | 2 |" in markdown
+    runs = task_runs(state.state_details.flow_run_id, expected=2)
+    assert runs == {"ingest east": ["COMPLETED"], "tag": ["FAILED"]}  # no task after the failure
     assert called == []  # later stages build on tags: they wait for the next run
-
-
-def test_sources_are_read_concurrently_up_to_the_limit(
-    tmp_path: Path, env_db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from flows.run import deskwatch_run
-
-    barrier = threading.Barrier(2, timeout=60)  # breaks unless two sources are read at once
-    lock = threading.Lock()
-    active = [0, 0]  # now, most
-    real_ingest = steps.ingest
-
-    def ingest(*args: Any, **kwargs: Any) -> SourceSummary:
-        with lock:
-            active[0] += 1
-            active[1] = max(active[1], active[0])
-        try:
-            barrier.wait()
-            return real_ingest(*args, **kwargs)
-        finally:
-            with lock:
-                active[0] -= 1
-
-    monkeypatch.setattr(steps, "ingest", ingest)
-    config = write_config(tmp_path, ["a", "b", "c", "d"], run={"concurrency": 2})
-    summary = deskwatch_run(config_path=config)
-    assert [s["status"] for s in summary["sources"]] == ["ok"] * 4
-    assert active[1] == 2
-
-
-def test_a_retryable_failure_is_retried_and_a_permanent_one_is_not(
-    tmp_path: Path, env_db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from flows.run import deskwatch_run
-
-    attempts: dict[str, int] = {}
-    real_ingest = steps.ingest
-
-    def flaky(app: App, db: Any, source: Any, **kwargs: Any) -> SourceSummary:
-        attempts[source.name] = attempts.get(source.name, 0) + 1
-        if attempts[source.name] == 1:
-            retryable = source.name == "flaky"
-            return SourceSummary(source.name, "error", error="HTTP 503", retryable=retryable)
-        return real_ingest(app, db, source, **kwargs)
-
-    monkeypatch.setattr(steps, "ingest", flaky)
-    config = write_config(
-        tmp_path,
-        ["flaky", "broken"],
-        run={"source_retries": 2, "source_retry_delay_seconds": 0},
-    )
-    summary = deskwatch_run(config_path=config)
-    assert attempts == {"flaky": 2, "broken": 1}
-    statuses = {s["source"]: s["status"] for s in summary["sources"]}
-    assert statuses == {"flaky": "ok", "broken": "error"}
 
 
 def test_the_digest_flow_sends_its_frequency_at_the_given_time(
@@ -207,46 +152,3 @@ def test_the_digest_flow_sends_its_frequency_at_the_given_time(
     assert calls == [("weekly", datetime(2026, 11, 27, 8, 0, tzinfo=UTC))]
     assert result["totals"] == {"digests_sent": 3}
     assert "| digests_sent | 3 |" in artifact("deskwatch-weekly-digest")
-
-
-def test_the_run_command_prints_one_line_per_source_without_a_terminal(
-    tmp_path: Path, sqlite_url: str
-) -> None:
-    from deskwatch.runner import run_once
-
-    config = write_config(tmp_path, ["east"], bad=True)
-    stream = io.StringIO()
-    app = App.load(config, Settings(database_url=sqlite_url))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DESKWATCH_DATABASE_URL", sqlite_url)
-        summary = run_once(app, stream=stream)
-    lines = [line.split(" ", 1)[1] for line in stream.getvalue().splitlines()]
-    assert lines[0] == "run: 2 sources"
-    east, missing = sorted(lines[1:3])  # in the order the sources finished
-    assert east.startswith("source east: ok: 2 new releases, 0 new versions, 0 unchanged")
-    assert missing.startswith("source missing: error: source folder")
-    assert [line.split(":")[0] for line in lines[3:]] == [
-        "stage tag",
-        "stage diff",
-        "stage create_alerts",
-        "stage send",
-    ]
-    assert summary["totals"]["new_releases"] == 2
-
-
-def test_the_run_command_shows_live_progress_in_a_terminal(tmp_path: Path, sqlite_url: str) -> None:
-    from deskwatch.runner import run_once
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    config = write_config(tmp_path, ["east"])
-    stream = Terminal()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DESKWATCH_DATABASE_URL", sqlite_url)
-        run_once(App.load(config), stream=stream)
-    output = stream.getvalue()
-    assert "\x1b[" in output  # a live display, not plain lines
-    assert "source east" in output and "ok: 2 new releases" in output
-    assert "stage send" in output

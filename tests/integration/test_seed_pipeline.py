@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from pipeline import steps
 from pipeline.app import App
 from pipeline.config import SEEDS_DIR
+from pipeline.plan import run_in_process
 from pipeline.settings import Settings
 from storage.models import Release, ReleaseVersion, SourceRun
 
@@ -35,9 +35,9 @@ def table_counts(app: App) -> tuple[int, int]:
 
 def test_seed_run_twice_keeps_one_release_with_one_version(db_url: str) -> None:
     app = app_for(db_url)
-    first = steps.run(app, now=NOW)
+    first = run_in_process(app, now=NOW)
     assert first.totals()["new_releases"] == 1
-    second = steps.run(app, now=NOW)
+    second = run_in_process(app, now=NOW)
     assert second.totals()["new_releases"] == 0
     assert second.totals()["new_versions"] == 0
     assert second.totals()["unchanged"] == 1
@@ -60,16 +60,16 @@ def test_edit_adds_a_version_and_whitespace_does_not(db_url: str, tmp_path: Path
     config.write_text("sources:\n  - {name: local, type: files, path: releases}\n")
     app = app_for(db_url, config)
     [seed] = folder.glob("*.txt")
-    steps.run(app, now=NOW)
+    run_in_process(app, now=NOW)
 
     original = seed.read_text(encoding="utf-8")
     seed.write_text(
         "  " + original.replace("\n\n", "\n\n\n").replace(". ", ".  "), encoding="utf-8"
     )
-    assert steps.run(app, now=NOW).totals()["new_versions"] == 0
+    assert run_in_process(app, now=NOW).totals()["new_versions"] == 0
 
     seed.write_text(original.replace("up to 500%", "up to 600%"), encoding="utf-8")
-    summary = steps.run(app, now=NOW)
+    summary = run_in_process(app, now=NOW)
     assert summary.totals()["new_versions"] == 1
     assert summary.totals()["new_releases"] == 0
     assert table_counts(app) == (1, 2)
@@ -88,7 +88,7 @@ def test_a_broken_file_is_recorded_and_the_rest_still_ingests(db_url: str, tmp_p
     config.write_text(
         "sources:\n  - {name: in, type: files, path: in}\n  - {name: gone, type: files, path: missing}\n"
     )
-    summary = steps.run(app_for(db_url, config), now=NOW)
+    summary = run_in_process(app_for(db_url, config), now=NOW)
     by_name = {s.source: s for s in summary.sources}
     assert by_name["in"].status == "partial"
     assert by_name["in"].new_releases == 1

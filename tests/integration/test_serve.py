@@ -105,7 +105,7 @@ def test_run_with_an_unreachable_prefect_server_says_so(cli: Cli) -> None:
 
     url = f"http://127.0.0.1:{free_port()}/api"
     with with_api(url):  # type: ignore[attr-defined]
-        result = cli("run")
+        result = cli("run", "--prefect")  # an API set in Prefect's own settings, not the env
     assert result.exit_code == 1
     assert (
         result.stderr

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from core.records import PublisherLink, ReleaseRecord
 from pipeline.app import App
+from pipeline.plan import run_in_process
 from pipeline.settings import Settings
 from pipeline.stages.tag import tag_pending, tag_versions, taxonomy_for
-from pipeline.steps import run
 from storage.db import open_database
 from storage.models import ReleaseVersion, Tag
 from storage.releases import store_record, sync_source
@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 def _seed_tags(db_url: str) -> tuple[App, list[Tag]]:
     app = App.load(None, Settings(database_url=db_url))
-    summary = run(app, now=NOW)
+    summary = run_in_process(app, now=NOW)
     assert summary.errors == 0
     assert summary.stages["tagged_versions"] == 1
     db = open_database(db_url)

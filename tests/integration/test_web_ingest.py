@@ -216,7 +216,7 @@ def test_config_file_fetching_section_reaches_the_readers(database, http_server,
 def test_a_whole_pipeline_run_over_web_sources(db_url, http_server, tmp_path):
     """`deskwatch run`'s in-process pipeline (no Prefect): the fetch policy comes from the config
     file, and the derived stages take the web releases; a second run adds nothing."""
-    from pipeline import steps
+    from pipeline.plan import run_in_process
 
     serve_web_fixtures(http_server)
     base, feed = http_server.base_url, http_server.url("/statements.atom")
@@ -226,8 +226,8 @@ def test_a_whole_pipeline_run_over_web_sources(db_url, http_server, tmp_path):
         f"sources: [{{name: freedonia, type: feed, url: '{feed}'}}]\n"
     )
     app = App.load(path, Settings(database_url=db_url))
-    first = steps.run(app, now=NOW)
-    second = steps.run(app, now=NOW + timedelta(hours=1))
+    first = run_in_process(app, now=NOW)
+    second = run_in_process(app, now=NOW + timedelta(hours=1))
     assert [(s.source, s.status, s.new_releases) for s in first.sources] == [("freedonia", "ok", 3)]
     assert [(s.status, s.new_releases, s.new_versions) for s in second.sources] == [
         ("not_modified", 0, 0)

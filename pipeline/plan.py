@@ -1,0 +1,345 @@
+"""One run: the plan, its failure policy, and the executor seam.
+
+    start(app)          prepare once (migrate, sync the sources and the subscriptions), fix the
+                        run's time, choose the sources: a RunPlan of plain values
+    execute(plan, ...)  ingest every source, then the derived stages in order, through an
+                        Executor; returns the RunSummary, with what broke unexpectedly in
+                        `summary.failures`
+    run_in_process(app) both, in this process (InProcess: a small thread pool), raising RunFailed
+                        when something broke unexpectedly
+
+The flow (flows/run.py) is the other executor: one Prefect task per source and per stage, each
+calling the same step functions (ingest_step, steps.run_stage), and the same `execute` decides
+what a failure means:
+
+- a source whose read fails with a DeskwatchError is recorded in its SourceSummary (status
+  `error`) and the run goes on;
+- anything else that breaks in a source is recorded the same way and in `summary.failures`: the
+  run goes on, and fails at the end, after the summary;
+- a derived stage that fails stops the later stages (alerts need tags, sending needs alerts)
+  and fails the run; the next run picks the work up again.
+
+Retries: a source whose error is retryable (a timeout, a 5xx, a 429) and the send stage are tried
+again after the `run:` delays (Retries). Progress goes to a RunObserver passed in. No Prefect here.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextvars import copy_context
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from core.errors import DeskwatchError
+from pipeline import steps
+from pipeline.app import App
+from pipeline.scheduling import RunConfig, backoff
+from pipeline.summary import RunSummary, SourceSummary
+from storage.db import Database
+
+
+class RunObserver:
+    """Hears what a run does, for progress displays. Every method does nothing by default; they
+    may be called from worker threads."""
+
+    def sources(self, names: list[str]) -> None:
+        """The run will read these sources."""
+
+    def source_started(self, name: str) -> None:
+        """An attempt at reading this source begins (again, when it is retried)."""
+
+    def source_finished(self, summary: SourceSummary) -> None:
+        pass
+
+    def stage_started(self, name: str) -> None:
+        pass
+
+    def stage_finished(self, name: str, counts: dict[str, int]) -> None:
+        """The stage is done; `counts` is empty when it failed."""
+
+
+class SourceFailed(Exception):
+    """A source could not be read: raised by ingest_step (so a Prefect task fails and may be
+    retried), carrying the source's summary."""
+
+    def __init__(self, summary: SourceSummary) -> None:
+        super().__init__(f"source {summary.source}: {summary.error}")
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[type[SourceFailed], tuple[SourceSummary]]:
+        return (SourceFailed, (self.summary,))
+
+
+class RunFailed(DeskwatchError):
+    """Something other than a source's own error broke: the run ends failed, after its summary."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__("the run failed: " + "; ".join(summary.failures))
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[type[RunFailed], tuple[RunSummary]]:
+        return (RunFailed, (self.summary,))
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What one run will do, in plain values (a Prefect task gets them as parameters)."""
+
+    now: datetime
+    run_id: str
+    sources: tuple[str, ...]
+    """The enabled sources' names, in config order."""
+    synced: dict[str, int] = field(default_factory=dict)
+    """Subscriptions that preparing the run added and ended."""
+    stages: tuple[str, ...] = steps.DERIVED_STAGES
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass(frozen=True)
+class Retries:
+    """When an IO step is tried again: after each of `delays` seconds, while `wanted` says so."""
+
+    delays: list[float]
+    timeout_s: float
+    wanted: Callable[[BaseException], bool]
+
+
+def _retryable_source(exc: BaseException) -> bool:
+    return isinstance(exc, SourceFailed) and exc.summary.retryable
+
+
+def _any_failure(exc: BaseException) -> bool:
+    return True
+
+
+def source_retries(run: RunConfig) -> Retries:
+    """A source again only when reading it again may help (a timeout, a 5xx, a 429)."""
+    delays = backoff(run.source_retry_delay_seconds, run.source_retries)
+    return Retries(delays, run.source_timeout_seconds, _retryable_source)
+
+
+def send_retries(run: RunConfig) -> Retries:
+    """Sending (alerts, digests) again after any failure: nothing is sent twice (the outbox)."""
+    delays = backoff(run.send_retry_delay_seconds, run.send_retries)
+    return Retries(delays, run.send_timeout_seconds, _any_failure)
+
+
+def start(
+    app: App,
+    *,
+    now: datetime | None = None,
+    run_id: str | None = None,
+    only: list[str] | None = None,
+) -> tuple[Database, RunPlan]:
+    """Prepare the run once (steps.prepare) and plan it. Without `now` the run's time is the
+    clock, moved up to a subscription an overlapping run has just added (steps.run_time). The
+    caller owns the returned database."""
+    started = time.perf_counter()
+    clock = now is None
+    now = now or datetime.now(UTC)
+    synced: dict[str, int] = {}
+    db = steps.prepare(app, now=now, synced=synced)
+    try:
+        if clock:
+            now = steps.run_time(db, now)
+        names = tuple(s.name for s in steps.enabled_sources(app, only))
+    except BaseException:
+        db.dispose()
+        raise
+    plan = RunPlan(now, run_id or uuid.uuid4().hex, names, synced, started=started)
+    return db, plan
+
+
+def ingest_step(
+    app: App, db: Database, name: str, *, now: datetime, run_id: str, observer: RunObserver
+) -> SourceSummary:
+    """One attempt at one source. Raises SourceFailed when the source could not be read."""
+    observer.source_started(name)
+    source = next(s for s in app.config.sources if s.name == name)
+    summary = steps.ingest(app, db, source, now=now, run_id=run_id)
+    if summary.status == "error":
+        raise SourceFailed(summary)
+    return summary
+
+
+SourceOutcome = SourceSummary | BaseException
+StageOutcome = dict[str, int] | BaseException
+
+
+class Executor(Protocol):
+    """Runs the steps of a plan; `execute` decides what their outcomes mean."""
+
+    def ingest(self, plan: RunPlan, done: Callable[[str, SourceOutcome], None]) -> None:
+        """Read every source of the plan; call `done` once per source, as each finishes, with
+        its summary or the exception its last attempt raised."""
+
+    def stage(self, plan: RunPlan, name: str) -> StageOutcome:
+        """Run one derived stage: its counts, or the exception it raised."""
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class _Tally:
+    """The failure policy, applied to each outcome as it arrives."""
+
+    def __init__(self, plan: RunPlan, observer: RunObserver) -> None:
+        self.plan = plan
+        self.observer = observer
+        self.summary = RunSummary()
+        self.summary.add(plan.synced)
+        self.by_source: dict[str, SourceSummary] = {}
+
+    def source_done(self, name: str, outcome: SourceOutcome) -> None:
+        if isinstance(outcome, SourceSummary):
+            summary = outcome
+        elif isinstance(outcome, SourceFailed):
+            summary = outcome.summary
+        elif isinstance(outcome, DeskwatchError):  # raised rather than returned: still the source's
+            summary = SourceSummary(name, "error", error=str(outcome))
+            summary.http_status = getattr(outcome, "status", None)
+            summary.retryable = bool(getattr(outcome, "retryable", False))
+        else:  # a bug, a database that went away: say what, fail the run at the end
+            summary = SourceSummary(name, "error", error=_describe(outcome))
+            self.summary.failures.append(f"ingest {name}: {_describe(outcome)}")
+        self.by_source[name] = summary
+        self.observer.source_finished(summary)
+
+    def stage_done(self, name: str, outcome: StageOutcome) -> bool:
+        """Whether the later stages may run."""
+        if isinstance(outcome, BaseException):
+            self.summary.failures.append(f"{name}: {_describe(outcome)}")
+            self.observer.stage_finished(name, {})
+            return False
+        self.summary.add(outcome)
+        self.observer.stage_finished(name, outcome)
+        return True
+
+    def finish(self) -> RunSummary:
+        self.summary.sources = [self.by_source[name] for name in self.plan.sources]
+        self.summary.duration_s = time.perf_counter() - self.plan.started
+        return self.summary
+
+
+def execute(plan: RunPlan, executor: Executor, observer: RunObserver | None = None) -> RunSummary:
+    """Every source, then the derived stages until one fails. Never raises for what the
+    policy records: see `summary.failures` (check_failures raises for them)."""
+    observer = observer or RunObserver()
+    tally = _Tally(plan, observer)
+    observer.sources(list(plan.sources))
+    executor.ingest(plan, tally.source_done)
+    for name in plan.stages:
+        observer.stage_started(name)
+        if not tally.stage_done(name, executor.stage(plan, name)):
+            break  # later stages build on this one: the next run resumes here
+    return tally.finish()
+
+
+def check_failures(summary: RunSummary) -> RunSummary:
+    if summary.failures:
+        raise RunFailed(summary)
+    return summary
+
+
+def attempt(
+    call: Callable[[], dict[str, int] | SourceSummary],
+    retries: Retries,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SourceOutcome | StageOutcome:
+    """`call`, tried again after each delay of `retries` while the failure is one to retry;
+    the result, or the last exception. (The in-process executor's retries; Prefect's are the
+    same Retries given to its tasks.)"""
+    for delay in [*retries.delays, None]:
+        try:
+            return call()
+        except Exception as exc:  # noqa: BLE001 - the policy in `execute` sorts them out
+            if delay is None or not retries.wanted(exc):
+                return exc
+            sleep(delay)
+    raise AssertionError("unreachable")
+
+
+class InProcess:
+    """The executor of `deskwatch run` without a Prefect server: sources on a thread pool of
+    `run.concurrency` workers (one after another when it is 1), the stages in this thread, one
+    database engine for the run. Retries as the flow's; the per-step timeouts are the
+    fetcher's and the mail server's socket timeouts (a thread cannot be interrupted anyway)."""
+
+    def __init__(
+        self,
+        app: App,
+        db: Database,
+        observer: RunObserver | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.app = app
+        self.db = db
+        self.observer = observer or RunObserver()
+        self.sleep = sleep
+
+    def _source(self, plan: RunPlan, name: str) -> SourceOutcome:
+        def once() -> SourceSummary:
+            return ingest_step(
+                self.app,
+                self.db,
+                name,
+                now=plan.now,
+                run_id=plan.run_id,
+                observer=self.observer,
+            )
+
+        outcome = attempt(once, source_retries(self.app.config.run), sleep=self.sleep)
+        assert isinstance(outcome, SourceSummary | BaseException)
+        return outcome
+
+    def ingest(self, plan: RunPlan, done: Callable[[str, SourceOutcome], None]) -> None:
+        workers = min(self.app.config.run.concurrency, len(plan.sources))
+        if workers <= 1:
+            for name in plan.sources:
+                done(name, self._source(plan, name))
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deskwatch-ingest") as pool:
+            futures = {
+                pool.submit(copy_context().run, self._source, plan, name): name
+                for name in plan.sources
+            }
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+
+    def stage(self, plan: RunPlan, name: str) -> StageOutcome:
+        def once() -> dict[str, int]:
+            return steps.run_stage(self.app, self.db, name, now=plan.now)
+
+        no_retries = Retries([], 0.0, _any_failure)
+        outcome = attempt(
+            once,
+            send_retries(self.app.config.run) if name == "send" else no_retries,
+            sleep=self.sleep,
+        )
+        assert isinstance(outcome, dict | BaseException)
+        return outcome
+
+
+def run_in_process(
+    app: App,
+    *,
+    now: datetime | None = None,
+    run_id: str | None = None,
+    only: list[str] | None = None,
+    observer: RunObserver | None = None,
+) -> RunSummary:
+    """One full run in this process, no Prefect. Raises RunFailed (with the summary) when
+    something broke unexpectedly; a source's own error is only recorded in the summary."""
+    db, plan = start(app, now=now, run_id=run_id, only=only)
+    try:
+        summary = execute(plan, InProcess(app, db, observer), observer)
+    finally:
+        db.dispose()
+    return check_failures(summary)
