@@ -3,12 +3,12 @@
 1. A scheduled run in which nothing changed: 20 feed sources on a local HTTP server, 10 answering
    304 to the conditional GET and 10 answering the same bytes again (no validators). After a
    first run has stored everything, the second run's work (prepare, 20 ingests, tag, diff,
-   alerts, send: pipeline.steps in process, no Prefect) must stay under 1 s. The same run as
+   alerts, send: pipeline.plan in process, no Prefect) must stay under 1 s. The same run as
    the `deskwatch-run` flow is timed too, with Prefect's temporary server already up, and
    Prefect's own start-up (the first flow call of a process) is printed beside it.
-2. `deskwatch run` on the bundled seed, from process start to exit (a fresh PREFECT_HOME, then a
-   warm one), against the same run without Prefect (pipeline.steps.run in a process):
-   the difference is Prefect's share.
+2. `deskwatch run --prefect` on the bundled seed, from process start to exit (a fresh
+   PREFECT_HOME, then a warm one), against the same run without Prefect (`deskwatch run` with
+   no Prefect API: pipeline.plan.run_in_process): the difference is Prefect's share.
 
     python -m bench.bench_run_cost
 """
@@ -120,8 +120,8 @@ class PhaseTimes:
 
 def nothing_changed() -> None:
     from flows.prefect_env import apply_defaults
-    from pipeline import steps
     from pipeline.app import App
+    from pipeline.plan import run_in_process
     from pipeline.settings import Settings
 
     apply_defaults()
@@ -139,7 +139,7 @@ def nothing_changed() -> None:
             app = App.load(config, Settings())
             now = datetime.now(UTC)
             started = time.perf_counter()
-            first = steps.run(app, now=now)
+            first = run_in_process(app, now=now)
             first_s = time.perf_counter() - started
             print(
                 f"first run (stores {first.totals()['new_releases']} releases from "
@@ -151,7 +151,7 @@ def nothing_changed() -> None:
                 server.requests.clear()
                 observer = PhaseTimes()
                 started = time.perf_counter()
-                summary = steps.run(
+                summary = run_in_process(
                     app,
                     now=now + timedelta(minutes=15 * (i + 1)),
                     observer=observer,  # type: ignore[arg-type]
@@ -211,23 +211,23 @@ def timed(args: list[str], env: dict[str, str], cwd: Path) -> float:
 def seed_run() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DESKWATCH_", "PREFECT_"))}
     env.update({"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"})
-    plain = "from pipeline import steps; from pipeline.app import App; steps.run(App.load(None))"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         fresh, warm, without = [], [], []
         for i in range(2):
             env["PREFECT_HOME"] = str(folder / f"home-{i}")
             (folder / "deskwatch.db").unlink(missing_ok=True)
-            fresh.append(timed([sys.executable, "-m", "deskwatch", "run"], env, folder))
-            warm.append(timed([sys.executable, "-m", "deskwatch", "run"], env, folder))
+            flow = [sys.executable, "-m", "deskwatch", "run", "--prefect"]
+            fresh.append(timed(flow, env, folder))
+            warm.append(timed(flow, env, folder))
             (folder / "deskwatch.db").unlink(missing_ok=True)
-            without.append(timed([sys.executable, "-c", plain], env, folder))
+            without.append(timed([sys.executable, "-m", "deskwatch", "run"], env, folder))
     print(
-        f"`deskwatch run` on the seed, process start to exit: {median(fresh):.2f} s with a fresh "
-        f"PREFECT_HOME, {median(warm):.2f} s with a warm one (medians of 2)"
+        f"`deskwatch run --prefect` on the seed, process start to exit: {median(fresh):.2f} s "
+        f"with a fresh PREFECT_HOME, {median(warm):.2f} s with a warm one (medians of 2)"
     )
     print(
-        f"the same run without Prefect (steps.run in a process): {median(without):.2f} s; "
+        f"the same run without Prefect (`deskwatch run`, in process): {median(without):.2f} s; "
         f"Prefect's share: {median(fresh) - median(without):.2f} s fresh "
         f"({(median(fresh) - median(without)) / median(fresh):.0%}), "
         f"{median(warm) - median(without):.2f} s warm "
