@@ -1,13 +1,18 @@
-"""Pure diffing: (earlier text, new text) -> a change, with no rendering and no IO.
+"""Pure diffing: (earlier text, new text) -> a change, with no rendering and no IO (the lexicon
+file, seeds/lexicon.yaml, is read once, on first use).
 
     sentences   split a release's text into sentences
     worddiff    the word-level diff inside one changed sentence
     similarity  TF-IDF vectors and cosine similarity
     align       pair the sentences of two texts: unchanged, changed (reworded), added, removed
     phrases     key phrases: 2 to 4 words, stop words trimmed
+    lexicon     the significance lexicon (seeds/lexicon.yaml), validated and compiled once
+    details     phone numbers, e-mails, URLs, dates, money, names: what changes without the policy
     classify    a version change is trivial, minor or substantive
     compare     version_diff / statement_diff / most_similar: the functions the stage calls
     model       the Diff record and its JSON payload (what the `changes` table stores)
+    significance  what moved between two texts, each move scored and ranked
+    evaluation  top-k precision and recall of the moves, and triage, against a gold set
 
 `ALGORITHM_VERSION` names the behaviour of all of the above: change it whenever a change to this
 package would change a stored diff, and the next run re-diffs every version.
@@ -15,4 +20,4 @@ package would change a stored diff, and the next run re-diffs every version.
 
 from __future__ import annotations
 
-ALGORITHM_VERSION = "diff-2026.11-1"
+ALGORITHM_VERSION = "diff-2026.12-1"

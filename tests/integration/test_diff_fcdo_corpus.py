@@ -1,6 +1,9 @@
 """The FCDO travel-advice history (real, third-party, in ../shared/corpus): every version ingested
 in date order, each change classified. Prints the classification counts (run with -s to see).
 
+Whether each change is substantive (what alerts) must agree with the triage a person gave it in
+tests/gold/diffs.yaml: announced changes of contact details only are not substantive.
+
 A version whose text returns to an earlier version's is not a new version (storage keeps history
 as it is), so the last Japan version, which removes the tsunami warnings again, is not diffed."""
 
@@ -9,8 +12,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from core.normalise import clean_text
@@ -36,17 +41,16 @@ def corpus_versions() -> list[dict[str, object]]:
     return sorted(data["versions"], key=lambda v: str(v["committed"]))
 
 
-def announces_new_advice(note: str | None) -> bool:
-    """A published change note that announces new or changed advice; not the backup bot's
-    markers for unannounced changes, not a note of editorial changes or clarifications only."""
-    if not announced(note):
-        return False
-    text = (note or "").lower()
-    return "clarification" not in text and "editorial" not in text
+def gold_triage() -> dict[str, str]:
+    """The expected classification of each labelled version, by the version's file name."""
+    gold = Path(__file__).resolve().parents[1] / "gold" / "diffs.yaml"
+    versions = yaml.safe_load(gold.read_text(encoding="utf-8"))["versions"]
+    return {Path(v["new"]).name: v["expected"] for v in versions}
 
 
 def test_travel_advice_changes_are_classified(database: Database) -> None:
     versions = corpus_versions()
+    triage = gold_triage()
     first_seen: dict[str, datetime] = {}
     expected: dict[tuple[str, int], dict[str, object]] = {}
     with database.session() as session:
@@ -90,7 +94,10 @@ def test_travel_advice_changes_are_classified(database: Database) -> None:
                     f"{'SILENT ' if change.silent_edit else ''}{note[:70]}"
                 )
                 assert change.has_change_note is announced(note)
-                if announces_new_advice(note):
-                    assert change.classification == "substantive", (note, change.payload["reasons"])
+                wanted = triage[Path(str(item["file"])).name]
+                assert (change.classification == "substantive") == (wanted == "substantive"), (
+                    note,
+                    change.payload["reasons"],
+                )
     print(f"classifications: {dict(table)}; silent edits: {silent}")
     assert sum(table.values()) == len(expected)
