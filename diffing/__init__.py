@@ -12,6 +12,7 @@ file, seeds/lexicon.yaml, is read once, on first use).
     compare     version_diff / statement_diff / most_similar: the functions the stage calls
     model       the Diff record and its JSON payload (what the `changes` table stores)
     significance  what moved between two texts, each move scored and ranked
+    moves       the records it is told in: Label, Move, Detail, Significance (with to_dict)
     evaluation  top-k precision and recall of the moves, and triage, against a gold set
 
 `ALGORITHM_VERSION` names the behaviour of all of the above: change it whenever a change to this

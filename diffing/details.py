@@ -47,8 +47,9 @@ _CONTACT = re.compile(
     r"|by appointment only|\bemail\b|\btelephone\b",
     re.IGNORECASE,
 )
-CROSS_REFERENCE = re.compile(r"\s*See(?:\s+(?:[A-Z][\w’'\-]*|and|or))+\s*")
-"""A link's text left in the page: "See Visas", "See Crimea and Eastern Ukraine"."""
+CROSS_REFERENCE = re.compile(r"\s*See\s+[A-Z][\w’'\-]*(?:\s+[\w’'\-]+){0,3}\s*")
+"""A link's text left in the page: "See Visas", "See Road travel", "See Crimea and Eastern
+Ukraine" (a capitalised word and up to three more after "See")."""
 
 
 @dataclass(frozen=True)

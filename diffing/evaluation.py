@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from diffing.model import MINOR, SUBSTANTIVE, TRIVIAL
-from diffing.significance import HEADLINES, Move
+from diffing.moves import HEADLINES, Move
 
 
 def _norm(label: str) -> str:

@@ -5,8 +5,9 @@ removed); the lexicon (diffing.lexicon) is matched once per sentence. Then:
 
 - a formula the new text uses and the earlier one nowhere did is added; one the earlier text used
   and the new one nowhere does is dropped (a formula that only moved to another sentence did not
-  move). So is a named party, and a money amount with a context word of aid or sanctions in its
-  sentence (a figure).
+  move, nor did one inside a longer formula of the other text: "ceasefire" beside "ceasefire
+  negotiations"). So is a named party, and a money amount with a context word of aid or
+  sanctions in its sentence (a figure). What is dropped weighs DROPPED_SHARE of what is added.
 - a scale of `scope: text` (the FCDO advice level, condemnation) moves when the steps the two
   texts use differ: from the highest step before to the highest after or, when the highest is
   the same, from the lowest to the lowest ("all but essential travel" to the rest of a country
@@ -30,7 +31,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from diffing.align import align
 from diffing.compare import Text, prepare
@@ -46,11 +46,10 @@ from diffing.lexicon import (
     default_lexicon,
     phrase_key,
 )
+from diffing.moves import ADDED, REMOVED, REWORDED, SCALE, Detail, Label, Move, Significance
 from diffing.tokens import words
 from diffing.worddiff import changed_words, word_diff
 
-HEADLINE_MIN = 1.5
-"""A move scoring less is listed but never leads: a party alone just reaches it."""
 REWORDED_SCORE = 0.4
 """A reworded sentence that carries no label."""
 SENTENCE_SCORE = 0.2
@@ -60,91 +59,10 @@ DROPPED_SHARE = 0.6
 much that still stands, and what it says anew is the news."""
 REWORDED_SCALE_SHARE = 0.8
 """A reworded sentence holding a text-scale step scores this share of the scale's weight."""
-HEADLINES = 3
 
-ADDED, REMOVED, REWORDED, SCALE = "added", "removed", "reworded", "scale"
 _AUXILIARIES = frozenset(
     "do does did is are was were will would can could should must may might have has had".split()
 )
-
-
-@dataclass(frozen=True)
-class Label:
-    """One shift a move holds: `kind: value` (formula_added: sustainable ceasefire)."""
-
-    kind: str
-    value: str
-    weight: float
-    category: str
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.value}"
-
-
-@dataclass(frozen=True)
-class Move:
-    """One thing that moved. `kind` is added, removed, reworded or scale; `before` / `after` the
-    sentences (None on the side that has none); `word_diff` the pieces of a reworded pair."""
-
-    kind: str
-    score: float
-    labels: tuple[Label, ...] = ()
-    before: str | None = None
-    after: str | None = None
-    word_diff: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def label(self) -> str:
-        """The strongest label, or what happened to the sentence when it has none."""
-        return str(self.labels[0]) if self.labels else f"sentence {self.kind}"
-
-    @property
-    def category(self) -> str | None:
-        return self.labels[0].category if self.labels else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "label": self.label,
-            "category": self.category,
-            "score": round(self.score, 3),
-            "labels": [str(label) for label in self.labels],
-            "before": self.before,
-            "after": self.after,
-            "word_diff": [list(piece) for piece in self.word_diff],
-        }
-
-
-@dataclass(frozen=True)
-class Detail:
-    """Something that changed without the policy changing: a name, date, phone number, URL,
-    e-mail, money amount without context, or a boilerplate sentence."""
-
-    kind: str
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text}
-
-
-@dataclass(frozen=True)
-class Significance:
-    """The moves, most significant first, and the details reported apart."""
-
-    moves: tuple[Move, ...] = ()
-    details: tuple[Detail, ...] = ()
-    lexicon_version: str = ""
-
-    def headlines(self, k: int = HEADLINES, minimum: float = HEADLINE_MIN) -> tuple[Move, ...]:
-        return tuple(m for m in self.moves if m.score >= minimum)[:k]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "lexicon_version": self.lexicon_version,
-            "headlines": [m.label for m in self.headlines()],
-            "moves": [m.to_dict() for m in self.moves],
-            "details": [d.to_dict() for d in self.details],
-        }
 
 
 @dataclass
@@ -219,8 +137,9 @@ class _Scorer:
         self.given.add(str(label))
         return label
 
-    def presence(self, sentence: _Sentence, side: str) -> list[Label]:
-        """Formulae, parties and figures of a sentence that the other text nowhere has."""
+    def presence(self, sentence: _Sentence, side: str, *, figures: bool = True) -> list[Label]:
+        """Formulae, parties and (unless not `figures`) figures of a sentence that the other
+        text nowhere has."""
         other_used = self.old_used if side == ADDED else self.new_used
         other_figures = self.old_figures if side == ADDED else self.new_figures
         other_texts = self.old_formula_texts if side == ADDED else self.new_formula_texts
@@ -238,7 +157,7 @@ class _Scorer:
             label = self._label(kind, value, weight, self.lexicon.category(hit))
             if label is not None:
                 labels.append(label)
-        for figure in sentence.figures:
+        for figure in sentence.figures if figures else ():
             if figure not in other_figures:
                 weight = self.lexicon.spec.figure_weight * share
                 label = self._label(f"figure_{verb}", figure, weight, "figure")
@@ -257,10 +176,12 @@ class _Scorer:
         gone, came = changed_words(pieces)
         if not (Counter(gone) - Counter(came) or Counter(came) - Counter(gone)):
             return None  # case or punctuation only
-        labels = self.presence(new, ADDED) + self.presence(old, REMOVED)
+        both = bool(old.figures and new.figures)  # then the figure changed: one label below
+        labels = self.presence(new, ADDED, figures=not both)
+        labels += self.presence(old, REMOVED, figures=not both)
         labels += self._scale_shifts(old, new)
         labels += self._negation(old, new, gone, came)
-        if old.figures != new.figures and old.figures and new.figures:
+        if both and old.figures != new.figures:
             value = f"{', '.join(old.figures)} -> {', '.join(new.figures)}"
             label = self._label("figure", value, self.lexicon.spec.figure_weight, "figure")
             labels += [label] if label is not None else []
