@@ -154,9 +154,8 @@ class PrefectExecutor:
                 done(futures[future], future.result(raise_on_failure=False))
 
     def stage(self, run: RunPlan, name: str) -> StageOutcome:
-        task_ = stage_task
-        if name == "send":
-            task_ = stage_task.with_options(**task_options(plan.send_retries(self.app.config.run)))
+        retries = plan.stage_retries(self.app.config.run, name)
+        task_ = stage_task.with_options(**task_options(retries))
         state = task_(self.config_path, name, run.now.isoformat(), return_state=True)
         outcome = state.result(raise_on_failure=False)
         if state.is_completed():

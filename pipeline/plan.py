@@ -104,7 +104,8 @@ class Retries:
     """When an IO step is tried again: after each of `delays` seconds, while `wanted` says so."""
 
     delays: list[float]
-    timeout_s: float
+    timeout_s: float | None
+    """The Prefect task's timeout (in process: the sockets' own timeouts bound each step)."""
     wanted: Callable[[BaseException], bool]
 
 
@@ -126,6 +127,12 @@ def send_retries(run: RunConfig) -> Retries:
     """Sending (alerts, digests) again after any failure: nothing is sent twice (the outbox)."""
     delays = backoff(run.send_retry_delay_seconds, run.send_retries)
     return Retries(delays, run.send_timeout_seconds, _any_failure)
+
+
+def stage_retries(run: RunConfig, name: str) -> Retries:
+    """The send stage is IO and is retried; tag, diff and create_alerts are pure work over the
+    database, never retried and without a timeout."""
+    return send_retries(run) if name == "send" else Retries([], None, _any_failure)
 
 
 def start(
@@ -317,12 +324,7 @@ class InProcess:
         def once() -> dict[str, int]:
             return steps.run_stage(self.app, self.db, name, now=plan.now)
 
-        no_retries = Retries([], 0.0, _any_failure)
-        outcome = attempt(
-            once,
-            send_retries(self.app.config.run) if name == "send" else no_retries,
-            sleep=self.sleep,
-        )
+        outcome = attempt(once, stage_retries(self.app.config.run, name), sleep=self.sleep)
         assert isinstance(outcome, dict | BaseException)
         return outcome
 

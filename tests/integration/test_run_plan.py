@@ -145,6 +145,30 @@ def test_a_retryable_failure_is_retried_and_a_permanent_one_is_not(
     }
 
 
+def test_the_send_stage_is_retried_and_fails_the_run_when_it_keeps_failing(
+    tmp_path: Path, run: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.stages import alert
+
+    calls: list[str] = []
+    real_send = alert.send_alerts
+
+    def flaky_send(app: App, db: Any, *, now: datetime) -> dict[str, int]:
+        calls.append("send")
+        if len(calls) in {1, 3, 4}:  # the first run's first try; every try of the second run
+            raise RuntimeError("the mail server hung up")
+        return real_send(app, db, now=now)
+
+    monkeypatch.setattr(alert, "send_alerts", flaky_send)
+    config = write_config(
+        tmp_path, ["east"], run={"send_retries": 1, "send_retry_delay_seconds": 0}
+    )
+    assert run(config).failures == []
+    assert calls == ["send", "send"]
+    assert run(config).failures == ["send: RuntimeError: the mail server hung up"]
+    assert len(calls) == 4  # the second run: one try and one retry
+
+
 def test_sources_are_read_concurrently_up_to_the_limit(
     tmp_path: Path, run: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
