@@ -1,11 +1,12 @@
 """The significance lexicon (`seeds/lexicon.yaml`) as validated data, compiled once for matching.
 
 `load_lexicon(path)` reads and validates the file (problems become one-line ConfigErrors naming
-the file and the entry) and compiles every phrase into two regular expressions: one, ignoring
-case, for the formulae, the steps of the scales and the negators; one, keeping case, for the
-parties ("US" is a party, "us" is not). `Lexicon.hits(sentence)` is then one scan of the sentence
-per expression, longest phrase first, so matching costs time linear in the text whatever the size
-of the lexicon. `default_lexicon()` is the bundled file, read on first use.
+the file and the entry) and compiles every phrase into two word tries: one, ignoring case, for
+the formulae, the steps of the scales and the negators; one, keeping case, for the parties ("US"
+is a party, "us" is not). `Lexicon.hits(sentence)` splits the sentence into words once and walks
+each trie from each word, keeping the longest phrase that starts there (leftmost, longest), so
+matching costs time linear in the text whatever the size of the lexicon. `default_lexicon()` is
+the bundled file, read on first use.
 
 The format is documented at the top of the file and in docs/lexicon.md.
 """
@@ -17,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -131,7 +132,8 @@ def expand(pattern: str) -> list[str]:
     return list(found)
 
 
-_GAP = re.compile(r"[\s\-]+")
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+"""A word of a sentence or a phrase (on straightened text): hyphens and spaces separate words."""
 _TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "‐": "-", "\u00a0": " "})
 
 
@@ -142,15 +144,50 @@ def plain(text: str) -> str:
 
 def phrase_key(text: str) -> str:
     """The form a phrase and a matched text share: words joined by one space."""
-    return " ".join(w for w in _GAP.split(plain(text)) if w)
+    return " ".join(_TOKEN.findall(plain(text)))
 
 
-def _compile(phrases: list[str], flags: int) -> re.Pattern[str] | None:
-    if not phrases:
-        return None
-    alternatives = sorted(set(phrases), key=lambda p: (-len(p), p))
-    body = "|".join(r"[\s\-]+".join(re.escape(w) for w in p.split(" ")) for p in alternatives)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)
+_GAP = re.compile(r"[\s\-‐–—]+")
+_END = ""
+"""The key under which a trie node holds what the phrase ending there is."""
+
+Trie = dict[str, Any]
+
+
+def _trie(phrases: dict[str, tuple[str, str]]) -> Trie:
+    """A trie of words: each phrase's words a path, (kind, key) at its end."""
+    root: Trie = {}
+    for phrase, value in phrases.items():
+        node = root
+        for word in _TOKEN.findall(plain(phrase)):
+            node = node.setdefault(word, {})
+        node[_END] = value
+    return root
+
+
+def _walk(trie: Trie, words: list[str], spans: list[tuple[int, int]], sentence: str) -> list[Hit]:
+    """The longest phrase of `trie` starting at each word, leftmost first, not overlapping."""
+    found: list[Hit] = []
+    i = 0
+    while i < len(words):
+        node, longest, j = trie, None, i
+        while j < len(words):
+            step = node.get(words[j])
+            if step is None or (
+                j > i and not _GAP.fullmatch(sentence[spans[j - 1][1] : spans[j][0]])
+            ):
+                break  # a phrase's words are apart by spaces or hyphens only
+            node, j = step, j + 1
+            if _END in node:
+                longest = (j, node[_END])
+        if longest is None:
+            i += 1
+            continue
+        end, (kind, key) = longest
+        start, stop = spans[i][0], spans[end - 1][1]
+        found.append(Hit(kind, key, start, stop, sentence[start:stop]))
+        i = end
+    return found
 
 
 @dataclass(frozen=True)
@@ -203,9 +240,8 @@ class Lexicon:
             for pattern in party.phrases:
                 for phrase in expand(pattern):
                     cased[phrase_key(phrase)] = party.id
-        self._folded, self._cased = folded, cased
-        self._folded_re = _compile(list(folded), re.IGNORECASE)
-        self._cased_re = _compile(list(cased), 0)
+        self._folded = _trie(folded)
+        self._cased = _trie({phrase: (PARTY, party) for phrase, party in cased.items()})
         self._boilerplate = (
             re.compile("|".join(f"(?:{p})" for p in spec.boilerplate), re.IGNORECASE)
             if spec.boilerplate
@@ -215,20 +251,11 @@ class Lexicon:
 
     def hits(self, sentence: str) -> list[Hit]:
         """Every formula, scale step, negator and party in `sentence`, in text order."""
-        text = plain(sentence)
-        found: list[Hit] = []
-        if self._folded_re is not None:
-            for match in self._folded_re.finditer(text):
-                kind, key = self._folded[phrase_key(match.group().lower())]
-                found.append(
-                    Hit(
-                        kind, key, match.start(), match.end(), sentence[match.start() : match.end()]
-                    )
-                )
-        if self._cased_re is not None:
-            for match in self._cased_re.finditer(text):
-                party = self._cased[phrase_key(match.group())]
-                found.append(Hit(PARTY, party, match.start(), match.end(), match.group()))
+        matches = list(_TOKEN.finditer(plain(sentence)))
+        spans = [m.span() for m in matches]
+        cased = [m.group() for m in matches]
+        found = _walk(self._folded, [w.lower() for w in cased], spans, sentence)
+        found += _walk(self._cased, cased, spans, sentence)
         found.sort(key=lambda h: h.start)
         return found
 

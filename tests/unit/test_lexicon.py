@@ -120,3 +120,11 @@ def test_a_bad_file_is_one_line_naming_it(tmp_path: Path, text: str, message: st
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="lexicon file not found"):
         load_lexicon(tmp_path / "nope.yaml")
+
+
+def test_a_phrase_does_not_run_across_punctuation(tmp_path: Path) -> None:
+    found = keys(MINIMAL, "They have the right to. Defend itself, they say; cease, fire", tmp_path)
+    assert found == []
+    assert keys(MINIMAL, "the right to defend–itself", tmp_path) == [
+        ("formula", "self-defence", "right to defend–itself")
+    ]
