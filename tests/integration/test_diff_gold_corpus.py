@@ -82,15 +82,15 @@ def test_the_gold_set_names_files_of_the_corpus_only() -> None:
 def test_what_moved_on_the_tuning_statements() -> None:
     scores = statement_scores(TUNING)
     report("tuning statements", scores)
-    assert scores.precision >= 0.8
-    assert scores.recall >= 0.7
+    assert scores.precision >= 0.8  # 0.90
+    assert scores.recall >= 0.7  # 0.77
 
 
 def test_what_moved_on_the_held_out_statements() -> None:
     scores = statement_scores(HELD_OUT)
     report("held-out statements", scores)
-    assert scores.precision >= 0.65
-    assert scores.recall >= 0.6
+    assert scores.precision >= 0.7  # 0.75 when first run
+    assert scores.recall >= 0.7  # 0.71
 
 
 def test_version_triage_on_the_tuning_versions() -> None:
