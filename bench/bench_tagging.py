@@ -37,7 +37,9 @@ def long_release(words: int = 5000, seed: int = 7) -> str:
     texts = [
         item["text"]
         for path in sorted((ROOT / "tests" / "gold").glob("*.yaml"))
-        for item in yaml.safe_load(path.read_text("utf-8"))
+        if isinstance(data := yaml.safe_load(path.read_text("utf-8")), list)  # not the labels
+        for item in data
+        if isinstance(item, dict) and "text" in item
     ]
     texts += (ROOT / "seeds" / "releases").glob("*.txt").__next__().read_text("utf-8").split("\n\n")
     rng = random.Random(seed)

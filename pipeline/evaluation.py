@@ -281,8 +281,9 @@ def _codes(values: Any, where: str) -> frozenset[str]:
 
 
 # the GOV.UK corpus labels in the gold folder (a mapping, not a list of items: see
-# pipeline/corpus_labels.py)
+# pipeline/corpus_labels.py), and the other files there that are not the tagger's items
 GOVUK_LABELS = "govuk_labels.yaml"
+NOT_TAGGER_GOLD = frozenset({GOVUK_LABELS, "diffs.yaml"})  # diffs.yaml: diffing/evaluation.py
 
 
 def load_gold(
@@ -293,8 +294,8 @@ def load_gold(
     items: list[LabelledItem] = []
     seen: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
-        if path.name == GOVUK_LABELS:
-            continue  # the corpus labels: a mapping read by load_govuk_labels
+        if path.name in NOT_TAGGER_GOLD:
+            continue  # the corpus labels, the diffing gold set: read elsewhere
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-SAMPLE = 1500  # characters looked at: enough for a verdict, cheap on a long release
+SAMPLE = 1000  # characters looked at: enough for a verdict, cheap on a long release
 _MIN_LETTERS = 20
 _MIN_HITS = 4
 

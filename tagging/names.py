@@ -20,7 +20,7 @@ ORGANISATION_HEADS = frozenset(
     agency agencies authority laboratory laboratories programme programmes program scheme
     schemes fund commission committee council institute centre center college university
     school association society foundation trust board unit team service services network
-    forum group company corporation bank regulations regulation act bill strategy plan
+    forum group company corporation regulations regulation act bill strategy plan
     award awards scholarship scholarships fellowship fellowships prize band regiment army
     library museum""".split()
 )
@@ -29,25 +29,36 @@ TREATY_HEADS = frozenset(
     declaration charter war wars coast""".split()
 )
 NAME_HEADS = ORGANISATION_HEADS | TREATY_HEADS
-_CONNECTORS = frozenset({"and", "of", "for", "the", "on", "in", "&"})
-_LONGEST = 8  # words after the match that a name may still take to reach its head
+CONNECTORS = frozenset({"and", "of", "for", "the", "on", "in", "&"})
+_ARTICLES = frozenset({"the", "a", "an", "this", "that", "our", "its", "their", "new"})
+NAME_REACH = 8  # words after the match that a name may still take to reach its head
 
 
-def inside_name(doc: Document, first: int, last: int, heads: frozenset[str] = NAME_HEADS) -> bool:
+def inside_name(
+    doc: Document, first: int, last: int, heads: frozenset[str] = NAME_HEADS, titled: bool = False
+) -> bool:
     """Whether tokens first..last begin or sit inside a capitalised name ending in one of
     `heads` ("Emissions" in "Industrial Emissions Directive"). The match itself must be written
-    with a capital letter."""
+    with a capital letter. With `titled`, a match right after another capitalised word in the
+    body text is inside a name too, whatever its end ("Technology Partnership" in an award
+    called "Best Technology Partnership", "Trade" in "UK Trade & Investment"): the words of a
+    theme are written in lower case in a sentence."""
     tokens, text = doc.tokens, doc.text
     keys, starts, ends = tokens.keys, tokens.starts, tokens.ends
     if not text[starts[first]].isupper():
         return False
+    if titled and first > 0 and doc.field == "text":
+        before = first - 1
+        gap = text[ends[before] : starts[first]]
+        if gap in (" ", " & ") and text[starts[before]].isupper() and keys[before] not in _ARTICLES:
+            return True
     j, n = last + 1, len(keys)
-    while j < n and j <= last + _LONGEST:
+    while j < n and j <= last + NAME_REACH:
         gap = text[ends[j - 1] : starts[j]]
         if gap not in (" ", "-", " & ", "\u00a0"):
             return False
         key = keys[j]
-        if key in _CONNECTORS:
+        if key in CONNECTORS:
             j += 1
             continue
         if not text[starts[j]].isupper():

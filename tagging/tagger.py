@@ -15,11 +15,9 @@ Names under `ambiguous` count only with specific evidence (see seeds/places.yaml
 name inside the name of a treaty, an organisation or a war ("Paris Agreement", "Gulf War") is no
 mention of the place (tagging/names.py).
 
-Themes need evidence, not a word count: the raw score must reach the threshold *and* hold one
-specific phrase, or two distinct `weak` phrases, or one weak phrase and the theme's `context` (a
-focus country that supports it). A lower-case theme word written inside a capitalised name
-("Industrial Emissions Directive") does not count. A theme with less than that but a raw score of
-at least `suggest_threshold` is returned with status "suggested" by `tag_with_reason` (never by
+Themes need evidence, not a word count (tagging/themes.py): one specific phrase, or enough
+weak cues, headline and context, on top of a raw score that reaches the threshold. A theme with
+some evidence but not enough is returned with status "suggested" by `tag_with_reason` (never by
 `tag`).
 
 A text that is not in English gets no rule tags: `tag_with_reason` says why (tagging/language.py).
@@ -30,49 +28,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
-from core.tags import RULE, SUGGESTED, THEME, Evidence, TagResult
+from core.tags import SUGGESTED, Evidence, TagResult
 from tagging.gazetteer import COUNTRY, NONE, REGION, Gazetteer, Place, build_gazetteer
 from tagging.language import detect
-from tagging.matcher import ANY, CAPITALISED, EXACT, ChannelIndex, Entry, Match, PhraseIndex
-from tagging.names import NAME_HEADS, inside_name
+from tagging.matcher import CAPITALISED, ChannelIndex, Match, PhraseIndex
+from tagging.names import CONNECTORS, NAME_HEADS, inside_name
 from tagging.people import _STOP, find_people, person_tags
 from tagging.publisher import publisher_tags
-from tagging.taxonomy import AmbiguousName, Taxonomy, expand
+from tagging.taxonomy import AmbiguousName, Taxonomy
 from tagging.text import Document, phrase_keys
+from tagging.themes import MAX_EVIDENCE, ThemeScorer, contains, evidence
 
 TITLE_PLACE_WEIGHT, LEAD_PLACE_WEIGHT = 3.0, 2.0
 PLACE_SCORE_K = 3.0
-MAX_EVIDENCE = 10
 _SPEECH = {"said", "says", "told"}
-
-
-@dataclass(frozen=True)
-class ThemePhrase:
-    theme: str
-    phrase: str
-    weight: float
-    near: tuple[tuple[str, ...], ...] = ()
-    window: int = 12
-    weak: bool = False  # alone it never carries the theme
-    generic: bool = False  # written in lower case: does not count inside a capitalised name
-    cue: str = ""  # the phrase as written in the taxonomy ("visa{,s}"): one piece of evidence
-
-    @property
-    def near_words(self) -> frozenset[str]:
-        return frozenset(n[0] for n in self.near if len(n) == 1)
-
-    @property
-    def near_phrases(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(n for n in self.near if len(n) > 1)
-
-
-@dataclass(frozen=True)
-class ThemeNot:
-    theme: str
-    phrase: str
 
 
 @dataclass
@@ -82,10 +53,6 @@ class _Tally:
     in_title: bool = False
     evidence: list[Evidence] = field(default_factory=list)
     via: set[str] = field(default_factory=set)
-    phrases: dict[str, int] = field(default_factory=dict)
-    specific: set[str] = field(default_factory=set)
-    weak: set[str] = field(default_factory=set)
-    weak_in_title: bool = False
 
 
 @dataclass
@@ -98,46 +65,20 @@ class Tagging:
     untagged_reason: str | None = None
 
 
-# Evidence(...) without the named tuple's Python-level __new__ (a dense release makes hundreds)
-_new_evidence = partial(tuple.__new__, Evidence)
-
-
-def _evidence(doc: Document, match: Match) -> Evidence:
-    start, end = doc.tokens.starts[match.first], doc.tokens.ends[match.last]
-    sentence, s_start = doc.sentence_at(start)
-    return _new_evidence((doc.text[start:end], start, end, sentence, s_start, doc.field))
-
-
 class Tagger:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         self.version = taxonomy.version
         self.gazetteer: Gazetteer = build_gazetteer(taxonomy.places)
         spec = taxonomy.spec
-        themes = PhraseIndex()
-        for theme in spec.themes:
-            for phrases, weak in ((theme.phrases, False), (theme.weak, True)):
-                for phrase in phrases:
-                    near = tuple(k for n in phrase.near for e in expand(n) if (k := phrase_keys(e)))
-                    window = phrase.window or spec.window
-                    for text in expand(phrase.text):
-                        generic = text == text.lower()
-                        payload = ThemePhrase(
-                            theme.id, text, phrase.weight, near, window, weak, generic, phrase.text
-                        )
-                        themes.add(text, payload, EXACT if _acronym(text) else ANY)
-            for negative in theme.not_:
-                for text in expand(negative):
-                    themes.add(text, ThemeNot(theme.id, text))
-        self.themes = themes.compile()
+        self.scorer = ThemeScorer(spec)
+        self.themes = self.scorer.index
         roles = PhraseIndex()
         for role in spec.roles:
             roles.add(role, role, CAPITALISED)
         self.roles = roles.compile()
         # the three in one trie: one pass over a document's tokens finds places, themes, roles
         self.channels = ChannelIndex([self.gazetteer.index, self.themes, self.roles])
-        self._near_cache: dict[int, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
-        self._entry_phrases: dict[int, tuple[ThemePhrase, ...]] = {}
         self._rule_keys: dict[int, tuple[_ByFirst, _ByFirst]] = {}
 
     # -- the entry points -----------------------------------------------------------------
@@ -165,7 +106,7 @@ class Tagger:
         place_hits = [(doc, self._named_places(doc, found[0])) for doc, found in scans]
         results = self._countries_and_regions(place_hits)
         focus = {r.value for r in results if r.kind == COUNTRY and r.focus}
-        results.extend(self._themes([(doc, found[1]) for doc, found in scans], focus))
+        results.extend(self.scorer.score([(doc, found[1]) for doc, found in scans], focus))
         people: dict[str, Any] = {}
         for (doc, hits), (_doc, found) in zip(place_hits, scans, strict=True):
             for key, person in find_people(doc, found[2], hits).items():
@@ -186,10 +127,19 @@ class Tagger:
         """The place matches that name a place: not the `not_places` that hide names in them,
         nor a place name inside the name of a treaty, an organisation or a war."""
         hits: list[tuple[Match, Place]] = []
+        keys, starts, text, n = doc.keys, doc.tokens.starts, doc.text, len(doc.keys)
         for match in matches:
             place = match.entry.payloads[0]
-            if place.kind != NONE and not inside_name(doc, match.first, match.last, _PLACE_HEADS):
-                hits.append((match, place))
+            if place.kind == NONE:
+                continue
+            after = match.last + 1  # a name goes on with a capital or "of", "and" ...
+            if (
+                after < n
+                and (text[starts[after]].isupper() or keys[after] in CONNECTORS)
+                and inside_name(doc, match.first, match.last, _PLACE_HEADS)
+            ):
+                continue
+            hits.append((match, place))
         return hits
 
     def _ambiguous_ok(
@@ -199,7 +149,7 @@ class Tagger:
         place: Place,
         unambiguous: set[str],
         sentences: dict[tuple[int, int], tuple[bool, bool]],
-        others: dict[int, set[str]],
+        among: tuple[list[tuple[Match, Place]], int],
     ) -> bool:
         rule = place.ambiguous
         assert rule is not None
@@ -233,7 +183,7 @@ class Tagger:
                 return False  # "Chad said"
         if place.value in unambiguous:
             return True  # also named plainly: "Turkish", "Ankara"
-        if others.get(start, set()) - {place.value}:
+        if _other_country_in(among, doc, start, end):
             return True  # other countries in the same sentence: "Liberia, Sierra Leone and Guinea"
         return cues[1]
 
@@ -257,15 +207,9 @@ class Tagger:
         for doc, hits in place_hits:
             lead_end, starts, in_title = doc.lead_end, doc.tokens.starts, doc.field == "title"
             sentences: dict[tuple[int, int], tuple[bool, bool]] = {}
-            others: dict[int, set[str]] = {}  # sentence start -> the countries named in it
-            if any(p.ambiguous is not None for _m, p in hits):
-                for match, place in hits:
-                    if place.kind == COUNTRY:
-                        start = doc.sentence_span(starts[match.first])[0]
-                        others.setdefault(start, set()).add(place.value)
-            for match, place in hits:
+            for at, (match, place) in enumerate(hits):
                 if place.ambiguous is not None and not self._ambiguous_ok(
-                    doc, match, place, unambiguous, sentences, others
+                    doc, match, place, unambiguous, sentences, (hits, at)
                 ):
                     continue
                 tally = by_place.get(id(place))
@@ -282,7 +226,7 @@ class Tagger:
                 tally.raw += weight
                 tally.count += 1
                 if len(tally.evidence) < MAX_EVIDENCE:
-                    tally.evidence.append(_evidence(doc, match))
+                    tally.evidence.append(evidence(doc, match))
         results: list[TagResult] = []
         for kind in (COUNTRY, REGION):
             of_kind = {v: t for (k, v), t in tallies.items() if k == kind}
@@ -307,121 +251,27 @@ class Tagger:
         return results
 
     # -- themes ----------------------------------------------------------------------------
-    def _themes(
-        self, scans: list[tuple[Document, list[Match]]], focus: set[str]
-    ) -> list[TagResult]:
-        spec = self.taxonomy.spec
-        max_repeats, title_weight, lead_weight = (
-            spec.max_repeats,
-            spec.title_weight,
-            spec.lead_weight,
-        )
-        tallies: dict[str, _Tally] = defaultdict(_Tally)
-        for doc, matches in scans:
-            keys, starts = doc.keys, doc.tokens.starts
-            lead_end, in_title = doc.lead_end, doc.field == "title"
-            for match in matches:
-                for payload in self._theme_phrases(match.entry):
-                    if payload.near and not self._near(doc, keys, match, payload):
-                        continue
-                    if payload.generic and inside_name(doc, match.first, match.last):
-                        continue  # "Emissions" in "Industrial Emissions Directive"
-                    tally = tallies[payload.theme]
-                    if payload.weak:
-                        tally.weak.add(payload.cue)
-                        tally.weak_in_title = tally.weak_in_title or in_title
-                    else:
-                        tally.specific.add(payload.phrase)
-                    seen = tally.phrases.get(payload.phrase, 0)
-                    tally.phrases[payload.phrase] = seen + 1
-                    if seen >= max_repeats:
-                        continue
-                    if in_title:
-                        factor = title_weight
-                        tally.in_title = True
-                    elif starts[match.first] < lead_end:
-                        factor = lead_weight
-                    else:
-                        factor = 1.0
-                    tally.raw += payload.weight * factor
-                    tally.count += 1
-                    if len(tally.evidence) < MAX_EVIDENCE:
-                        tally.evidence.append(_evidence(doc, match))
-        results: list[TagResult] = []
-        for theme in spec.themes:
-            found = tallies.get(theme.id)
-            if found is None:
-                continue
-            threshold = theme.threshold or spec.threshold
-            context = theme.context
-            supported = context is not None and not focus.isdisjoint(context.countries)
-            raw = found.raw + (context.weight if context is not None and supported else 0.0)
-            if raw < min(threshold, spec.suggest_threshold):
-                continue
-            # the evidence: one specific phrase, or enough pieces among the distinct weak phrases,
-            # a weak phrase in the title (two: the headline is about it) and the context
-            pieces = len(found.weak) + 2 * found.weak_in_title + supported
-            enough = bool(found.specific) or pieces >= (theme.weak_needed or spec.weak_needed)
-            attributes: dict[str, Any] = {
-                "raw_score": round(raw, 3),
-                "threshold": threshold,
-                "iptc": theme.iptc.code,
-                "phrases": found.phrases,
-            }
-            if supported:
-                attributes["context"] = sorted(focus.intersection(context.countries))  # type: ignore[union-attr]
-            results.append(
-                TagResult(
-                    kind=THEME,
-                    value=theme.id,
-                    label=theme.label,
-                    score=round(raw / (raw + threshold), 3),
-                    origin=RULE,
-                    focus=found.in_title,
-                    evidence=found.evidence,
-                    attributes=attributes,
-                    status="tagged" if raw >= threshold and enough else SUGGESTED,
-                )
-            )
-        results.sort(key=lambda r: -r.score)
-        return results
 
-    def _near(self, doc: Document, keys: list[str], match: Match, payload: ThemePhrase) -> bool:
-        within = doc.sentence_tokens(doc.tokens.starts[match.first])
-        lo = max(within.start, match.first - payload.window)
-        hi = min(within.stop, match.last + payload.window + 1)
-        window = keys[lo : match.first] + ["\0"] + keys[match.last + 1 : hi]
-        words, phrases = self._near_sets(payload)
-        if words and not words.isdisjoint(window):
-            return True
-        return any(_contains(window, near) for near in phrases)
 
-    def _near_sets(
-        self, payload: ThemePhrase
-    ) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
-        sets = self._near_cache.get(id(payload))  # by id: hashing the dataclass costs more
-        if sets is None:
-            sets = self._near_cache[id(payload)] = (payload.near_words, payload.near_phrases)
-        return sets
-
-    def _theme_phrases(self, entry: Entry) -> tuple[ThemePhrase, ...]:
-        """The entry's theme phrases (not its `not` phrases), picked out once per entry."""
-        found = self._entry_phrases.get(id(entry))
-        if found is None:
-            found = self._entry_phrases[id(entry)] = tuple(
-                p for p in entry.payloads if isinstance(p, ThemePhrase)
-            )
-        return found
+def _other_country_in(
+    among: tuple[list[tuple[Match, Place]], int], doc: Document, start: int, end: int
+) -> bool:
+    """Whether the place hits next to hit `at` (in text order) name another country between
+    `start` and `end` (the hit's sentence)."""
+    hits, at = among
+    own, starts = hits[at][1].value, doc.tokens.starts
+    for step in (-1, 1):
+        j = at + step
+        while 0 <= j < len(hits) and start <= starts[hits[j][0].first] < end:
+            place = hits[j][1]
+            if place.kind == COUNTRY and place.value != own:
+                return True
+            j += step
+    return False
 
 
 # a place name inside a treaty's, an organisation's or a war's name is no mention of the place
 _PLACE_HEADS = NAME_HEADS
-
-
-def _acronym(phrase: str) -> bool:
-    """ "UN", "G7", "NATO": matched letter for letter ("un" in Spanish is not the UN)."""
-    letters = [ch for ch in phrase if ch.isalpha()]
-    return len(letters) >= 2 and " " not in phrase and all(ch.isupper() for ch in letters)
 
 
 _ByFirst = dict[str, list[tuple[str, ...]]]
@@ -438,19 +288,8 @@ def _by_first(phrases: list[tuple[str, ...]]) -> _ByFirst:
 def _contains_any(keys: list[str], present: set[str], phrases: _ByFirst) -> bool:
     """Whether one of `phrases` is in `keys` (`present`: the set of `keys`)."""
     return any(
-        _contains(keys, phrase) for first in present & phrases.keys() for phrase in phrases[first]
+        contains(keys, phrase) for first in present & phrases.keys() for phrase in phrases[first]
     )
-
-
-def _contains(keys: list[str], phrase: tuple[str, ...]) -> bool:
-    if not phrase:
-        return False
-    size = len(phrase)
-    first = phrase[0]
-    for i, key in enumerate(keys):
-        if key == first and tuple(keys[i : i + size]) == phrase:
-            return True
-    return False
 
 
 _CACHE: dict[str, Tagger] = {}

@@ -84,6 +84,7 @@ class TaxonomySpec(_Strict):
     threshold: float = Field(default=2.0, gt=0)
     suggest_threshold: float = Field(default=1.0, gt=0)
     weak_needed: int = Field(default=2, ge=1)
+    length_words: int = Field(default=300, ge=1)
     title_weight: float = Field(default=2.0, gt=0)
     lead_weight: float = Field(default=1.5, gt=0)
     max_repeats: int = Field(default=3, ge=1)

@@ -62,3 +62,22 @@ def test_bad_gold_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("- id: x\n  text: hi\n  countries: [NO]\n")
     with pytest.raises(ConfigError, match="quote it"):
         load_gold(tmp_path, taxonomy.theme_ids, taxonomy.places.regions)
+
+
+def test_corpus_labels_load_and_bad_ones_are_clear_errors(tmp_path: Path) -> None:
+    from pipeline.corpus_labels import load_govuk_labels
+
+    labels = load_govuk_labels(GOLD / "govuk_labels.yaml")
+    assert len(labels) == 82 and sum(1 for lab in labels.values() if lab.part == "holdout") == 27
+    names = sorted(labels)
+    assert all((labels[n].part == "holdout") == (i % 3 == 2) for i, n in enumerate(names))
+    bad = tmp_path / "labels.yaml"
+    bad.write_text("items:\n  a.json: {part: maybe}\n")
+    with pytest.raises(ConfigError, match="needs `part`"):
+        load_govuk_labels(bad)
+    bad.write_text("items:\n  a.json: {part: tune, focus: [XX]}\n")
+    with pytest.raises(ConfigError, match="unknown country code"):
+        load_govuk_labels(bad)
+    bad.write_text("- a list\n")
+    with pytest.raises(ConfigError, match="a mapping with `items`"):
+        load_govuk_labels(bad)

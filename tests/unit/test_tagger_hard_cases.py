@@ -57,7 +57,7 @@ def test_acronyms_match_by_case(tagger: Tagger) -> None:
     [
         (
             "Foreign Secretary meets Republic of Korea Foreign Minister in Seoul",
-            "The ministers discussed the DPRK's missile launches and closer ties.",
+            "The ministers discussed the DPRK's missile launches and maritime security.",
             "indo-pacific",
         ),
         (
@@ -82,6 +82,14 @@ def test_clear_statements_in_other_wording(
     tagger: Tagger, title: str, text: str, theme: str
 ) -> None:
     assert theme in themes(tagger.tag(text, title=title))
+
+
+def test_a_focus_country_is_context_for_a_theme(tagger: Tagger) -> None:
+    text = "The ministers discussed the DPRK's missile launches and maritime security."
+    assert "indo-pacific" not in themes(tagger.tag(text, title="Ministers meet in London"))
+    seoul = tagger.tag(text, title="Foreign Secretary meets Korean Foreign Minister in Seoul")
+    indo = [t for t in seoul if t.value == "indo-pacific"]
+    assert indo and indo[0].attributes["context"] == ["KR"]
 
 
 def test_a_low_score_is_a_suggestion_not_a_tag(tagger: Tagger) -> None:

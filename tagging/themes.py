@@ -1,0 +1,237 @@
+"""Themes from evidence: the theme phrases of the taxonomy, compiled once, and the scoring.
+
+`ThemeScorer(spec).index` is the phrase index (one channel of the tagger's trie); `score(scans,
+focus)` turns a release's theme matches into theme tags. A theme is "tagged" when its raw score
+reaches the threshold (raised for long texts) and the evidence is enough: a specific phrase, or
+`weak_needed` pieces among the distinct weak cues, a weak cue in the headline and the context (a
+focus country among the theme's `context` countries). Below that, with a raw score of at least
+`suggest_threshold`, it is "suggested". A lower-case phrase written inside a capitalised name does
+not count (tagging/names.py). See seeds/taxonomy.yaml for the data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from core.tags import RULE, SUGGESTED, THEME, Evidence, TagResult
+from tagging.matcher import ANY, EXACT, Entry, Match, PhraseIndex
+from tagging.names import inside_name
+from tagging.taxonomy import TaxonomySpec, expand
+from tagging.text import Document, phrase_keys
+
+MAX_EVIDENCE = 10
+
+
+@dataclass(frozen=True)
+class ThemePhrase:
+    theme: str
+    phrase: str
+    weight: float
+    near: tuple[tuple[str, ...], ...] = ()
+    window: int = 12
+    weak: bool = False  # alone it never carries the theme
+    generic: bool = False  # written in lower case: does not count inside a capitalised name
+    cue: str = ""  # the phrase as written in the taxonomy ("visa{,s}"): one piece of evidence
+
+    @property
+    def near_words(self) -> frozenset[str]:
+        return frozenset(n[0] for n in self.near if len(n) == 1)
+
+    @property
+    def near_phrases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(n for n in self.near if len(n) > 1)
+
+
+@dataclass(frozen=True)
+class ThemeNot:
+    theme: str
+    phrase: str
+
+
+@dataclass
+class _Tally:
+    raw: float = 0.0
+    count: int = 0
+    in_title: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
+    phrases: dict[str, int] = field(default_factory=dict)
+    cues: dict[str, int] = field(default_factory=dict)
+    specific: set[str] = field(default_factory=set)
+    weak: set[str] = field(default_factory=set)
+    headline: int = 0  # pieces a weak cue in the headline adds: 2 in the title, 1 in the lead
+
+
+# Evidence(...) without the named tuple's Python-level __new__ (a dense release makes hundreds)
+_new_evidence = partial(tuple.__new__, Evidence)
+
+
+def evidence(doc: Document, match: Match) -> Evidence:
+    start, end = doc.tokens.starts[match.first], doc.tokens.ends[match.last]
+    sentence, s_start = doc.sentence_at(start)
+    return _new_evidence((doc.text[start:end], start, end, sentence, s_start, doc.field))
+
+
+class ThemeScorer:
+    def __init__(self, spec: TaxonomySpec) -> None:
+        self.spec = spec
+        themes = PhraseIndex()
+        for theme in spec.themes:
+            for phrases, weak in ((theme.phrases, False), (theme.weak, True)):
+                for phrase in phrases:
+                    near = tuple(k for n in phrase.near for e in expand(n) if (k := phrase_keys(e)))
+                    window = phrase.window or spec.window
+                    for text in expand(phrase.text):
+                        generic = text == text.lower()
+                        payload = ThemePhrase(
+                            theme.id, text, phrase.weight, near, window, weak, generic, phrase.text
+                        )
+                        themes.add(text, payload, EXACT if _acronym(text) else ANY)
+            for negative in theme.not_:
+                for text in expand(negative):
+                    themes.add(text, ThemeNot(theme.id, text))
+        self.index = themes.compile()
+        self._near_cache: dict[int, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
+        self._entry_phrases: dict[int, tuple[ThemePhrase, ...]] = {}
+
+    def score(self, scans: list[tuple[Document, list[Match]]], focus: set[str]) -> list[TagResult]:
+        spec = self.spec
+        words = sum(len(doc.tokens) for doc, _m in scans if doc.field == "text")
+        length_factor = max(1.0, (words / spec.length_words) ** 0.5)
+        max_repeats, title_weight, lead_weight = (
+            spec.max_repeats,
+            spec.title_weight,
+            spec.lead_weight,
+        )
+        tallies: dict[str, _Tally] = defaultdict(_Tally)
+        for doc, matches in scans:
+            keys, starts, text = doc.keys, doc.tokens.starts, doc.text
+            lead_end, in_title = doc.lead_end, doc.field == "title"
+            # the headline: the title, or the first sentence of a text of three or more (a
+            # plain-text release's headline; in a shorter text it is most of the text)
+            if in_title:
+                headline_end, headline = len(doc.text) + 1, 2
+            else:
+                headline_end, headline = doc.sentence_ends[0], int(len(doc.sentence_ends) >= 3)
+            for match in matches:
+                for payload in self._theme_phrases(match.entry):
+                    if payload.near and not self._near(doc, keys, match, payload):
+                        continue
+                    if (
+                        payload.generic
+                        and text[starts[match.first]].isupper()
+                        and inside_name(doc, match.first, match.last, titled=True)
+                    ):
+                        continue  # "Emissions" in "Industrial Emissions Directive"
+                    tally = tallies[payload.theme]
+                    if payload.weak:
+                        tally.weak.add(payload.cue)
+                        if starts[match.first] < headline_end and headline > tally.headline:
+                            tally.headline = headline
+                    else:
+                        tally.specific.add(payload.phrase)
+                    tally.phrases[payload.phrase] = tally.phrases.get(payload.phrase, 0) + 1
+                    seen = tally.cues.get(payload.cue, 0)  # "visa" and "visas": one cue
+                    tally.cues[payload.cue] = seen + 1
+                    if seen >= max_repeats:
+                        continue
+                    if in_title:
+                        factor = title_weight
+                        tally.in_title = True
+                    elif starts[match.first] < lead_end:
+                        factor = lead_weight
+                    else:
+                        factor = 1.0
+                    tally.raw += payload.weight * factor
+                    tally.count += 1
+                    if len(tally.evidence) < MAX_EVIDENCE:
+                        tally.evidence.append(evidence(doc, match))
+        results: list[TagResult] = []
+        for theme in spec.themes:
+            found = tallies.get(theme.id)
+            if found is None:
+                continue
+            # a theme touched in passing in a long text is not what the text is about: the bar
+            # rises with the square root of the length past `length_words`
+            threshold = (theme.threshold or spec.threshold) * length_factor
+            context = theme.context
+            supported = context is not None and not focus.isdisjoint(context.countries)
+            raw = found.raw + (context.weight if context is not None and supported else 0.0)
+            if raw < min(threshold, spec.suggest_threshold):
+                continue
+            # the evidence: one specific phrase, or enough pieces among the distinct weak phrases,
+            # a weak phrase in the headline (two in the title, one in the lead sentence) and the
+            # context
+            pieces = len(found.weak) + found.headline + supported
+            enough = bool(found.specific) or pieces >= (theme.weak_needed or spec.weak_needed)
+            attributes: dict[str, Any] = {
+                "raw_score": round(raw, 3),
+                "threshold": threshold,
+                "iptc": theme.iptc.code,
+                "phrases": found.phrases,
+            }
+            if length_factor > 1.0:
+                attributes["length_factor"] = round(length_factor, 2)
+            if supported:
+                attributes["context"] = sorted(focus.intersection(context.countries))  # type: ignore[union-attr]
+            results.append(
+                TagResult(
+                    kind=THEME,
+                    value=theme.id,
+                    label=theme.label,
+                    score=round(raw / (raw + threshold), 3),
+                    origin=RULE,
+                    focus=found.in_title,
+                    evidence=found.evidence,
+                    attributes=attributes,
+                    status="tagged" if raw >= threshold and enough else SUGGESTED,
+                )
+            )
+        results.sort(key=lambda r: -r.score)
+        return results
+
+    def _near(self, doc: Document, keys: list[str], match: Match, payload: ThemePhrase) -> bool:
+        within = doc.sentence_tokens(doc.tokens.starts[match.first])
+        lo = max(within.start, match.first - payload.window)
+        hi = min(within.stop, match.last + payload.window + 1)
+        window = keys[lo : match.first] + ["\0"] + keys[match.last + 1 : hi]
+        words, phrases = self._near_sets(payload)
+        if words and not words.isdisjoint(window):
+            return True
+        return any(contains(window, near) for near in phrases)
+
+    def _near_sets(
+        self, payload: ThemePhrase
+    ) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+        sets = self._near_cache.get(id(payload))  # by id: hashing the dataclass costs more
+        if sets is None:
+            sets = self._near_cache[id(payload)] = (payload.near_words, payload.near_phrases)
+        return sets
+
+    def _theme_phrases(self, entry: Entry) -> tuple[ThemePhrase, ...]:
+        """The entry's theme phrases (not its `not` phrases), picked out once per entry."""
+        found = self._entry_phrases.get(id(entry))
+        if found is None:
+            found = self._entry_phrases[id(entry)] = tuple(
+                p for p in entry.payloads if isinstance(p, ThemePhrase)
+            )
+        return found
+
+
+def _acronym(phrase: str) -> bool:
+    """ "UN", "G7", "NATO": matched letter for letter ("un" in Spanish is not the UN)."""
+    letters = [ch for ch in phrase if ch.isalpha()]
+    return len(letters) >= 2 and " " not in phrase and all(ch.isupper() for ch in letters)
+
+
+def contains(keys: list[str], phrase: tuple[str, ...]) -> bool:
+    if not phrase:
+        return False
+    size = len(phrase)
+    first = phrase[0]
+    for i, key in enumerate(keys):
+        if key == first and tuple(keys[i : i + size]) == phrase:
+            return True
+    return False

@@ -1,0 +1,68 @@
+"""The tagger on the 82 real GOV.UK items against the team's labels (tests/gold/govuk_labels.yaml).
+
+The targets hold on the part the rules were tuned on; the holdout part (every third file, never
+read while tuning) is reported with a floor it reaches, so a change that makes it worse shows.
+Run with `-s` to see both parts' figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.corpus_labels import PartScores, evaluate_govuk_labels, load_govuk_labels
+from tagging.tagger import get_tagger
+from tagging.taxonomy import load_taxonomy
+from tests.fixtures.corpus import GOVUK, corpus_path
+
+LABELS = Path(__file__).resolve().parents[1] / "gold" / "govuk_labels.yaml"
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.fixture(scope="module")
+def parts() -> dict[str, PartScores]:
+    folder = corpus_path(GOVUK)
+    labels = load_govuk_labels(LABELS)
+    assert len(labels) == 82
+    found = evaluate_govuk_labels(get_tagger(load_taxonomy()), folder, labels)
+    for part in found.values():
+        print(part.as_dict())
+    return found
+
+
+def _errors(part: PartScores) -> list[dict[str, str]]:
+    return [e.as_dict() for s in (part.themes, part.focus, part.mentions) for e in s.errors]
+
+
+def test_the_tuning_part_meets_the_targets(parts: dict[str, PartScores]) -> None:
+    tune = parts["tune"]
+    assert tune.themes.items + tune.other_language == 55
+    assert tune.themes.overall.precision >= 0.85, _errors(tune)
+    assert tune.themes.macro_f1 >= 0.85, _errors(tune)
+    assert tune.mentions.overall.precision >= 0.97, _errors(tune)
+    assert tune.mentions.overall.recall >= 0.97, _errors(tune)
+    # the focus: Afghanistan and Libya, named six times each in the Canada declaration, pass
+    # for its focus beside Canada
+    assert tune.focus.overall.precision >= 0.85 and tune.focus.overall.recall >= 0.97
+
+
+def test_the_holdout_part_stays_above_its_floor(parts: dict[str, PartScores]) -> None:
+    holdout = parts["holdout"]
+    assert holdout.themes.items + holdout.other_language == 27
+    # measured when the rules were last tuned: theme precision 0.56, macro-F1 0.71, countries
+    # precision 1.00 and recall 0.99, focus precision 1.00 and recall 0.80
+    assert holdout.themes.overall.precision >= 0.5, _errors(holdout)
+    assert holdout.themes.macro_f1 >= 0.65, _errors(holdout)
+    assert holdout.mentions.overall.precision >= 0.95, _errors(holdout)
+    assert holdout.mentions.overall.recall >= 0.95, _errors(holdout)
+    assert holdout.focus.overall.recall >= 0.75, _errors(holdout)
+
+
+def test_text_not_in_english_is_left_untagged_with_a_reason(
+    parts: dict[str, PartScores],
+) -> None:
+    for part in parts.values():
+        assert part.other_language and part.explained == part.other_language
+        assert part.language_errors == []
