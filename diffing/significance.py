@@ -32,7 +32,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from diffing.align import align
+from diffing.align import Alignment, align
 from diffing.compare import Text, prepare
 from diffing.details import MONEY, names, spans
 from diffing.lexicon import (
@@ -343,15 +343,21 @@ def _details_only(gone: list[str], came: list[str], old: str, new: str) -> bool:
 
 
 def significance(
-    old: str | Text, new: str | Text, *, lexicon: Lexicon | None = None
+    old: str | Text,
+    new: str | Text,
+    *,
+    lexicon: Lexicon | None = None,
+    alignment: Alignment | None = None,
 ) -> Significance:
-    """The moves from `old` to `new`, most significant first, and the details."""
+    """The moves from `old` to `new`, most significant first, and the details. `alignment` is
+    `align(old sentences, new sentences)` when the caller has it already."""
     lexicon = lexicon or default_lexicon()
     a, b = prepare(old), prepare(new)
     details: dict[Detail, None] = {}
     olds = _analyse(a.sentences, lexicon, details)
     news = _analyse(b.sentences, lexicon, details)
-    alignment = align(a.sentences, b.sentences)
+    if alignment is None:
+        alignment = align(a.sentences, b.sentences)
     scorer = _Scorer(olds, news, lexicon)
     moves: list[tuple[Move, int]] = [(m, -1) for m in scorer.text_scales()]
     for i, j, _ in alignment.changed:

@@ -161,3 +161,15 @@ def test_headlines_are_the_top_few_that_matter() -> None:
     ]
     assert moved.moves[-1].label == "sentence added" and moved.moves[-1].score < 1.5
     assert [m.label for m in moved.headlines(k=10)][-1] == "formula_added: release of hostages"
+
+
+def test_an_alignment_the_caller_has_is_used_as_given() -> None:
+    from diffing.align import align
+    from diffing.compare import Text
+
+    old = Text("We call for humanitarian pauses in Gaza now.\n\nAid must flow.")
+    new = Text("We call for a ceasefire in Gaza now.\n\nAid must flow.")
+    given = align(old.sentences, new.sentences)
+    assert significance(old, new, alignment=given) == significance(old, new)
+    nothing = align([], [])  # an alignment that pairs nothing: nothing moved
+    assert significance(old, new, alignment=nothing).moves == ()
