@@ -46,6 +46,8 @@ def _pycountry_names(country: object) -> list[str]:
         if not value:
             continue
         names.append(value)
+        if value.endswith(")") and " (" in value:  # "Falkland Islands (Malvinas)"
+            names.append(value[: value.index(" (")])
         if ", " in value:  # "Korea, Republic of" -> "Republic of Korea"
             head, tail = value.split(", ", 1)
             names.append(f"{tail} {head}")
