@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from diffing.moves import Detail, Move
+
 TRIVIAL, MINOR, SUBSTANTIVE = "trivial", "minor", "substantive"
 CLASSIFICATIONS = (TRIVIAL, MINOR, SUBSTANTIVE)
 
@@ -59,6 +61,11 @@ class Diff:
     has_change_note: bool = False
     silent_edit: bool = False
     reasons: list[str] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    """What moved, most significant first (diffing.significance); empty for diffs stored before
+    the scorer existed."""
+    details: list[Detail] = field(default_factory=list)
+    """What changed without the policy changing (names, dates, phone numbers, boilerplate)."""
 
     @property
     def is_empty(self) -> bool:
@@ -93,6 +100,10 @@ class Diff:
             new_phrases=_texts(data.get("new_phrases")),
             dropped_phrases=_texts(data.get("dropped_phrases")),
             reasons=_texts(data.get("reasons")),
+            moves=[m for m in map(Move.from_dict, _items(data.get("moves"))) if m is not None],
+            details=[
+                d for d in map(Detail.from_dict, _items(data.get("details"))) if d is not None
+            ],
         )
 
     def payload(self) -> dict[str, Any]:
@@ -105,6 +116,8 @@ class Diff:
             "new_phrases": list(self.new_phrases),
             "dropped_phrases": list(self.dropped_phrases),
             "reasons": list(self.reasons),
+            "moves": [m.to_dict() for m in self.moves],
+            "details": [d.to_dict() for d in self.details],
         }
 
 

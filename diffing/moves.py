@@ -62,6 +62,32 @@ class Move:
             "word_diff": [list(piece) for piece in self.word_diff],
         }
 
+    @classmethod
+    def from_dict(cls, data: Any) -> Move | None:
+        """A stored move (`to_dict`'s shape); None unless it is a mapping with a kind. Labels come
+        back with the stored category on the first and no weights (the score is kept)."""
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            return None
+        category = data.get("category") if isinstance(data.get("category"), str) else ""
+        labels = []
+        for i, text in enumerate(x for x in data.get("labels") or [] if isinstance(x, str)):
+            kind, _, value = text.partition(": ")
+            labels.append(Label(kind, value, 0.0, category if i == 0 else ""))
+        score = data.get("score")
+        pieces = data.get("word_diff") if isinstance(data.get("word_diff"), list) else []
+        return cls(
+            kind=data["kind"],
+            score=float(score) if isinstance(score, int | float) else 0.0,
+            labels=tuple(labels),
+            before=data.get("before") if isinstance(data.get("before"), str) else None,
+            after=data.get("after") if isinstance(data.get("after"), str) else None,
+            word_diff=tuple(
+                (str(p[0]), p[1])
+                for p in pieces
+                if isinstance(p, list) and len(p) == 2 and isinstance(p[1], str)
+            ),
+        )
+
 
 @dataclass(frozen=True)
 class Detail:
@@ -73,6 +99,13 @@ class Detail:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Detail | None:
+        if isinstance(data, dict) and isinstance(data.get("kind"), str):
+            text = data.get("text")
+            return cls(data["kind"], text if isinstance(text, str) else "")
+        return None
 
 
 @dataclass(frozen=True)

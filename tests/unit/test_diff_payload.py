@@ -43,3 +43,29 @@ def test_head_cuts_each_kind() -> None:
     cut = diff.head(2)
     assert (cut.added, cut.removed, len(cut.changed)) == (["a", "b"], ["d"], 2)
     assert len(diff.added) == 3  # the diff itself is unchanged
+
+
+def test_moves_and_details_read_back_from_json() -> None:
+    import json
+
+    from diffing.moves import Detail, Label, Move
+
+    move = Move(
+        "reworded",
+        4.5,
+        (Label("formula_added", "immediate ceasefire", 3.0, "ceasefire"),),
+        before="We call for humanitarian pauses.",
+        after="We call for an immediate ceasefire.",
+        word_diff=(
+            ("=", "We call for"),
+            ("-", "humanitarian pauses"),
+            ("+", "an immediate ceasefire"),
+        ),
+    )
+    diff = Diff(moves=[move], details=[Detail("phone", "020 7008 5001")])
+    back = Diff.from_payload(json.loads(json.dumps(diff.payload())))
+    assert [m.to_dict() for m in back.moves] == [move.to_dict()]
+    assert back.moves[0].label == "formula_added: immediate ceasefire"
+    assert back.details == [Detail("phone", "020 7008 5001")]
+    # a stored move that is not a mapping, or has no kind, is left out
+    assert Diff.from_payload({"moves": ["x", {"score": 2}], "details": [3]}).moves == []
