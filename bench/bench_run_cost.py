@@ -117,6 +117,9 @@ class PhaseTimes:
     def stage_finished(self, name: str, counts: dict[str, int]) -> None:
         self._lap(name)
 
+    def stage_failed(self, name: str, error: str) -> None:
+        raise SystemExit(f"stage {name} failed: {error}")
+
 
 def nothing_changed() -> None:
     from flows.prefect_env import apply_defaults

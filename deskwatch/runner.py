@@ -81,6 +81,9 @@ class LogLines(RunObserver):
         if not self.errors_only:
             self._line(f"stage {name}: {describe_counts(counts)}")
 
+    def stage_failed(self, name: str, error: str) -> None:
+        self._line(f"stage {name}: failed: {error}")
+
 
 class LiveProgress(RunObserver):
     """A rich display: one line per source (waiting, reading, its outcome), then the stages."""
@@ -138,6 +141,12 @@ class LiveProgress(RunObserver):
     def stage_finished(self, name: str, counts: dict[str, int]) -> None:
         row = self._row(f"stage:{name}", f"stage {name}")
         self.progress.update(row, completed=1, status=describe_counts(counts))
+
+    def stage_failed(self, name: str, error: str) -> None:
+        row = self._row(f"stage:{name}", f"stage {name}")
+        self.progress.update(
+            row, completed=1, status=f"failed: {error}", description=f"[red]stage {name}[/]"
+        )
 
 
 def choose_observer(*, quiet: bool, stream: IO[str]) -> RunObserver:

@@ -67,6 +67,21 @@ class _ThreadTimeoutNotice(logging.Filter):
 logging.getLogger("prefect.task_runs").addFilter(_ThreadTimeoutNotice())
 
 
+class _RunFailedTraceback(logging.Filter):
+    """A flow run that ends in plan.RunFailed has said what broke (the summary artifact, the
+    message; the broken task logged its own traceback): keep the line, drop the traceback of
+    the flow function's `raise`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], plan.RunFailed):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("prefect.flow_runs").addFilter(_RunFailedTraceback())
+
+
 def align_log_levels() -> None:
     """Prefect hands deskwatch's loggers (PREFECT_LOGGING_EXTRA_LOGGERS) its API handler but leaves
     their level to the root logger's WARNING; give them the level of Prefect's own, so their

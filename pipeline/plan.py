@@ -25,6 +25,7 @@ again after the `run:` delays (Retries). Progress goes to a RunObserver passed i
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -40,6 +41,8 @@ from pipeline.app import App
 from pipeline.scheduling import RunConfig, backoff
 from pipeline.summary import RunSummary, SourceSummary
 from storage.db import Database
+
+log = logging.getLogger("pipeline.plan")
 
 
 class RunObserver:
@@ -59,7 +62,10 @@ class RunObserver:
         pass
 
     def stage_finished(self, name: str, counts: dict[str, int]) -> None:
-        """The stage is done; `counts` is empty when it failed."""
+        pass
+
+    def stage_failed(self, name: str, error: str) -> None:
+        """The stage broke (`error` says how); the later stages will not run."""
 
 
 class SourceFailed(Exception):
@@ -188,6 +194,12 @@ class Executor(Protocol):
         """Run one derived stage: its counts, or the exception it raised."""
 
 
+def is_bug(exc: BaseException) -> bool:
+    """Not a failure deskwatch knows how to describe (a source that could not be read, any
+    DeskwatchError): a bug, a database that went away. Its traceback is worth logging."""
+    return not isinstance(exc, SourceFailed | DeskwatchError)
+
+
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -221,7 +233,7 @@ class _Tally:
         """Whether the later stages may run."""
         if isinstance(outcome, BaseException):
             self.summary.failures.append(f"{name}: {_describe(outcome)}")
-            self.observer.stage_finished(name, {})
+            self.observer.stage_failed(name, _describe(outcome))
             return False
         self.summary.add(outcome)
         self.observer.stage_finished(name, outcome)
@@ -304,7 +316,14 @@ class InProcess:
 
         outcome = attempt(once, source_retries(self.app.config.run), sleep=self.sleep)
         assert isinstance(outcome, SourceSummary | BaseException)
+        self._log_bug(f"ingest {name}", outcome)
         return outcome
+
+    @staticmethod
+    def _log_bug(step: str, outcome: object) -> None:
+        """Loud, as a Prefect task's failure is: the traceback of what broke, on stderr."""
+        if isinstance(outcome, BaseException) and is_bug(outcome):
+            log.error("%s broke", step, exc_info=outcome)
 
     def ingest(self, plan: RunPlan, done: Callable[[str, SourceOutcome], None]) -> None:
         workers = min(self.app.config.run.concurrency, len(plan.sources))
@@ -326,6 +345,7 @@ class InProcess:
 
         outcome = attempt(once, stage_retries(self.app.config.run, name), sleep=self.sleep)
         assert isinstance(outcome, dict | BaseException)
+        self._log_bug(name, outcome)
         return outcome
 
 

@@ -163,3 +163,35 @@ def test_run_with_prefect_is_a_flow_run(cli: Cli, prefect_harness: None) -> None
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(run_id)  # the run's id is the flow run's
     assert flow_run.state is not None and flow_run.state.is_completed()
+
+
+@pytest.mark.parametrize(
+    "flag", ["--in-process", pytest.param("--prefect", marks=pytest.mark.prefect)]
+)
+def test_a_run_that_breaks_is_one_line_and_exit_1(
+    cli: Cli,
+    flag: str,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from pipeline.plan import RunFailed
+
+    if flag == "--prefect":
+        request.getfixturevalue("prefect_harness")
+
+    def broken_tagger(*args: object, **kwargs: object) -> dict[str, int]:
+        raise RuntimeError("a bug in the tagger")
+
+    monkeypatch.setattr("pipeline.stages.tag.tag_pending", broken_tagger)
+    result = cli("run", flag)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "deskwatch: error: the run failed: tag: RuntimeError: a bug in the tagger"
+    )
+    assert "source seeds: ok: 1 new release" in result.stderr  # the progress came first
+    assert "stage tag: failed: RuntimeError: a bug in the tagger" in result.stderr
+    if flag == "--in-process":  # loud about the bug: its traceback is logged, as a task's is
+        logged = [r.exc_info[1] for r in caplog.records if r.exc_info]
+        assert [e for e in logged if isinstance(e, RuntimeError)], caplog.text
+        assert not [e for e in logged if isinstance(e, RunFailed)], caplog.text

@@ -152,3 +152,23 @@ def test_the_digest_flow_sends_its_frequency_at_the_given_time(
     assert calls == [("weekly", datetime(2026, 11, 27, 8, 0, tzinfo=UTC))]
     assert result["totals"] == {"digests_sent": 3}
     assert "| digests_sent | 3 |" in artifact("deskwatch-weekly-digest")
+
+
+def test_a_failed_run_logs_its_line_without_the_traceback_of_its_raise() -> None:
+    import logging
+
+    from flows.run import _RunFailedTraceback
+    from pipeline.plan import RunFailed
+    from pipeline.summary import RunSummary
+
+    def record(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException as caught:
+            info = (type(caught), caught, caught.__traceback__)
+        return logging.LogRecord("prefect.flow_runs", logging.ERROR, "x", 1, "m", (), info)
+
+    failed = record(RunFailed(RunSummary(failures=["tag: RuntimeError: a bug"])))
+    assert _RunFailedTraceback().filter(failed) and failed.exc_info is None
+    bug = record(RuntimeError("a bug"))
+    assert _RunFailedTraceback().filter(bug) and bug.exc_info is not None
