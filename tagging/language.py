@@ -45,7 +45,7 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]+")
 # any of the scripts above: counted first, the scripts one by one only when it outnumbers Latin
 _NON_LATIN = re.compile("[" + "".join(p.pattern[1:-2] for _name, p in _SCRIPTS) + "]+")
-_WORDS_LOOKED_AT = 250
+_WORDS_LOOKED_AT = 150
 _ONE_LANGUAGE = {"hebrew": "he", "greek": "el", "devanagari": "hi", "thai": "th", "hangul": "ko"}
 
 _STOP_WORDS: dict[str, frozenset[str]] = {
@@ -91,7 +91,7 @@ def detect(text: str) -> str | None:
 
 def _main_script(sample: str) -> tuple[str | None, float]:
     latin = sum(map(len, _LATIN.findall(sample)))
-    if sample.isascii():
+    if sample.isascii() or _NON_LATIN.search(sample) is None:
         return ("latin", 1.0) if latin >= _MIN_LETTERS else (None, 0.0)
     other = sum(map(len, _NON_LATIN.findall(sample)))
     if latin >= other:
