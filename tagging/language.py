@@ -1,6 +1,6 @@
 """The language of a text, cheaply and without a model: `detect(text) -> "en" | "ar" | ... | None`.
 
-Two steps on the first few thousand characters:
+Two steps on the first thousand characters:
 
 1. Script. The letters are counted by script; when most are in one non-Latin script, that
    script names the language: Arabic script is Urdu when it uses the letters Urdu adds
@@ -70,7 +70,7 @@ _STOP_WORDS: dict[str, frozenset[str]] = {
         " auch wird sind bei".split()
     ),
 }
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile("[a-zà-öø-ÿ]+")  # lower-case Latin-1 letters: every stop word's
 # word -> the languages it is a stop word of (one dict lookup per word)
 _STOP_LANGUAGES: dict[str, tuple[str, ...]] = {}
 for _lang, _words in _STOP_WORDS.items():
@@ -90,9 +90,9 @@ def detect(text: str) -> str | None:
 
 
 def _main_script(sample: str) -> tuple[str | None, float]:
-    latin = sum(map(len, _LATIN.findall(sample)))
     if sample.isascii() or _NON_LATIN.search(sample) is None:
-        return ("latin", 1.0) if latin >= _MIN_LETTERS else (None, 0.0)
+        return "latin", 1.0  # too few words for a verdict is the stop words' call
+    latin = sum(map(len, _LATIN.findall(sample)))
     other = sum(map(len, _NON_LATIN.findall(sample)))
     if latin >= other:
         total = latin + other
