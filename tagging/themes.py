@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from core.tags import RULE, SUGGESTED, THEME, Evidence, TagResult
+from core.tags import RULE, SUGGESTED, TAGGED, THEME, Evidence, TagResult
 from tagging.matcher import ANY, EXACT, Entry, Match, PhraseIndex
 from tagging.names import inside_name
 from tagging.taxonomy import TaxonomySpec, expand
@@ -157,7 +157,8 @@ class ThemeScorer:
             # rises with the square root of the length past `length_words`
             threshold = (theme.threshold or spec.threshold) * length_factor
             context = theme.context
-            supported = context is not None and not focus.isdisjoint(context.countries)
+            backing = sorted(focus.intersection(context.countries)) if context is not None else []
+            supported = bool(backing)
             raw = found.raw + (context.weight if context is not None and supported else 0.0)
             if raw < min(threshold, spec.suggest_threshold):
                 continue
@@ -168,14 +169,14 @@ class ThemeScorer:
             enough = bool(found.specific) or pieces >= (theme.weak_needed or spec.weak_needed)
             attributes: dict[str, Any] = {
                 "raw_score": round(raw, 3),
-                "threshold": threshold,
+                "threshold": round(threshold, 3),
                 "iptc": theme.iptc.code,
                 "phrases": found.phrases,
             }
             if length_factor > 1.0:
                 attributes["length_factor"] = round(length_factor, 2)
             if supported:
-                attributes["context"] = sorted(focus.intersection(context.countries))  # type: ignore[union-attr]
+                attributes["context"] = backing
             results.append(
                 TagResult(
                     kind=THEME,
@@ -186,7 +187,7 @@ class ThemeScorer:
                     focus=found.in_title,
                     evidence=found.evidence,
                     attributes=attributes,
-                    status="tagged" if raw >= threshold and enough else SUGGESTED,
+                    status=TAGGED if raw >= threshold and enough else SUGGESTED,
                 )
             )
         results.sort(key=lambda r: -r.score)
