@@ -128,6 +128,7 @@ class Tagger:
         nor a place name inside the name of a treaty, an organisation or a war."""
         hits: list[tuple[Match, Place]] = []
         keys, starts, text, n = doc.keys, doc.tokens.starts, doc.text, len(doc.keys)
+        bounds = {m.first for m in matches} | {-1 - m.last for m in matches}  # -1-i: ends at i
         for match in matches:
             place = match.entry.payloads[0]
             if place.kind == NONE:
@@ -136,6 +137,7 @@ class Tagger:
             if (
                 after < n
                 and (text[starts[after]].isupper() or keys[after] in CONNECTORS)
+                and not _hyphenated(doc, match, bounds)
                 and inside_name(doc, match.first, match.last, _PLACE_HEADS)
             ):
                 continue
@@ -251,6 +253,17 @@ class Tagger:
         return results
 
     # -- themes ----------------------------------------------------------------------------
+
+
+def _hyphenated(doc: Document, match: Match, bounds: set[int]) -> bool:
+    """Whether the place is hyphened to another place: "Canada-United Kingdom Joint Declaration",
+    "UK-Japan Hiroshima Accord" name their parties, not a treaty named after a place (but the
+    "Anglo-Afghan War" is a war). `bounds`: where place matches begin (i) and end (-1 - i)."""
+    tokens, text = doc.tokens, doc.text
+    after, before = match.last + 1, match.first - 1
+    if after in bounds and text[tokens.ends[match.last] : tokens.starts[after]] == "-":
+        return True
+    return -1 - before in bounds and text[tokens.ends[before] : tokens.starts[match.first]] == "-"
 
 
 def _other_country_in(

@@ -134,6 +134,13 @@ def test_a_place_inside_a_treaty_name_is_no_country(tagger: Tagger, text: str, h
     assert hidden not in countries(tags)
 
 
+def test_a_treaty_between_places_names_its_parties(tagger: Tagger) -> None:
+    title = "Canada-United Kingdom Joint Declaration"
+    tags = tagger.tag("The two prime ministers met.", title=title)
+    assert {t.value for t in tags if t.kind == "country" and t.focus} == {"CA", "GB"}
+    assert "AF" not in countries(tagger.tag("He served in the Second Anglo-Afghan War."))
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
