@@ -176,11 +176,13 @@ def _unsubscribe(envelope: Envelope) -> str:
     return f"mailto:{envelope.mail_from}?subject={subject}"
 
 
-def message_id(kind: str, key: str, envelope: Envelope) -> str:
-    """A Message-ID that is the same every time the same alert or digest is composed, so a
-    resend after a crash can be recognised as the same message."""
+def message_id(kind: str, key: str, envelope: Envelope, alert_ids: Sequence[int] = ()) -> str:
+    """A Message-ID derived from what the message carries: the same every time the same alerts
+    are composed for the same recipient (a retried send is recognisably the same message), and
+    different for any other set of alerts (seven digests to one desk are seven messages)."""
     domain = envelope.mail_from.rpartition("@")[2] or "deskwatch.invalid"
-    token = hashlib.sha256(f"{kind}|{key}|{envelope.to}".encode()).hexdigest()[:16]
+    carried = ",".join(str(i) for i in sorted(set(alert_ids)))
+    token = hashlib.sha256(f"{kind}|{key}|{envelope.to}|{carried}".encode()).hexdigest()[:16]
     safe_key = re.sub(r"[^A-Za-z0-9.-]", "-", key)
     return f"<deskwatch.{kind}.{safe_key}.{token}@{domain}>"
 
@@ -255,5 +257,7 @@ def compose_digest(
     }
     text = _ENV.get_template("digest.txt.j2").render(context)
     html = _ENV.get_template("digest.html.j2").render(context)
-    msgid = message_id("digest", f"{frequency}.{period_key}", envelope)
+    msgid = message_id(
+        "digest", f"{frequency}.{period_key}", envelope, [item.alert_id for item in items]
+    )
     return _message(subject, envelope, text, html, msgid)

@@ -5,15 +5,19 @@
     mail_rows             what the mails of claimed alerts show, as plain rows (core.mail_rows)
     record_alerts         insert-or-skip on (email, version, frequency), and mark versions checked
     claim                 take due alerts for sending (a lease: claimed_at / claimed_by)
+    renew_claims          the sender, still alive, extends its lease while it works through a batch
     mark_sent / mark_failure / retry_failed / cancel_pending
+    is_stale              a claim held past its lease (its sender died): `deskwatch alerts` says so
 
 Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on Postgres, so two senders never take the same
-alert; on SQLite the write lock taken at BEGIN (storage.db) serialises them. A claim is a lease:
-an alert left `sending` by a sender that died is claimable again once the lease has expired.
+alert; on SQLite the write lock taken at BEGIN (storage.db) serialises them. A claim is a short
+lease (LEASE) that a live sender renews as it goes (RENEW_AFTER): an alert left `sending` by a
+sender that died is claimable again a couple of minutes later, not a quarter of an hour.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,9 +40,14 @@ from storage.models import (
 )
 from storage.tags import tags_for_versions
 
+log = logging.getLogger("deskwatch.alerts")
+
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED)
-LEASE = timedelta(minutes=15)
+LEASE = timedelta(minutes=2)
+"""How long a claim holds without renewal. A live sender renews every RENEW_AFTER, and one send
+is bounded by the SMTP timeout (30 s by default), so only a dead sender's claims expire."""
+RENEW_AFTER = LEASE / 4
 _IN_CHUNK = 500
 
 
@@ -189,9 +198,37 @@ def claim(
     query = _locking(session, query.order_by(Alert.id).limit(limit))
     alerts = list(session.scalars(query))
     for alert in alerts:
+        if alert.status == SENDING:  # a dead sender's claim: say how long it held the alert
+            log.warning(
+                "alert %d: claim by %s since %s expired (lease %s); taken over by %s",
+                alert.id,
+                alert.claimed_by,
+                alert.claimed_at,
+                LEASE,
+                worker,
+            )
         alert.status, alert.claimed_at, alert.claimed_by = SENDING, now, worker
     session.flush()
     return alerts
+
+
+def renew_claims(session: Session, *, worker: str, now: datetime) -> int:
+    """Extend the lease of every alert `worker` still holds to `now`. Returns how many."""
+    result = session.execute(
+        update(Alert)
+        .where(Alert.status == SENDING, Alert.claimed_by == worker)
+        .values(claimed_at=now)
+    )
+    return _rowcount(result)
+
+
+def is_stale(alert: Alert, now: datetime) -> bool:
+    """Claimed by a sender that has not renewed its lease in time: it died mid-batch."""
+    return (
+        alert.status == SENDING
+        and alert.claimed_at is not None
+        and (alert.claimed_at < now - LEASE)
+    )
 
 
 def mark_sent(
@@ -202,6 +239,7 @@ def mark_sent(
     message_id: str,
     digest_key: str | None = None,
 ) -> None:
+    """Record the alerts as sent at `now`: the moment the channel accepted the message."""
     for chunk in chunks(alert_ids):
         session.execute(
             update(Alert)

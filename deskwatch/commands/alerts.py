@@ -160,6 +160,8 @@ def alerts_list(
 ) -> None:
     """List alerts, newest first: pending, sent and failed, with attempts and the last error.
 
+    An alert claimed by a sender that died (its lease of two minutes ran out unrenewed) shows
+    as "stale claim", with how long it has been held; the next run sends it.
     `deskwatch alerts retry` re-queues the failed ones.
 
     Example: deskwatch alerts --failed --json
@@ -176,9 +178,27 @@ def alerts_list(
             f"unknown alert status {unknown[0]!r} (expected one of {', '.join(alert_store.STATUSES)})"
         )
     fmt = pick(json_, csv_)
+    now = datetime.now(UTC)
     with open_archive(state(ctx).app) as db, db.session() as session:
-        rows = alert_rows(alert_store.list_alerts(session, statuses=statuses, limit=limit))
+        listed = alert_store.list_alerts(session, statuses=statuses, limit=limit)
+        rows = alert_rows(listed)
+        for row, (alert, _release) in zip(rows, listed, strict=True):
+            row["claimed_at"] = alert.claimed_at
+            row["claimed_by"] = alert.claimed_by
+            if alert_store.is_stale(alert, now):
+                # its sender died mid-batch: the next run takes it over
+                row["status"] = STALE
+                row["last_error"] = row["last_error"] or _held(alert.claimed_at, now)
     emit(rows, ALERT_COLUMNS, fmt, title="Alerts", headers={"sent_at": "sent"})
+
+
+STALE = "stale claim"
+"""How `deskwatch alerts` shows an alert whose sender stopped renewing its lease."""
+
+
+def _held(claimed_at: datetime | None, now: datetime) -> str:
+    minutes = int((now - claimed_at).total_seconds() // 60) if claimed_at else 0
+    return f"claimed {minutes} min ago and not sent: the sender stopped; the next run sends it"
 
 
 @alerts_app.command("retry")

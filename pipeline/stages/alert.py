@@ -4,10 +4,11 @@ send digests.
     create_alerts   sync the config's subscriptions; match every tagged and diffed version not
                     yet checked (alerts.matching, pure); insert-or-skip the alerts and mark the
                     versions checked, in one transaction per batch
-    send_alerts     claim due immediate alerts (a lease), compose (alerts.compose, pure), hand
-                    each to the configured channel (alerts.channels; email: the mail server or
-                    the outbox folder), mark it sent right after the channel accepts it;
-                    failures back off, and end `failed` after N attempts
+    send_alerts     claim due immediate alerts (a short lease, renewed while the batch goes),
+                    compose (alerts.compose, pure), hand each to the configured channel
+                    (alerts.channels; email: the mail server or the outbox folder), mark it sent
+                    at the moment the channel accepted it; failures back off, and end `failed`
+                    after N attempts
     send_digests    the same for one daily or weekly period: one mail per subscriber
 
 Mail is only ever sent from committed rows, after the ingest transaction, never inside it.
@@ -18,10 +19,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -50,6 +52,14 @@ SEND_BATCH = 200
 """Alerts claimed at a time."""
 DIGEST_CLAIM = 20_000
 DEFAULT_DIGEST_TIMEZONE = "Europe/London"
+RENEW = outbox.RENEW_AFTER
+"""A sender renews its claims this often while it works through a batch."""
+
+Clock = Callable[[], datetime]
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 # -- subscriptions --------------------------------------------------------------------------------
@@ -179,17 +189,41 @@ class _Batch:
     """Sends composed messages one by one through the channel and records each outcome in its
     own transaction. An outage stops the sends: the rest of the batch is deferred."""
 
-    def __init__(self, db: Database, settings: MailSettings, channel: Channel, now: datetime):
+    def __init__(
+        self,
+        db: Database,
+        settings: MailSettings,
+        channel: Channel,
+        now: datetime,
+        *,
+        worker: str | None = None,
+        clock: Clock | None = None,
+    ):
         self.db, self.settings, self.channel, self.now = db, settings, channel, now
+        self.worker = worker
+        self.clock = clock or _wall_clock
+        self.started = self.renewed = time.monotonic()
         self.outage: ChannelUnavailable | None = None
         self.sent = self.failed = self.deferred = 0
+
+    def renew(self) -> None:
+        """Keep this sender's claims: extend the lease once RENEW_AFTER has passed since the
+        last renewal (claim times stay in the frame of the run's `now`)."""
+        if self.worker is None or time.monotonic() - self.renewed < RENEW.total_seconds():
+            return
+        self.renewed = time.monotonic()
+        at = self.now + timedelta(seconds=self.renewed - self.started)
+        with self.db.session() as session:
+            outbox.renew_claims(session, worker=self.worker, now=at)
 
     def deliver(
         self, alert_ids: list[int], email: str, message: Any, digest_key: str | None = None
     ) -> bool:
+        self.renew()
         if self.outage is None:
             try:
                 receipt = self.channel.send(message, email)
+                accepted = self.clock()
             except ChannelUnavailable as exc:
                 self.outage = exc
                 log.warning("alert channel unavailable: %s", exc)
@@ -202,7 +236,7 @@ class _Batch:
                     outbox.mark_sent(
                         session,
                         alert_ids,
-                        now=self.now,
+                        now=accepted,
                         message_id=receipt.message_id,
                         digest_key=digest_key,
                     )
@@ -233,7 +267,7 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     worker = _worker()
     render = render_diff
     with open_channel(app.config.channel, settings) as channel:
-        batch = _Batch(db, settings, channel, now)
+        batch = _Batch(db, settings, channel, now, worker=worker)
         while batch.outage is None:
             with db.session() as session:
                 claimed = outbox.claim(
@@ -300,12 +334,13 @@ def _send_digests(
     again (send_alerts calls it on every run, so a digest missed in an outage is not a day
     late)."""
     key, label = period(frequency, now, digest_timezone(app, frequency))
+    worker = _worker()
     with db.session() as session:
         claimed = outbox.claim(
             session,
             frequencies=[frequency],
             now=now,
-            worker=_worker(),
+            worker=worker,
             limit=DIGEST_CLAIM,
             created_before=now,
             retries_only=retries,
@@ -315,7 +350,7 @@ def _send_digests(
     by_email: dict[str, list[AlertItem]] = defaultdict(list)
     for alert in claimed:
         by_email[alert.email].append(items[alert.id])
-    batch = _Batch(db, settings, channel, now)
+    batch = _Batch(db, settings, channel, now, worker=worker)
     for email, group in by_email.items():
         group.sort(key=lambda item: (item.published_at is None, item.published_at, item.alert_id))
         envelope = _envelope(settings, email, subs.get(email, []), now)
