@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,6 +24,7 @@ from core.yamlfile import describe, read_mapping, validate
 from ingest import registry
 from ingest.config import FetchingConfig, SourceConfig
 from pipeline.alerting import SmtpConfig, SubscriptionConfig, resolve_paths
+from pipeline.health import HealthConfig
 from pipeline.scheduling import RunConfig, ScheduleConfig
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -53,6 +54,25 @@ class TaggingConfig(_Strict):
     """Versions tagged per transaction."""
 
 
+class WebConfig(_Strict):
+    """The reading room, `deskwatch web` (the `web:` key; docs/web.md). DESKWATCH_WEB_* variables
+    win over these (pipeline.settings.web_settings)."""
+
+    host: str = "127.0.0.1"
+    """Where to listen; anything but a loopback address needs `auth` other than none."""
+    port: int = Field(default=8080, gt=0, lt=65536)
+    base_url: str | None = None
+    """The address readers use (for links in mails); default http://HOST:PORT."""
+    auth: Literal["none", "basic", "proxy"] = "none"
+    """none (loopback only), basic (users_file of hashed passwords) or proxy (a trusted reverse
+    proxy puts the signed-in user in `proxy_header`)."""
+    users_file: Path | None = None
+    """For basic auth: lines `name:pbkdf2_sha256$iterations$salt$hash` (`deskwatch web --hash`)."""
+    proxy_header: str = "X-Remote-User"
+    secret_file: Path | None = None
+    """The key that signs subscription links and form tokens (DESKWATCH_WEB_SECRET wins)."""
+
+
 class Config(_Strict):
     """The whole config file. `sources` holds the models of the registered source types:
     load_config validates with `config_model()`, whose `sources` is the registry's union."""
@@ -66,6 +86,8 @@ class Config(_Strict):
     diffing: DiffingConfig = Field(default_factory=DiffingConfig)
     subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
     channel: str = DEFAULT_CHANNEL
     """Where alerts go: a registered alert channel (alerts.channels); `email` ships."""
     # filled in by the later stages (subscriptions, smtp, schedule, ...)
@@ -143,4 +165,8 @@ def load_config(path: Path | str | None) -> Config:
     for source in config.sources:
         source.resolve_paths(base)
     resolve_paths(config.smtp, base)
+    for key in ("users_file", "secret_file"):
+        value = getattr(config.web, key)
+        if value is not None and not value.is_absolute():
+            setattr(config.web, key, base / value)
     return config

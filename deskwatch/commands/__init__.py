@@ -10,6 +10,7 @@ MODULES = [
     "alerts",
     "archive",
     "diffs",
+    "health",
     "query",
     "serve",
     "sources",

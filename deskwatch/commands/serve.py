@@ -36,6 +36,17 @@ def serve(
         help="Register the deployments in this Prefect work pool and exit; workers started with "
         "`prefect worker start --pool NAME` run them (scale-out).",
     ),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=0,
+        max=65535,
+        help="Also serve GET /metrics (Prometheus) and GET /healthz (the health checks) on this "
+        "port while serving.",
+    ),
+    metrics_host: str = typer.Option(
+        "127.0.0.1", "--metrics-host", help="Address the metrics endpoint binds to."
+    ),
 ) -> None:
     """Run deskwatch on its schedule (config key `schedule:`) until stopped with Ctrl-C or SIGTERM.
 
@@ -87,6 +98,17 @@ def serve(
         return
 
     ui = url[: -len("/api")] if url.rstrip("/").endswith("/api") else url
+    if metrics_port is not None:
+        from deskwatch import monitoring
+
+        try:
+            endpoint = monitoring.start(app, host=metrics_host, port=metrics_port)
+        except OSError as exc:
+            raise DeskwatchError(
+                f"cannot serve metrics on {metrics_host}:{metrics_port}: {exc.strerror or exc}"
+            ) from None
+        bound = endpoint.server_address
+        print(f"metrics on http://{bound[0]}:{bound[1]}/metrics and /healthz", flush=True)
     print(f"serving {names} against {url} (UI: {ui}); stop with Ctrl-C or SIGTERM", flush=True)
     serve_until_stopped(deployments)
 

@@ -31,6 +31,8 @@ READ_ONLY_COMMANDS = [
     ["sources"],
     ["subscriptions"],
     ["alerts"],
+    ["health"],
+    ["metrics"],
 ]
 NO_ARCHIVE_HINT = "; run `deskwatch db upgrade` or `deskwatch run` first\n"
 
