@@ -41,8 +41,6 @@ class HealthConfig(BaseModel):
     max_run_age_hours: float | None = Field(default=None, gt=0)
     """No successful source run for this long is unhealthy; default: four run intervals of the
     `schedule.run` entry when it is an interval, else not checked."""
-    claim_lease_minutes: float = Field(default=15.0, gt=0)
-    """Alerts claimed longer ago than this were left by a sender that died."""
 
 
 @dataclass(frozen=True)
@@ -91,10 +89,11 @@ def run_age_limit(app: App) -> timedelta | None:
 
 
 def gather(app: App, db: Database, *, now: datetime) -> Facts:
+    from storage.alerts import LEASE
     from storage.health import outbox_facts, run_facts
     from storage.source_health import source_health
 
-    lease = timedelta(minutes=app.config.health.claim_lease_minutes)
+    lease = LEASE  # a live sender renews its claims well within it
     configured = {s.name for s in app.config.sources if s.enabled}
     with db.session() as session:
         sources = [
