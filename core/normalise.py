@@ -12,6 +12,8 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from core.errors import ParseError
+
 _TYPOGRAPHY = str.maketrans(
     {
         "\u2018": "'",
@@ -48,6 +50,18 @@ _TYPOGRAPHY = str.maketrans(
 )
 _SPACES = re.compile(r"[ \t\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` without what no database can store: NUL (Postgres refuses it in text and JSON)
+    and lone surrogates (`&#xD800;` in a feed: not encodable as UTF-8). Every text field of a
+    ReleaseRecord passes through here, and so does every problem written to a run record."""
+    if _UNSTORABLE.search(text) is None:
+        return text
+    return _UNSTORABLE.sub("", text)
 
 
 def clean_text(text: str) -> str:
@@ -88,7 +102,10 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    port = parts.port
+    try:
+        port = parts.port
+    except ValueError:  # port 99999, or not a number: this link is no one's address
+        raise ParseError(f"{url}: the port is not a number from 0 to 65535") from None
     netloc = host
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         netloc = f"{host}:{port}"

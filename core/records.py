@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.errors import ParseError
+from core.normalise import storable
+
 
 @dataclass(frozen=True)
 class PublisherLink:
@@ -23,7 +26,11 @@ class ReleaseRecord:
 
     `key` is the canonical key (normalised URL, else `file:` path, else the feed entry id);
     `raw` is the bytes as fetched (kept immutable); `text` is the extracted plain text with
-    paragraphs separated by a blank line. Times are timezone-aware UTC or None."""
+    paragraphs separated by a blank line. Times are timezone-aware UTC or None.
+
+    Made, every text field is storable (core.normalise.storable: no NUL, no lone surrogate)
+    and of the right type: a field that is not text (a sidecar's `title: [1, 2]`) is a
+    ParseError of this item, raised here rather than by the database in the middle of a batch."""
 
     key: str
     title: str
@@ -41,6 +48,60 @@ class ReleaseRecord:
     withdrawn_notice: str | None = None
     entry_id: str | None = None
     publisher_links: tuple[PublisherLink, ...] = field(default=())
+    shared: bool = False
+    """The key is an address this record may speak for (its text was read from that address,
+    or the GOV.UK Content API gave it): it may update a release another source stored under
+    the same key. Otherwise another source's release of this key is refused."""
+
+    def __post_init__(self) -> None:
+        for name in _REQUIRED_TEXT:
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise ParseError(f"{self.key}: {name} must be text, not {type(value).__name__}")
+            cleaned = storable(value)
+            if cleaned is not value:
+                object.__setattr__(self, name, cleaned)
+        for name in _OPTIONAL_TEXT:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise ParseError(f"{self.key}: {name} must be text, not {type(value).__name__}")
+            cleaned = storable(value)
+            if cleaned is not value:
+                object.__setattr__(self, name, cleaned)
+        for name in ("published_at", "updated_at"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, datetime):
+                raise ParseError(f"{self.key}: {name} must be a date, not {type(value).__name__}")
+        if not isinstance(self.raw, bytes):
+            raise ParseError(f"{self.key}: raw must be bytes")
+        if any(_unstorable_link(link) for link in self.publisher_links):
+            object.__setattr__(
+                self,
+                "publisher_links",
+                tuple(
+                    PublisherLink(storable(link.kind), storable(link.value), storable(link.title))
+                    for link in self.publisher_links
+                ),
+            )
+
+
+_REQUIRED_TEXT = ("key", "title", "text", "content_type")
+_OPTIONAL_TEXT = (
+    "url",
+    "language",
+    "organisation",
+    "document_type",
+    "description",
+    "change_note",
+    "withdrawn_notice",
+    "entry_id",
+)
+
+
+def _unstorable_link(link: PublisherLink) -> bool:
+    return any(storable(v) is not v for v in (link.kind, link.value, link.title))
 
 
 @dataclass(frozen=True)

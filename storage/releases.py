@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
-from core.errors import NotFoundError
+from core.errors import NotFoundError, StorageError
 from core.normalise import bytes_hash, content_hash
 from core.records import ReleaseRecord
 from storage.models import Release, ReleaseVersion, Source
@@ -51,12 +52,24 @@ def disable_missing_sources(session: Session, configured: Sequence[str]) -> None
         source.enabled = False
 
 
+@dataclass(frozen=True)
+class Latest:
+    """What storing needs of a release's latest version."""
+
+    id: int
+    number: int
+    sha256: str
+
+
 @dataclass
 class Known:
-    """A release already in the archive and its latest version (from `load_known`)."""
+    """A release already in the archive and its latest version (from `load_known`). `release`
+    is None for one this run inserted (loaded only if the run meets its key again)."""
 
-    release: Release
-    latest: ReleaseVersion | None
+    release_id: int
+    source_id: int
+    release: Release | None
+    latest: Latest | None
 
 
 def load_known(session: Session, keys: Sequence[str], chunk: int = 500) -> dict[str, Known]:
@@ -77,9 +90,14 @@ def load_known(session: Session, keys: Sequence[str], chunk: int = 500) -> dict[
             .subquery()
         )
         latest = {
-            v.release_id: v
-            for v in session.scalars(
-                select(ReleaseVersion).join(
+            row.release_id: Latest(row.id, row.number, row.sha256)
+            for row in session.execute(
+                select(
+                    ReleaseVersion.id,
+                    ReleaseVersion.release_id,
+                    ReleaseVersion.number,
+                    ReleaseVersion.sha256,
+                ).join(
                     latest_numbers,
                     (ReleaseVersion.release_id == latest_numbers.c.release_id)
                     & (ReleaseVersion.number == latest_numbers.c.number),
@@ -87,7 +105,9 @@ def load_known(session: Session, keys: Sequence[str], chunk: int = 500) -> dict[
             )
         }
         for release in releases:
-            known[release.key] = Known(release, latest.get(release.id))
+            known[release.key] = Known(
+                release.id, release.source_id, release, latest.get(release.id)
+            )
     return known
 
 
@@ -99,107 +119,256 @@ def store_record(
     now: datetime,
     known: dict[str, Known] | None = None,
 ) -> Stored:
-    """Store one release record: a new release, a new version of a known one, or nothing new
-    (only last_seen_at moves). Versions are compared by the hash of the normalised text.
-    `known` (from load_known) saves the lookups; records not in it are looked up."""
-    digest = content_hash(record.text)
-    hit = known.get(record.key) if known is not None else None
-    release: Release | None
-    if hit is not None:
-        release, latest = hit.release, hit.latest
-    else:
-        release = session.scalar(select(Release).where(Release.key == record.key))
-        latest = None
-        if release is not None:
-            latest = session.scalar(
-                select(ReleaseVersion)
-                .where(ReleaseVersion.release_id == release.id)
-                .order_by(ReleaseVersion.number.desc())
-                .limit(1)
-            )
-    if release is None:
-        release = Release(
-            key=record.key,
-            source_id=source.id,
-            first_seen_at=now,
-            last_seen_at=now,
-            title=record.title,
-        )
-        _apply_metadata(release, record)
-        session.add(release)
-        session.flush()
-        version = _add_version(session, release, record, digest, number=1, now=now)
-        if known is not None:
-            known[record.key] = Known(release, version)
-        return Stored(Outcome.NEW_RELEASE, release.id, version.id)
+    """Store one release record (store_records of one); a refused record raises StorageError."""
+    outcome = store_records(session, source, [record], now=now, known=known)
+    if outcome.refused:
+        raise StorageError(outcome.refused[0])
+    return outcome.stored[0]
 
-    release.last_seen_at = max(release.last_seen_at, now)
-    if latest is not None and latest.sha256 == digest:
+
+@dataclass
+class Batch:
+    """What `store_records` did: one Stored per record stored, in the order given, and one
+    line per record refused (another source's release, a key too long to store ...)."""
+
+    stored: list[Stored]
+    refused: list[str]
+
+
+BATCH = 300
+"""Records stored per round of inserts (a few hundred rows per statement, as sqlite-utils)."""
+
+
+def store_records(
+    session: Session,
+    source: Source,
+    records: Sequence[ReleaseRecord],
+    *,
+    now: datetime,
+    known: dict[str, Known] | None = None,
+) -> Batch:
+    """Store release records: each is a new release, a new version of a known one, or nothing
+    new (only last_seen_at and the metadata move). Versions are compared by the hash of the
+    normalised text. New releases and versions are written with Core inserts, a few hundred
+    rows per statement (RETURNING their ids), not one ORM flush per row.
+
+    A record whose key is another source's release is refused unless the record may speak for
+    that address (`record.shared`: the page or Content API item was read from the key's own
+    address). Should the database still refuse a round, its records are stored one by one,
+    each in a savepoint, and those that fail are refused: one bad item never loses the rest."""
+    known = {} if known is None else known
+    missing = [r.key for r in records if r.key not in known]
+    if missing:
+        known.update(load_known(session, missing))
+    batch = Batch([], [])
+    for start in range(0, len(records), BATCH):
+        chunk = records[start : start + BATCH]
+        before = {r.key: known.get(r.key) for r in chunk}
+        try:
+            with session.begin_nested():
+                stored, refused = _store_chunk(session, source, chunk, now, known)
+        except DBAPIError:
+            for key, hit in before.items():  # the savepoint is gone: so are its rows
+                if hit is None:
+                    known.pop(key, None)
+                else:
+                    known[key] = hit
+            stored, refused = [], []
+            for record in chunk:
+                try:
+                    with session.begin_nested():
+                        one, why = _store_chunk(session, source, [record], now, known)
+                except DBAPIError as exc:
+                    known.pop(record.key, None)
+                    refused.append(f"{record.key}: not stored: {_first_line(exc)}")
+                    continue
+                stored += one
+                refused += why
+        batch.stored += stored
+        batch.refused += refused
+    return batch
+
+
+def _first_line(exc: DBAPIError) -> str:
+    return str(exc.orig or exc).strip().splitlines()[0][:300]
+
+
+def _store_chunk(
+    session: Session,
+    source: Source,
+    records: Sequence[ReleaseRecord],
+    now: datetime,
+    known: dict[str, Known],
+) -> tuple[list[Stored], list[str]]:
+    plan: list[tuple[ReleaseRecord, str, Known | None]] = []
+    refused: list[str] = []
+    owners: dict[int, str] = {}
+    for record in records:
+        problem = _unfit(record)
+        if problem:
+            refused.append(problem)
+            continue
+        hit = known.get(record.key)
+        if hit is not None and hit.source_id != source.id and not record.shared:
+            owner = owners.get(hit.source_id) or _source_name(session, hit.source_id)
+            owners[hit.source_id] = owner
+            refused.append(
+                f"{record.key}: is a release of source {owner!r}, which this item may not "
+                "speak for; refused"
+            )
+            continue
+        plan.append((record, content_hash(record.text), hit))
+
+    new_releases = [(record, digest) for record, digest, hit in plan if hit is None]
+    ids: dict[str, int] = {}
+    if new_releases:
+        rows = [_release_row(record, source.id, now) for record, _ in new_releases]
+        returned = session.execute(
+            insert(Release).returning(Release.id, sort_by_parameter_order=True), rows
+        )
+        ids = {rec.key: rid for (rec, _), rid in zip(new_releases, returned.scalars(), strict=True)}
+
+    stored: list[Stored | None] = []
+    versions: list[dict[str, Any]] = []
+    numbers: list[tuple[int, int]] = []
+    for record, digest, hit in plan:
+        if hit is None:
+            versions.append(_version_row(ids[record.key], record, digest, 1, now))
+            numbers.append((len(stored), ids[record.key]))
+            stored.append(None)
+            continue
+        if hit.release is None:
+            hit.release = session.get(Release, hit.release_id)
+            assert hit.release is not None
+        release, latest = hit.release, hit.latest
+        release.last_seen_at = max(release.last_seen_at, now)
         _apply_metadata(release, record)
-        return Stored(Outcome.UNCHANGED, release.id, latest.id)
-    _apply_metadata(release, record)
-    number = (latest.number if latest is not None else 0) + 1
-    version = _add_version(session, release, record, digest, number=number, now=now)
-    if known is not None:
-        known[record.key] = Known(release, version)
-    return Stored(Outcome.NEW_VERSION, release.id, version.id)
+        if latest is not None and latest.sha256 == digest:
+            stored.append(Stored(Outcome.UNCHANGED, release.id, latest.id))
+            continue
+        number = (latest.number if latest is not None else 0) + 1
+        versions.append(_version_row(release.id, record, digest, number, now))
+        numbers.append((len(stored), release.id))
+        stored.append(None)
+    if versions:
+        returned = session.execute(
+            insert(ReleaseVersion).returning(
+                ReleaseVersion.id, ReleaseVersion.number, sort_by_parameter_order=True
+            ),
+            versions,
+        )
+        for (slot, release_id), row in zip(numbers, returned, strict=True):
+            record, digest, hit = plan[slot]
+            outcome = Outcome.NEW_RELEASE if hit is None else Outcome.NEW_VERSION
+            stored[slot] = Stored(outcome, release_id, row.id)
+            # a later record of the same key in this run is then a version of this one
+            latest = Latest(row.id, row.number, digest)
+            if hit is None:
+                known[record.key] = Known(release_id, source.id, None, latest)
+            else:
+                known[record.key] = Known(hit.release_id, hit.source_id, hit.release, latest)
+    session.flush()  # the metadata of known releases, in one flush for the whole chunk
+    return [s for s in stored if s is not None], refused
+
+
+def _source_name(session: Session, source_id: int) -> str:
+    name = session.scalar(select(Source.name).where(Source.id == source_id))
+    return name or f"#{source_id}"
+
+
+KEY_LENGTH = 2000
+_LIMITS = {"language": 20, "organisation": 300, "document_type": 100}
+
+
+def _unfit(record: ReleaseRecord) -> str | None:
+    """Why the archive cannot hold this record, before the database says so mid-batch."""
+    if not record.key:
+        return "(no key): an item without a key; refused"
+    if len(record.key) > KEY_LENGTH:
+        return f"{record.key[:200]}...: key longer than {KEY_LENGTH} characters; refused"
+    return None
+
+
+def _fit(value: str | None, limit: int) -> str | None:
+    return value[:limit] if value is not None and len(value) > limit else value
+
+
+def _release_row(record: ReleaseRecord, source_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "key": record.key,
+        "source_id": source_id,
+        "first_seen_at": now,
+        "last_seen_at": now,
+        "title": record.title,
+        "url": record.url if record.url is None or len(record.url) <= KEY_LENGTH else None,
+        "entry_id": _fit(record.entry_id, KEY_LENGTH),
+        "description": record.description,
+        "published_at": record.published_at,
+        "updated_at": record.updated_at,
+        "language": _fit(record.language, _LIMITS["language"]),
+        "organisation": _fit(record.organisation, _LIMITS["organisation"]),
+        "document_type": _fit(record.document_type, _LIMITS["document_type"]),
+        "withdrawn_notice": record.withdrawn_notice,
+    }
+
+
+def _version_row(
+    release_id: int, record: ReleaseRecord, digest: str, number: int, now: datetime
+) -> dict[str, Any]:
+    return {
+        "release_id": release_id,
+        "number": number,
+        "fetched_at": now,
+        "title": record.title,
+        "raw": record.raw,
+        "content_type": _fit(record.content_type, 200),
+        "raw_sha256": bytes_hash(record.raw),
+        "text": record.text,
+        "sha256": digest,
+        "change_note": record.change_note,
+        "publisher_updated_at": record.updated_at,
+        "publisher_links": [
+            {"kind": link.kind, "value": link.value, "title": link.title}
+            for link in record.publisher_links
+        ],
+    }
 
 
 def mark_seen(session: Session, keys: Sequence[str], *, now: datetime) -> int:
-    """Move last_seen_at of the releases with these keys (seen again, unchanged: a 304)."""
+    """Move last_seen_at of the releases with these keys (seen again, unchanged: a 304), one
+    UPDATE per few hundred keys."""
     count = 0
-    for start in range(0, len(keys), 500):
-        chunk = list(dict.fromkeys(keys[start : start + 500]))
-        for release in session.scalars(select(Release).where(Release.key.in_(chunk))):
-            release.last_seen_at = max(release.last_seen_at, now)
-            count += 1
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        result = session.execute(
+            update(Release)
+            .where(Release.key.in_(chunk), Release.last_seen_at < now)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        count += result.rowcount or 0
     return count
 
 
 def _apply_metadata(release: Release, record: ReleaseRecord) -> None:
     release.title = record.title or release.title
-    release.url = record.url or release.url
-    release.entry_id = record.entry_id or release.entry_id
+    if record.url and len(record.url) <= KEY_LENGTH:
+        release.url = record.url
+    release.entry_id = _fit(record.entry_id, KEY_LENGTH) or release.entry_id
     release.description = (
         record.description if record.description is not None else release.description
     )
     release.published_at = record.published_at or release.published_at
     release.updated_at = record.updated_at or release.updated_at
-    release.language = record.language or release.language
-    release.organisation = record.organisation or release.organisation
-    release.document_type = record.document_type or release.document_type
-    release.withdrawn_notice = record.withdrawn_notice
-
-
-def _add_version(
-    session: Session,
-    release: Release,
-    record: ReleaseRecord,
-    digest: str,
-    *,
-    number: int,
-    now: datetime,
-) -> ReleaseVersion:
-    version = ReleaseVersion(
-        release_id=release.id,
-        number=number,
-        fetched_at=now,
-        title=record.title,
-        raw=record.raw,
-        content_type=record.content_type,
-        raw_sha256=bytes_hash(record.raw),
-        text=record.text,
-        sha256=digest,
-        change_note=record.change_note,
-        publisher_updated_at=record.updated_at,
-        publisher_links=[
-            {"kind": link.kind, "value": link.value, "title": link.title}
-            for link in record.publisher_links
-        ],
+    release.language = _fit(record.language, _LIMITS["language"]) or release.language
+    release.organisation = _fit(record.organisation, _LIMITS["organisation"]) or (
+        release.organisation
     )
-    session.add(version)
-    session.flush()
-    return version
+    release.document_type = _fit(record.document_type, _LIMITS["document_type"]) or (
+        release.document_type
+    )
+    release.withdrawn_notice = record.withdrawn_notice
 
 
 def get_release(session: Session, release_id: int) -> Release:

@@ -6,8 +6,11 @@ import logging
 import time
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from core.errors import DeskwatchError
-from core.records import SourceResult
+from core.normalise import storable
+from core.records import ReleaseRecord, SourceResult
 from ingest import registry
 from ingest.config import SourceConfig
 from ingest.fetch import Fetcher, FetchPolicy
@@ -16,8 +19,8 @@ from pipeline.summary import SourceSummary
 from storage.db import Database
 from storage.http_cache import DatabaseCache, save_entries
 from storage.locks import lock_for_write
-from storage.models import SourceRun
-from storage.releases import Outcome, load_known, mark_seen, store_record, sync_source
+from storage.models import Source, SourceRun
+from storage.releases import Outcome, mark_seen, store_records, sync_source
 
 log = logging.getLogger("deskwatch.ingest")
 
@@ -68,61 +71,24 @@ def ingest_source(
         summary.http_status = getattr(exc, "status", None)
         summary.retryable = bool(getattr(exc, "retryable", False))
         log.warning("source %s failed: %s", source.name, exc)
+    except Exception as exc:  # a bug: recorded against the source, then raised
+        _record_failure(db, source, run_id, now, summary, exc, started, doing="reading")
+        raise
 
-    with db.session() as session:
-        lock_for_write(session)  # overlapping runs store one at a time (storage.locks)
-        row = sync_source(
-            session, source.name, source.type, source_settings(source), source.enabled
-        )
-        if result is not None:
-            summary.http_status = result.http_status
-            summary.problems = list(result.problems)
-            summary.skipped = len(result.skipped)
-            if result.not_modified:
-                summary.status = "not_modified"
-            seen: set[str] = set()
-            known = load_known(session, [r.key for r in result.records])
-            for record in result.records:
-                if record.key in seen:  # the same item twice in one response: keep the first
-                    summary.skipped += 1
-                    continue
-                seen.add(record.key)
-                stored = store_record(session, row, record, now=now, known=known)
-                if stored.outcome is Outcome.NEW_RELEASE:
-                    summary.new_releases += 1
-                    summary.new_version_ids.append(stored.version_id)
-                elif stored.outcome is Outcome.NEW_VERSION:
-                    summary.new_versions += 1
-                    summary.new_version_ids.append(stored.version_id)
-                else:
-                    summary.unchanged += 1
-            if summary.problems and summary.status == "ok":
-                summary.status = "partial"
-            save_entries(session, result.cache_updates, now=now)
-            if result.seen_keys:
-                mark_seen(session, result.seen_keys, now=now)
-        summary.duration_s = time.perf_counter() - started
-        session.add(
-            SourceRun(
-                source_id=row.id,
-                run_id=run_id,
-                started_at=now,
-                finished_at=now,
-                status=summary.status,
-                http_status=summary.http_status,
-                error=summary.error,
-                # what was skipped and why is kept too, after the problems
-                problems=(
-                    summary.problems + [f"skipped: {r}" for r in (result.skipped if result else [])]
-                )[:200],
-                items_seen=len(result.records) if result else 0,
-                new_releases=summary.new_releases,
-                new_versions=summary.new_versions,
-                unchanged=summary.unchanged,
-                skipped=summary.skipped,
-                duration_s=summary.duration_s,
+    try:
+        with db.session() as session:
+            lock_for_write(session)  # overlapping runs store one at a time (storage.locks)
+            row = sync_source(
+                session, source.name, source.type, source_settings(source), source.enabled
             )
-        )
+            if result is not None:
+                _store(session, row, result, summary, now=now)
+            summary.duration_s = time.perf_counter() - started
+            session.add(_run_record(row.id, run_id, now, summary, result))
+    except Exception as exc:
+        # the source's transaction is gone; its failure is still recorded, then raised
+        _record_failure(db, source, run_id, now, summary, exc, started, doing="storing")
+        raise
     log.info(
         "source %s: %s, %d new releases, %d new versions, %d unchanged",
         source.name,
@@ -132,3 +98,95 @@ def ingest_source(
         summary.unchanged,
     )
     return summary
+
+
+def _store(
+    session: Session, row: Source, result: SourceResult, summary: SourceSummary, *, now: datetime
+) -> None:
+    """Apply: the records of one read, a few hundred per round of inserts (the same item twice
+    in one response: the first is kept); a record refused by storage is a problem of that item."""
+    summary.http_status = result.http_status
+    summary.problems = list(result.problems)
+    summary.skipped = len(result.skipped)
+    if result.not_modified:
+        summary.status = "not_modified"
+    seen: set[str] = set()
+    records: list[ReleaseRecord] = []
+    for record in result.records:
+        if record.key in seen:
+            summary.skipped += 1
+            continue
+        seen.add(record.key)
+        records.append(record)
+    batch = store_records(session, row, records, now=now)
+    for stored in batch.stored:
+        if stored.outcome is Outcome.NEW_RELEASE:
+            summary.new_releases += 1
+            summary.new_version_ids.append(stored.version_id)
+        elif stored.outcome is Outcome.NEW_VERSION:
+            summary.new_versions += 1
+            summary.new_version_ids.append(stored.version_id)
+        else:
+            summary.unchanged += 1
+    summary.problems += batch.refused
+    if summary.problems and summary.status == "ok":
+        summary.status = "partial"
+    save_entries(session, result.cache_updates, now=now)
+    if result.seen_keys:
+        mark_seen(session, result.seen_keys, now=now)
+
+
+def _run_record(
+    source_id: int,
+    run_id: str | None,
+    now: datetime,
+    summary: SourceSummary,
+    result: SourceResult | None,
+) -> SourceRun:
+    # what was skipped and why is kept too, after the problems
+    problems = summary.problems + [f"skipped: {r}" for r in (result.skipped if result else [])]
+    return SourceRun(
+        source_id=source_id,
+        run_id=run_id,
+        started_at=now,
+        finished_at=now,
+        status=summary.status,
+        http_status=summary.http_status,
+        error=storable(summary.error) if summary.error else None,
+        problems=[storable(p)[:1000] for p in problems[:200]],
+        items_seen=len(result.records) if result else 0,
+        new_releases=summary.new_releases,
+        new_versions=summary.new_versions,
+        unchanged=summary.unchanged,
+        skipped=summary.skipped,
+        duration_s=summary.duration_s,
+    )
+
+
+def _record_failure(
+    db: Database,
+    source: SourceConfig,
+    run_id: str | None,
+    now: datetime,
+    summary: SourceSummary,
+    exc: Exception,
+    started: float,
+    *,
+    doing: str,
+) -> None:
+    """A source whose reading or storing failed unexpectedly is still an error in source_runs (so `deskwatch sources`
+    counts it), written in a transaction of its own; if even that fails, the first error wins."""
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    summary.status = "error"
+    summary.error = f"{doing} failed: {type(exc).__name__}: {detail}"[:500]
+    summary.duration_s = time.perf_counter() - started
+    summary.new_releases = summary.new_versions = summary.unchanged = 0
+    summary.new_version_ids = []
+    try:
+        with db.session() as session:
+            row = sync_source(
+                session, source.name, source.type, source_settings(source), source.enabled
+            )
+            session.add(_run_record(row.id, run_id, now, summary, None))
+    except Exception:  # noqa: BLE001 - the original error is the one raised
+        log.exception("source %s: the failure could not be recorded either", source.name)
