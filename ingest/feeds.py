@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +22,9 @@ from core.normalise import clean_text
 FUTURE_SLACK = timedelta(days=1)
 EARLIEST = datetime(1800, 1, 1, tzinfo=UTC)
 FEED_CONTENT_TYPES = ("xml", "rss", "atom", "rdf")
+_ENTRY_TAG = re.compile(rb"<(?:[a-z_][\w.-]*:)?(?:entry|item)[\s/>]", re.IGNORECASE)
+"""The start of an entry as any parser may read it: Atom's <entry>, RSS's <item>, in any case
+and with any namespace prefix (<a:entry>, <ITEM>, <rss:item>)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,15 @@ def looks_like_feed(raw: bytes, content_type: str = "") -> bool:
     if any(word in content_type.lower() for word in FEED_CONTENT_TYPES):
         return True
     return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head or head.startswith(b"<?xml")
+
+
+def count_entries(raw: bytes) -> int:
+    """About how many entries the bytes hold, counted before any parser sees them (a guard
+    against a feed too long to parse). A body in UTF-16 or UTF-32 is counted with its NUL bytes
+    taken out, so its markup reads as ASCII too."""
+    if b"\0" in raw[:4]:
+        raw = raw.replace(b"\0", b"")
+    return len(_ENTRY_TAG.findall(raw))
 
 
 def parse_feed(

@@ -22,8 +22,16 @@ from core.normalise import bytes_hash, canonical_url
 from core.records import CacheEntry, ReleaseRecord, SourceResult
 from ingest import govuk
 from ingest.documents import parse_html_document
-from ingest.feeds import FeedEntry, ParsedFeed, looks_like_feed, parse_feed
-from ingest.fetch import Fetched, Fetcher, SchemeRefused, host_of, is_fetchable
+from ingest.feeds import FeedEntry, ParsedFeed, count_entries, looks_like_feed, parse_feed
+from ingest.fetch import (
+    Fetched,
+    Fetcher,
+    SchemeRefused,
+    host_allowed,
+    host_of,
+    is_fetchable,
+    origin_of,
+)
 from ingest.html import html_to_text
 
 JSON_ACCEPT = "application/json"
@@ -80,6 +88,7 @@ def fetch_cached(ctx: WebContext, url: str, *, accept: str | None = None) -> Got
         etag=entry.etag if entry else None,
         last_modified=entry.last_modified if entry else None,
         accept=accept,
+        hosts=ctx.follow_hosts,  # every redirect hop stays on the source's hosts and ports
     )
     ctx.last_status = fetched.status
     if fetched.not_modified:
@@ -101,10 +110,12 @@ def _charset(content_type: str) -> str | None:
 
 def allowed_hosts(url: str, follow_hosts: list[str] | None, govuk_base_url: str) -> set[str]:
     """`follow_hosts` of the source, else the source's own host and www.gov.uk (always also the
-    GOV.UK base in use, which may be a mirror)."""
-    hosts = {h.lower() for h in follow_hosts} if follow_hosts is not None else {host_of(url)}
+    GOV.UK base in use, which may be a mirror). A host is named bare and, when its URL has a port
+    other than the default, also as host:port (ingest.fetch.host_allowed reads the set)."""
+    own = {host_of(url), origin_of(url)}
+    hosts = {h.lower() for h in follow_hosts} if follow_hosts is not None else own
     hosts |= set() if follow_hosts is not None else set(govuk.GOVUK_HOSTS)
-    hosts.add(host_of(govuk_base_url))
+    hosts |= {host_of(govuk_base_url), origin_of(govuk_base_url)}
     return hosts
 
 
@@ -326,8 +337,8 @@ def _read_entry(
     if entry.content_html and fetch_pages != "always":
         return _entry_record(entry, key, entry.content_html, raw_entry, "text/html")
     if link and fetch_pages != "never":
-        if host_of(link) not in ctx.follow_hosts:
-            ctx.result.skipped.append(f"{link}: host {host_of(link)} is not in follow_hosts")
+        if not host_allowed(link, ctx.follow_hosts):
+            ctx.result.skipped.append(f"{link}: host {origin_of(link)} is not in follow_hosts")
             return None
         record = read_page(ctx, link, key=key)
         return _with_entry_metadata(record, entry, key) if record else None
@@ -341,7 +352,7 @@ def read_feed_bytes(
     ctx: WebContext, got: Got, url: str, *, fetch_pages: str = "auto", max_entries: int = 500
 ) -> None:
     fetched = got.fetched
-    estimate = fetched.body.count(b"<entry") + fetched.body.count(b"<item")
+    estimate = count_entries(fetched.body)
     if estimate > REFUSE_FACTOR * max_entries:
         raise ParseError(
             f"{url}: about {estimate} entries, more than {REFUSE_FACTOR} x max_entries "

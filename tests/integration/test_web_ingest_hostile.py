@@ -317,7 +317,7 @@ def test_links_to_other_hosts_and_schemes_are_skipped(database, http_server):
         name="hosts-allowed",
         type="feed",
         url=http_server.url("/feed?copy=2"),  # the HTTP cache is per URL, across sources
-        follow_hosts=["localhost"],
+        follow_hosts=[f"localhost:{http_server.port}"],  # a host without a port: 80/443 only
     )
     summary = ingest_source(database, allowed, now=NOW + timedelta(hours=1), fetching=FAST)
     assert summary.new_releases == 1 and summary.skipped == 2

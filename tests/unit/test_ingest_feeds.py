@@ -141,3 +141,14 @@ def test_mislabelled_and_invalid_encodings_keep_the_entries():
     broken = _atom("<entry><id>urn:x:1</id><title>ok</title></entry>").replace(b"ok", b"o\xff\xfek")
     feed = parse_feed(broken, now=NOW)
     assert [e.entry_id for e in feed.entries] == ["urn:x:1"]
+
+
+def test_entries_are_counted_however_they_are_spelled():
+    """The guard before parsing counts what any parser would read as an entry: a namespace
+    prefix, upper case, a UTF-16 body; not words that merely begin the same."""
+    from ingest.feeds import count_entries
+
+    assert count_entries(b"<feed><entry>a</entry><a:entry>b</a:entry><ENTRY/></feed>") == 3
+    assert count_entries(b"<rss><channel><item>a</item><ITEM>b</ITEM><rss:Item >c</rss:Item>") == 3
+    assert count_entries("<feed><entry></entry><entry/></feed>".encode("utf-16")) == 2
+    assert count_entries(b"<feed><entryway/><items/><itemized>x</itemized></feed>") == 0
