@@ -193,9 +193,17 @@ def element_text(root: Tag) -> str:
 
 
 def html_to_text(html: str | bytes) -> str:
-    """An HTML fragment as plain text, paragraphs separated by a blank line."""
+    """An HTML fragment as plain text, paragraphs separated by a blank line. Text is read in one
+    pass over lxml's tree (ingest.fragment_text, the same rules); bytes, whose encoding must be
+    found first, through BeautifulSoup."""
     if not html:
         return ""
+    if isinstance(html, str):
+        from ingest.fragment_text import fragment_text  # it reads this module's rules
+
+        text = fragment_text(html)
+        if text is not None:
+            return text
     soup = parse_html(html)
     strip_boilerplate(soup)
     return element_text(soup)
