@@ -56,7 +56,7 @@ class TaggingConfig(_Strict):
 
 class WebConfig(_Strict):
     """The reading room, `deskwatch web` (the `web:` key; docs/web.md). DESKWATCH_WEB_* variables
-    win over these (pipeline.settings.web_settings)."""
+    win over these (deskwatch.web.settings.web_settings)."""
 
     host: str = "127.0.0.1"
     """Where to listen; anything but a loopback address needs `auth` other than none."""

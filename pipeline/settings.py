@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     fetch_delay_s: float | None = None
     """Seconds between two requests to one host; wins over the config's fetching.delay_s."""
 
+    web_host: str | None = None
+    web_port: int | None = None
+    web_base_url: str | None = None
+    web_auth: str | None = None
+    web_users_file: Path | None = None
+    web_secret: SecretStr | None = None
+    """Signs the reading room's subscription links and form tokens; wins over web.secret_file."""
+
 
 # -- the environment over the file, resolved once (pipeline.app.App) ------------------------------
 

@@ -15,6 +15,7 @@ MODULES = [
     "serve",
     "sources",
     "tags",
+    "web",
 ]
 
 

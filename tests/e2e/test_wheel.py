@@ -49,7 +49,9 @@ def expected_files() -> set[str]:
         str(p.relative_to(ROOT))
         for package in PACKAGES
         for p in (ROOT / package).rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix in {".py", ".j2", ".mako"}
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix in {".py", ".j2", ".mako", ".css", ".js"}
     }
     files |= {str(p.relative_to(ROOT)) for p in (ROOT / "seeds").glob("*.yaml")}
     files |= {str(p.relative_to(ROOT)) for p in (ROOT / "seeds" / "releases").iterdir()}

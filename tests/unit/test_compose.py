@@ -37,8 +37,14 @@ def environment(svc: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in env.items()}
 
 
-def test_the_four_services(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"postgres", "prefect-server", "deskwatch", "mailpit"}
+def test_the_five_services(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {
+        "postgres",
+        "prefect-server",
+        "deskwatch",
+        "web",
+        "mailpit",
+    }
 
 
 def test_postgres_has_a_healthcheck_and_a_named_volume(compose: dict[str, Any]) -> None:
@@ -112,3 +118,23 @@ def test_the_mounted_config_is_valid(compose: dict[str, Any]) -> None:
     [mount] = [v for v in deskwatch["volumes"] if v.split(":")[1] == target]
     config = load_config(ROOT / mount.split(":")[0])
     assert config.sources and config.schedule.run.interval_seconds == 900
+
+
+def test_the_reading_room_is_behind_auth_on_the_same_archive(compose: dict[str, Any]) -> None:
+    web, deskwatch = service(compose, "web"), service(compose, "deskwatch")
+    assert web["build"] == deskwatch["build"]  # the same image
+    command = web["command"]
+    assert command[:2] == ["deskwatch", "web"]
+    assert command[command.index("--host") + 1] == "0.0.0.0"
+    env = environment(web)
+    # bound beyond loopback, deskwatch web refuses to start without auth
+    assert env["DESKWATCH_WEB_AUTH"] in ("basic", "proxy")
+    if env["DESKWATCH_WEB_AUTH"] == "basic":
+        target = env["DESKWATCH_WEB_USERS_FILE"]
+        assert any(v.split(":")[1] == target for v in web["volumes"])
+    assert INTERPOLATION.fullmatch(env["DESKWATCH_WEB_SECRET"]), "the secret comes from .env"
+    assert env["DESKWATCH_DATABASE_URL"] == environment(deskwatch)["DESKWATCH_DATABASE_URL"]
+    assert env["DESKWATCH_CONFIG"] == environment(deskwatch)["DESKWATCH_CONFIG"]
+    assert web["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert all(p.startswith("127.0.0.1:") for p in web["ports"])
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
