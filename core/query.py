@@ -8,6 +8,7 @@
     NOT russia, -russia            without
     (gaza OR lebanon) -hamas       grouping
     theme:ID  country:CODE  person:"Name"  source:NAME  type:DOCUMENT_TYPE
+    suggested:ID                   a theme the tagger suggested (below its bar; theme: is over it)
     since:DATE  until:DATE         YYYY-MM-DD (or YYYY-MM, YYYY), both inclusive
 
 Field filters apply to the whole query: they are ANDed together and with the text, may be negated
@@ -34,7 +35,7 @@ from datetime import date
 
 from core.errors import QueryError
 
-FIELDS = ("theme", "country", "person", "source", "type", "since", "until")
+FIELDS = ("theme", "suggested", "country", "person", "source", "type", "since", "until")
 MAX_QUERY_LENGTH = 2000
 MAX_TERMS = 64
 _FIELD = re.compile(r"([A-Za-z]+):(.*)", re.S)
@@ -362,7 +363,7 @@ def _field_values(name: str, raw: str, pos: int) -> tuple[str, ...]:
         raise QueryError(f"'{name}:' has an empty value at position {pos + 1}")
     if name == "country":
         return tuple(v.upper() for v in values)
-    if name == "theme":
+    if name in ("theme", "suggested"):
         return tuple(v.lower() for v in values)
     return tuple(values)
 

@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage.models import Alert, Release, Subscription
-from storage.tags import tag_as_dict, tags_for_releases
+from storage.tags import (
+    OWN_ORIGINS,
+    TAGGED,
+    latest_version_ids,
+    tag_as_dict,
+    tags_for_releases,
+    tags_for_versions,
+    versions_tagging,
+)
 
 
 def release_rows(session: Session, releases: Sequence[Release]) -> list[dict[str, Any]]:
@@ -36,28 +44,52 @@ def release_rows(session: Session, releases: Sequence[Release]) -> list[dict[str
 
 def add_tag_lists(session: Session, rows: list[dict[str, Any]]) -> None:
     """Add `themes` (theme ids), `countries` (ISO codes) and `focus_countries` of each row's
-    release: its latest version's rule tags, highest score first. One query for all rows."""
-    tags = tags_for_releases(session, [row["id"] for row in rows])
+    release: its latest version's tags over the tagger's bar, its own or its English
+    original's, highest score first; `suggested_themes` below the bar; and, for a version the
+    rules left untagged, `untagged` ("not tagged (ar)") and `untagged_reason`. Three queries
+    for all rows."""
+    ids = [row["id"] for row in rows]
+    latest = latest_version_ids(session, ids)
+    by_version = tags_for_versions(session, latest.values())
+    tagging = versions_tagging(session, latest.values())
     for row in rows:
-        rule = sorted(
-            (t for t in tags.get(row["id"], []) if t.origin == "rule"), key=lambda t: -t.score
-        )
+        version_id = latest.get(row["id"])
+        tags = by_version.get(version_id, []) if version_id is not None else []
+        own = sorted((t for t in tags if t.origin in OWN_ORIGINS), key=lambda t: -t.score)
+        rule = [t for t in own if t.status == TAGGED]
         row["themes"] = [t.value for t in rule if t.kind == "theme"]
+        row["suggested_themes"] = [t.value for t in own if t.kind == "theme" and t not in rule]
         row["countries"] = [t.value for t in rule if t.kind == "country"]
         row["focus_countries"] = [t.value for t in rule if t.kind == "country" and t.focus]
+        language, reason = tagging.get(version_id, (None, None)) if version_id else (None, None)
+        row["text_language"] = language
+        row["untagged_reason"] = reason
+        row["untagged"] = f"not tagged ({language or 'unknown'})" if reason else None
 
 
 def release_tags(session: Session, release: Release) -> list[dict[str, Any]]:
-    """The latest version's tags (rule and publisher), each with its evidence."""
+    """The latest version's tags (rule, translation and publisher), each with its evidence."""
     tags = tags_for_releases(session, [release.id]).get(release.id, [])
     order = {"country": 0, "region": 1, "theme": 2, "person": 3}
-    tags = sorted(tags, key=lambda t: (order.get(t.kind, 9), t.origin != "rule", -t.score))
+    tags = sorted(tags, key=lambda t: (order.get(t.kind, 9), t.origin == "publisher", -t.score))
     return [tag_as_dict(t) for t in tags]
+
+
+def translation_source(tags: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The English original whose tags a translation took ({release_id, version_id, key}), if
+    its tags came from one."""
+    for tag in tags:
+        if tag["origin"] == "translation":
+            original = (tag.get("attributes") or {}).get("original")
+            if isinstance(original, dict):
+                return original
+    return None
 
 
 def release_detail(session: Session, release: Release) -> dict[str, Any]:
     """Everything `deskwatch show` prints: metadata, the latest text and every version."""
     row = release_rows(session, [release])[0]
+    tags = release_tags(session, release)
     versions = list(release.versions)
     latest = versions[-1] if versions else None
     row.update(
@@ -65,7 +97,9 @@ def release_detail(session: Session, release: Release) -> dict[str, Any]:
             "description": release.description,
             "withdrawn_notice": release.withdrawn_notice,
             "text": latest.text if latest else "",
-            "tags": release_tags(session, release),
+            "tags": tags,
+            "suggested": [t["value"] for t in tags if t["status"] != TAGGED],
+            "tags_from_original": translation_source(tags),
             "versions": [
                 {
                     "id": v.id,

@@ -3,7 +3,8 @@
 A GOV.UK page is read as `/api/content/<path>` JSON instead of scraping its HTML. Whatever way it
 was reached (a feed link, a configured page, a search result, a file), its release key is the
 www.gov.uk page URL of its `base_path`, so it is one release, not two. The publisher's own links
-(organisations, people, world locations, topical events) are kept as PublisherLink records.
+(organisations, people, world locations, topical events) are kept as PublisherLink records, and a
+translation's English original as a `translation_of` link (the tag stage copies its tags).
 """
 
 from __future__ import annotations
@@ -125,6 +126,21 @@ def publisher_links(links: dict[str, Any]) -> tuple[PublisherLink, ...]:
     return tuple(found)
 
 
+def translation_links(links: dict[str, Any], locale: object) -> tuple[PublisherLink, ...]:
+    """For a translation (a locale other than English), its English original as the Content
+    API's `available_translations` names it: a `translation_of` link whose value is the
+    original's release key (its www.gov.uk page URL)."""
+    if not isinstance(locale, str) or locale in ("", "en"):
+        return ()
+    for item in links.get("available_translations") or []:
+        if isinstance(item, dict) and item.get("locale") == "en":
+            base_path = item.get("base_path")
+            if isinstance(base_path, str) and base_path.startswith("/"):
+                title = str(item.get("title") or "").strip()
+                return (PublisherLink("translation_of", page_url(base_path), title or base_path),)
+    return ()
+
+
 def latest_change_note(details: dict[str, Any]) -> str | None:
     """The newest note of `change_history` (by timestamp), else travel advice's
     `change_description`."""
@@ -209,5 +225,5 @@ def parse_content_item(raw: bytes, *, url: str | None = None) -> ReleaseRecord:
         description=description,
         change_note=latest_change_note(details),
         withdrawn_notice=_withdrawn(data),
-        publisher_links=publisher_links(links),
+        publisher_links=publisher_links(links) + translation_links(links, data.get("locale")),
     )

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+UNTAGGED_IN = "untagged:"
+"""A stage count per language of the untagged versions (`untagged:ar`: pipeline.stages.tag)."""
+
+
+def untagged_line(count: int, languages: Iterable[str]) -> str | None:
+    """The line a run prints for the versions the tag stage left untagged and their
+    languages, as in "2 not tagged (ar, ur)"; None when there are none."""
+    if not count:
+        return None
+    codes = ", ".join(sorted(languages))
+    return f"{count} not tagged ({codes})" if codes else f"{count} not tagged"
 
 
 @dataclass
@@ -30,6 +43,9 @@ class RunSummary:
     duration_s: float = 0.0
     failures: list[str] = field(default_factory=list)
     """What broke unexpectedly (`ingest x: RuntimeError: ...`, `tag: ...`): the run failed."""
+    untagged_languages: dict[str, int] = field(default_factory=dict)
+    """Of the versions the tag stage left untagged (the `untagged` count), how many per
+    detected language (the stage's `untagged:<code>` counts)."""
 
     @property
     def errors(self) -> int:
@@ -38,7 +54,14 @@ class RunSummary:
     def add(self, counts: dict[str, int]) -> None:
         """Add a stage's counts (summed, should two stages report the same key)."""
         for key, value in counts.items():
-            self.stages[key] = self.stages.get(key, 0) + value
+            if key.startswith(UNTAGGED_IN):
+                code = key[len(UNTAGGED_IN) :]
+                self.untagged_languages[code] = self.untagged_languages.get(code, 0) + value
+            else:
+                self.stages[key] = self.stages.get(key, 0) + value
+
+    def untagged_line(self) -> str | None:
+        return untagged_line(self.stages.get("untagged", 0), self.untagged_languages)
 
     def totals(self) -> dict[str, int]:
         totals = {
@@ -57,11 +80,14 @@ class RunSummary:
             item = asdict(s)
             item.pop("new_version_ids")
             sources.append(item)
-        return {
+        result: dict[str, Any] = {
             "totals": self.totals(),
             "sources": sources,
             "duration_s": round(self.duration_s, 3),
         }
+        if self.untagged_languages:
+            result["untagged_languages"] = dict(sorted(self.untagged_languages.items()))
+        return result
 
     def to_markdown(self) -> str:
         lines = [
@@ -76,6 +102,8 @@ class RunSummary:
             )
         lines += ["", "| total | count |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in self.totals().items()]
+        if (untagged := self.untagged_line()) is not None:
+            lines += ["", untagged]
         if self.failures:
             lines += ["", "**Unexpected failures**", ""] + [f"- {f}" for f in self.failures]
         return "\n".join(lines)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -113,6 +114,10 @@ class ReleaseVersion(Base):
     # derived-data bookkeeping: which taxonomy / differ last processed this version
     tagged_with: Mapped[str | None] = mapped_column(String(100))
     diffed_with: Mapped[str | None] = mapped_column(String(100))
+    # what the tag stage found of the text: its language ("en", "ar", ...; None when unknown)
+    # and, when the rules left it untagged on purpose, why (migration 0007)
+    language: Mapped[str | None] = mapped_column(String(20))
+    untagged_reason: Mapped[str | None] = mapped_column(Text)
 
     release: Mapped[Release] = relationship(back_populates="versions")
 
@@ -173,8 +178,12 @@ class Tag(Base):
     value: Mapped[str] = mapped_column(String(300))
     label: Mapped[str | None] = mapped_column(String(300))
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    origin: Mapped[str] = mapped_column(String(20), default="rule")  # rule | publisher
+    # rule | publisher | translation (copied from the English original of a translation)
+    origin: Mapped[str] = mapped_column(String(20), default="rule")
     focus: Mapped[bool] = mapped_column(Boolean, default=False)
+    # tagged (the evidence is enough) | suggested (some evidence, below the bar: shown and
+    # searchable, never alerting unless a subscription asks for suggested tags)
+    status: Mapped[str] = mapped_column(String(20), default="tagged", server_default="tagged")
     # evidence: a list of {"text", "start", "end", "sentence"} (character offsets into the
     # version's text); plus role for people.
     evidence: Mapped[list[Any]] = mapped_column(default=list)
@@ -243,6 +252,8 @@ class Subscription(Base):
     focus_only: Mapped[bool] = mapped_column(Boolean, default=False)
     origin: Mapped[str] = mapped_column(String(20), default="config")
     config_key: Mapped[str | None] = mapped_column(String(64))
+    # whether suggested tags (below the tagger's bar) may alert this subscription
+    include_suggested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     # why it ended: "config" (removed from the file) or "unsubscribed" (deskwatch unsubscribe; a

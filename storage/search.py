@@ -32,6 +32,7 @@ from core.errors import QueryError
 from core.query import Node, Query, is_positive
 from storage.search_index import TextIndex, one_line
 from storage.search_matching import (
+    TAG_FIELDS,
     matching,
     newest_first,
     releases,
@@ -176,8 +177,7 @@ def _ranked_page(
     # tag filters and dates are applied among the matches before they are ranked (`matching`);
     # a source or type filter, or a past date, can filter out most of a common word's best
     # candidates after it: start wider
-    inside = ("theme", "country", "person")
-    narrowed = as_of is not None or any(f.field not in inside for f in query.filters)
+    narrowed = as_of is not None or any(f.field not in TAG_FIELDS for f in query.filters)
     tops = candidate_tops(need)
     for top in tops[1:] if narrowed else tops:
         found = matching(session, query, as_of=as_of, top=top)

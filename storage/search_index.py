@@ -17,16 +17,31 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from core.query import Node
+from storage.models import Tag
 
 HIGHLIGHT = ("**", "**")
 """What a snippet puts around a matched word (Markdown bold)."""
 
 TagFilter = tuple[str, Sequence[str], bool]
-"""(kind, values, negated): versions with (or without) a tag of this kind and one of these values."""
+"""(field, values, negated): versions with (or without) a tag the filter field names (see
+`tag_rows`) with one of these values."""
+
+_TAGS = Tag.__table__
+
+
+def tag_rows(field: str, values: Sequence[str]) -> ColumnElement[bool]:
+    """The tag rows a filter field names: `theme:` themes over the tagger's bar (status
+    "tagged"), `suggested:` themes below it, `country:` and `person:` their kind whatever the
+    status."""
+    kind, status = field, "tagged" if field == "theme" else None
+    if field == "suggested":
+        kind, status = "theme", "suggested"
+    condition = and_(_TAGS.c.kind == kind, _TAGS.c.value.in_(list(values)))
+    return and_(condition, _TAGS.c.status == status) if status else condition
 
 
 def one_line(text: str | None) -> str:

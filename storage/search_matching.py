@@ -27,7 +27,7 @@ from core.query import And, Filter, Node, Not, Or, Query, is_positive
 from storage import dialect
 from storage.models import Release, ReleaseVersion, Source, Tag
 from storage.search_fts5 import Fts5Index
-from storage.search_index import TagFilter, TextIndex
+from storage.search_index import TagFilter, TextIndex, tag_rows
 from storage.search_tsvector import TsvectorIndex
 
 releases = Release.__table__
@@ -35,6 +35,8 @@ versions = ReleaseVersion.__table__
 tags = Tag.__table__
 sources = Source.__table__
 # the aliases every search uses, built once
+TAG_FIELDS = ("theme", "suggested", "country", "person")
+"""The filter fields that name tags (storage.search_index.tag_rows)."""
 _V = versions.alias("v")
 _NEWER = versions.alias("newer")
 
@@ -89,13 +91,8 @@ def _tag_condition(
     if not values:
         return false()
     if driving:
-        tagged = select(tags.c.version_id).where(
-            tags.c.kind == kind, tags.c.value.in_(list(values))
-        )
-        return v.c.id.in_(tagged)
-    return exists().where(
-        tags.c.version_id == v.c.id, tags.c.kind == kind, tags.c.value.in_(list(values))
-    )
+        return v.c.id.in_(select(tags.c.version_id).where(tag_rows(kind, values)))
+    return exists().where(tags.c.version_id == v.c.id, tag_rows(kind, values))
 
 
 DRIVING_SHARE = 0.05
@@ -105,9 +102,7 @@ def _driving(session: Session, filters: Sequence[Filter]) -> Filter | None:
     """The filter to drive a query by: the most selective tag, source or type filter, if under
     DRIVING_SHARE of all versions carry it (counted on its index)."""
     candidates = [
-        f
-        for f in filters
-        if not f.negated and f.field in ("theme", "country", "person", "source", "type")
+        f for f in filters if not f.negated and f.field in (*TAG_FIELDS, "source", "type")
     ]
     if not candidates:
         return None
@@ -122,7 +117,7 @@ def _driving(session: Session, filters: Sequence[Filter]) -> Filter | None:
         elif flt.field == "type":
             condition = releases.c.document_type.in_(_types(session, flt))
         else:
-            condition = and_(tags.c.kind == flt.field, tags.c.value.in_(_tag_values(session, flt)))
+            condition = tag_rows(flt.field, _tag_values(session, flt))
         rows = select(literal_column("1")).where(condition).limit(threshold).subquery()
         count = int(session.execute(select(func.count()).select_from(rows)).scalar() or 0)
         if best is None or count < best[0]:
@@ -187,7 +182,7 @@ def _loose(text: str) -> str:
 def _filter_condition(
     session: Session, v: Any, flt: Filter, *, driving: bool = True
 ) -> ColumnElement[bool]:
-    if flt.field in ("theme", "country", "person"):
+    if flt.field in TAG_FIELDS:
         condition = _tag_condition(v, flt.field, _tag_values(session, flt), driving=driving)
     elif flt.field in ("source", "type"):
         # not driving, on SQLite: `+ 0` / coalesce() keep its planner (which has no statistics)
@@ -244,7 +239,7 @@ def matching(
         if index.filters_inside:
             # tag filters are on versions: apply them to the matches before ranking, so the
             # best `top` are among the versions that have the tags and the rest is ranked less
-            inside = [f for f in query.filters if f.field in ("theme", "country", "person")]
+            inside = [f for f in query.filters if f.field in TAG_FIELDS]
             tagged = [(f.field, _tag_values(session, f), f.negated) for f in inside]
             filters = [f for f in filters if f not in inside]
             dates = {"since": _start(query.since), "until": _cutoff(query.until)}

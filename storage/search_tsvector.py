@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from core.query import And, Node, Not, Phrase, Term
 from storage import snippets
 from storage.models import Tag
-from storage.search_index import HIGHLIGHT, TagFilter, TextIndex
+from storage.search_index import HIGHLIGHT, TagFilter, TextIndex, tag_rows
 
 search_documents = table(
     "search_documents",
@@ -112,9 +112,9 @@ class TsvectorIndex(TextIndex):
         tsq = tsquery(node)
         score = func.ts_rank(docs.c.document, tsq).label("score")
         stmt = select(docs.c.version_id, score).where(docs.c.document.op("@@")(tsq))
-        for kind, values, negated in tagged:
+        for field, values, negated in tagged:
             with_tag = docs.c.version_id.in_(
-                select(tags.c.version_id).where(tags.c.kind == kind, tags.c.value.in_(values))
+                select(tags.c.version_id).where(tag_rows(field, values))
             )
             stmt = stmt.where(~with_tag if negated else with_tag)
         if since is not None:

@@ -19,6 +19,14 @@ What other stages may rely on (kept stable):
 - `evidence` is a list of {text, start, end, sentence, sentence_start, field}: offsets are into
   the version's `text` (or its `title` when field == "title"), and the match inside the sentence
   is sentence[start - sentence_start : end - sentence_start], for highlighting.
+- `status` is "tagged" (the evidence is enough) or "suggested" (some evidence, below the bar).
+  Suggested tags are shown and searchable (`suggested:<id>`) but only `status='tagged'` ones
+  filter `--theme`/`--country` and alert, unless a subscription asks for suggested ones.
+- `origin='translation'` tags are those of a GOV.UK translation's English original (the release
+  the Content API links), copied with their status and evidence; the evidence's offsets are
+  into the original's text, and `attributes.original` names it ({release_id, version_id, key}).
+- The version itself records the `language` the tag stage detected and, when the rules left
+  it untagged on purpose, `untagged_reason`.
 
 Read the tags of many versions with `tags_for_versions` (one query), not one query per release.
 """
@@ -30,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.tags import TagResult
@@ -38,6 +46,9 @@ from storage import dialect
 from storage.models import Release, ReleaseVersion, Tag
 
 THEME, COUNTRY, RULE = "theme", "country", "rule"
+TAGGED = "tagged"
+OWN_ORIGINS = (RULE, "translation")
+"""The origins of the tags the rules found, in the text or in its English original's."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,17 @@ class VersionText:
     title: str
     text: str
     publisher_links: list[Any]
+
+
+@dataclass(frozen=True)
+class VersionTags:
+    """What the tag stage found for one version: its tags, the language of its text and, when
+    the rules left it untagged on purpose, why."""
+
+    release_id: int
+    tags: Sequence[TagResult]
+    language: str | None = None
+    untagged_reason: str | None = None
 
 
 def versions_to_tag(
@@ -94,28 +116,29 @@ def versions_to_tag(
 
 def replace_tags(
     session: Session,
-    results: Mapping[int, tuple[int, Sequence[TagResult]]],
+    results: Mapping[int, VersionTags],
     taxonomy_version: str,
     *,
     now: datetime,
 ) -> int:
-    """Replace the tags of each version in `results` ({version_id: (release_id, tags)}) and mark
-    it tagged with `taxonomy_version`. Returns the number of tag rows written."""
+    """Replace the tags of each version in `results` ({version_id: VersionTags}), record its
+    language and untagged reason, and mark it tagged with `taxonomy_version`. Returns the
+    number of tag rows written."""
     if not results:
         return 0
     ids = list(results)
     session.execute(delete(Tag).where(Tag.version_id.in_(ids)))
     rows: list[dict[str, Any]] = []
-    for version_id, (release_id, tags) in results.items():
+    for version_id, found in results.items():
         seen: set[tuple[str, str, str]] = set()
-        for tag in tags:
+        for tag in found.tags:
             key = (tag.kind, tag.value[:300], tag.origin)
             if key in seen:
                 continue
             seen.add(key)
             rows.append(
                 {
-                    "release_id": release_id,
+                    "release_id": found.release_id,
                     "version_id": version_id,
                     "kind": tag.kind,
                     "value": tag.value[:300],
@@ -123,6 +146,7 @@ def replace_tags(
                     "score": float(tag.score),
                     "origin": tag.origin,
                     "focus": bool(tag.focus),
+                    "status": tag.status,
                     "evidence": [e.as_dict() for e in tag.evidence],
                     "attributes": tag.attributes,
                     "taxonomy_version": taxonomy_version,
@@ -131,13 +155,62 @@ def replace_tags(
             )
     if rows:
         session.execute(cast(Table, Tag.__table__).insert(), rows)
+    version_table = cast(Table, ReleaseVersion.__table__)
     session.execute(
-        update(ReleaseVersion)
-        .where(ReleaseVersion.id.in_(ids))
-        .values(tagged_with=taxonomy_version)
-        .execution_options(synchronize_session=False)
+        version_table.update()
+        .where(version_table.c.id == bindparam("version_id"))
+        .values(
+            tagged_with=taxonomy_version,
+            language=bindparam("found_language"),
+            untagged_reason=bindparam("found_reason"),
+        ),
+        [
+            {
+                "version_id": version_id,
+                "found_language": found.language,
+                "found_reason": found.untagged_reason,
+            }
+            for version_id, found in results.items()
+        ],
     )
     return len(rows)
+
+
+def versions_tagging(
+    session: Session, version_ids: Iterable[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """{version_id: (language, untagged_reason)} of many versions, in one query."""
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    query = select(
+        ReleaseVersion.id, ReleaseVersion.language, ReleaseVersion.untagged_reason
+    ).where(ReleaseVersion.id.in_(ids))
+    return {row.id: (row.language, row.untagged_reason) for row in session.execute(query)}
+
+
+def releases_by_key(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """{key: release id} of the releases stored under these keys (those present)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    query = select(Release.key, Release.id).where(Release.key.in_(wanted))
+    return {key: release_id for key, release_id in session.execute(query)}
+
+
+def version_texts(session: Session, version_ids: Iterable[int]) -> dict[int, VersionText]:
+    """{version_id: VersionText} of these versions."""
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    query = select(
+        ReleaseVersion.id,
+        ReleaseVersion.release_id,
+        ReleaseVersion.title,
+        ReleaseVersion.text,
+        ReleaseVersion.publisher_links,
+    ).where(ReleaseVersion.id.in_(ids))
+    return {row[0]: VersionText(*row) for row in session.execute(query)}
 
 
 def tags_for_versions(session: Session, version_ids: Iterable[int]) -> dict[int, list[Tag]]:
@@ -188,7 +261,9 @@ def tags_for_releases(session: Session, release_ids: Iterable[int]) -> dict[int,
 def release_ids_tagged(
     session: Session, *, themes: Sequence[str] = (), countries: Sequence[str] = ()
 ) -> list[int]:
-    """Releases whose latest version has every given theme and country as a rule tag."""
+    """Releases whose latest version has every given theme and country as a tag over the
+    tagger's bar (status "tagged"), its own (origin rule) or its English original's (origin
+    translation). Publisher links and suggested tags do not count."""
     latest = (
         select(ReleaseVersion.release_id, func.max(ReleaseVersion.number).label("number"))
         .group_by(ReleaseVersion.release_id)
@@ -207,7 +282,8 @@ def release_ids_tagged(
         query = select(Tag.release_id).where(
             Tag.kind == kind,
             Tag.value == value,
-            Tag.origin == RULE,
+            Tag.origin.in_(OWN_ORIGINS),
+            Tag.status == TAGGED,
             Tag.version_id.in_(latest_ids),
         )
         ids = set(session.scalars(query))
@@ -224,6 +300,7 @@ def tag_as_dict(tag: Tag) -> dict[str, Any]:
         "score": tag.score,
         "origin": tag.origin,
         "focus": tag.focus,
+        "status": tag.status,
         "evidence": tag.evidence,
         "attributes": tag.attributes,
         "taxonomy_version": tag.taxonomy_version,

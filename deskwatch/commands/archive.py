@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -37,6 +38,7 @@ def run(
     Example: deskwatch run --json
     """
     from deskwatch.runner import executor_choice, run_once
+    from pipeline.summary import untagged_line
 
     choice = executor_choice(prefect=prefect, in_process=in_process)
     summary = run_once(state(ctx).app, quiet=quiet or json_, prefect=choice)
@@ -46,6 +48,9 @@ def run(
         totals = summary["totals"]
         parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in totals.items())
         Console().print(f"deskwatch run: {parts}")
+        untagged = untagged_line(totals.get("untagged", 0), summary.get("untagged_languages", {}))
+        if untagged:
+            Console().print(f"  {untagged}", highlight=False)
         for source in summary["sources"]:
             if source["status"] == "error":
                 Console(stderr=True).print(
@@ -101,10 +106,10 @@ def releases(
         )
     emit(
         rows,
-        ["id", "published_at", "title", "source", "countries", "themes"],
+        ["id", "published_at", "title", "source", "countries", "themes", "untagged"],
         fmt,
         title="Releases",
-        headers={"published_at": "published"},
+        headers={"published_at": "published", "untagged": "note"},
     )
 
 
@@ -113,7 +118,8 @@ def show(
     release_id: int = typer.Argument(..., help="The release id (see deskwatch releases)."),
     json_: bool = JsonOption,
 ) -> None:
-    """Show one release: metadata, text and versions.
+    """Show one release: metadata, text, versions and tags. Suggested tags (below the
+    tagger's bar) are listed apart; a version the rules left untagged says why.
 
     Example: deskwatch show 1 --json
     """
@@ -153,12 +159,34 @@ def show(
     )
     from deskwatch.commands.tags import tag_table_rows
 
+    for line in tagging_lines(detail):
+        console.print(line, markup=False, highlight=False)
     emit(
-        tag_table_rows(detail["tags"]),
+        tag_table_rows([t for t in detail["tags"] if t["status"] == "tagged"]),
         ["kind", "value", "score", "origin", "focus", "evidence"],
         Format.TABLE,
         title="Tags (latest version) and their evidence",
     )
+
+
+def tagging_lines(detail: dict[str, Any]) -> list[str]:
+    """What `show` says of the latest version's tagging beside the tag table: why it is not
+    tagged (with the detected language), whose tags a translation took, the suggested tags."""
+    lines = []
+    if detail.get("untagged_reason"):
+        language = detail.get("text_language") or "unknown"
+        lines.append(f"not tagged: {detail['untagged_reason']} (language: {language})")
+    original = detail.get("tags_from_original")
+    if original:
+        lines.append(
+            f"tags from the English original: release {original['release_id']} "
+            f"({original['key']}); language: {detail.get('text_language') or 'unknown'}"
+        )
+    suggested = [t for t in detail["tags"] if t["status"] != "tagged"]
+    if suggested:
+        shown = ", ".join(f"{t['label'] or t['value']} ({t['score']:.2f})" for t in suggested)
+        lines.append(f"suggested: {shown}")
+    return lines
 
 
 @db_app.command("upgrade")
