@@ -220,7 +220,9 @@ def configured_prefect_api(
     return str(url) if url else None
 
 
-def _run_flow(app: App, observer: RunObserver, only: list[str] | None) -> dict[str, Any]:
+def _run_flow(
+    app: App, observer: RunObserver, only: list[str] | None, sync: bool = False
+) -> dict[str, Any]:
     """The run as the `deskwatch-run` flow in this process (imports Prefect)."""
     url = prefect_api_url()
     if url:  # a configured server that is down is one line, not Prefect's traceback
@@ -229,7 +231,7 @@ def _run_flow(app: App, observer: RunObserver, only: list[str] | None) -> dict[s
 
     config_path = str(app.config.path) if app.config.path else None
     with observing(observer):
-        result: dict[str, Any] = deskwatch_run(config_path=config_path, only=only)
+        result: dict[str, Any] = deskwatch_run(config_path=config_path, only=only, sync=sync)
     return result
 
 
@@ -240,6 +242,7 @@ def run_once(
     stream: IO[str] | None = None,
     only: list[str] | None = None,
     prefect: bool | None = None,
+    sync: bool = False,
 ) -> dict[str, Any]:
     """Run once and return the summary (RunSummary.to_dict()): as the flow when `prefect` is
     True, in process when False, and when None as the flow exactly when a Prefect API is
@@ -251,8 +254,8 @@ def run_once(
     observer = choose_observer(quiet=quiet, stream=stream or sys.stderr)
     with observer if isinstance(observer, LiveProgress) else nullcontext():
         if prefect:
-            return _run_flow(app, observer, only)
-        return run_in_process(app, only=only, observer=observer).to_dict()
+            return _run_flow(app, observer, only, sync)
+        return run_in_process(app, only=only, observer=observer, sync=sync).to_dict()
 
 
 def executor_choice(*, prefect: bool, in_process: bool) -> bool | None:

@@ -183,16 +183,21 @@ class PrefectExecutor:
 
 @flow(name="deskwatch-run", log_prints=False)
 def deskwatch_run(
-    config_path: str | None = None, now_iso: str | None = None, only: list[str] | None = None
+    config_path: str | None = None,
+    now_iso: str | None = None,
+    only: list[str] | None = None,
+    sync: bool = False,
 ) -> dict[str, Any]:
     """Ingest every enabled source (or those in `only`), then tag, diff, create alerts and send
-    immediate ones. Returns the run summary as a dict and publishes it as an artifact."""
+    immediate ones. Returns the run summary as a dict and publishes it as an artifact. `sync`
+    makes this config the archive's even when it would disable sources or end subscriptions of
+    the config the archive was last run with (pipeline.config_guard)."""
     align_log_levels()
     logger = get_run_logger()
     app = App.load(config_path)
     run_id = str(get_run_context().flow_run.id)  # type: ignore[union-attr]
     now = datetime.fromisoformat(now_iso) if now_iso is not None else None
-    db, run = plan.start(app, now=now, run_id=run_id, only=only)
+    db, run = plan.start(app, now=now, run_id=run_id, only=only, sync=sync)
     db.dispose()
     summary = plan.execute(run, PrefectExecutor(app, config_path), current_observer())
     markdown = summary.to_markdown()
@@ -203,4 +208,6 @@ def deskwatch_run(
     for source in summary.sources:
         if source.status == "error":
             logger.warning("source %s failed: %s", source.source, source.error)
+    for line in summary.warnings:
+        logger.warning("skipped: %s", line)
     return plan.check_failures(summary).to_dict()

@@ -9,8 +9,9 @@ same facts as Prometheus metrics (`deskwatch metrics`, and `deskwatch serve --me
 A check fails when a source has failed `health.source_failures` runs in a row or has been silent
 past its `expected_cadence_hours`, when an immediate alert has been due and unsent for longer
 than `health.alert_slo_minutes`, when alerts have failed for good, when a sender died holding
-claimed alerts, or when no source run has succeeded for `health.max_run_age_hours` (default:
-four intervals of the run schedule, when it has an interval).
+claimed alerts, when no source run has succeeded for `health.max_run_age_hours` (default:
+four intervals of the run schedule, when it has an interval), or when the config has a
+subscription every run skips (the "config" check).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
     from pipeline.app import App
@@ -41,6 +42,21 @@ class HealthConfig(BaseModel):
     max_run_age_hours: float | None = Field(default=None, gt=0)
     """No successful source run for this long is unhealthy; default: four run intervals of the
     `schedule.run` entry when it is an interval, else not checked."""
+    ops_email: str | None = None
+    """The operator's address: at the end of a run, one mail when the set of failing checks
+    changes (an outage mails when it starts and when it ends: pipeline.ops_notice)."""
+
+    @field_validator("ops_email")
+    @classmethod
+    def _valid_ops_email(cls, value: str | None) -> str | None:
+        from core.subscriptions import valid_email
+
+        if value is None:
+            return None
+        value = value.strip()
+        if not valid_email(value.lower()):
+            raise ValueError(f"invalid email address {value!r}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,8 @@ class Facts:
     """storage.source_health rows, one per configured or known source."""
     outbox: OutboxFacts | None = None
     runs: RunFacts | None = None
+    config_problems: list[str] | None = None
+    """What the runs skip in the config (a bad subscription: pipeline.config_check)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +107,7 @@ def run_age_limit(app: App) -> timedelta | None:
 
 
 def gather(app: App, db: Database, *, now: datetime) -> Facts:
+    from pipeline.config_check import subscription_problems
     from storage.alerts import LEASE
     from storage.health import outbox_facts, run_facts
     from storage.source_health import source_health
@@ -105,6 +124,7 @@ def gather(app: App, db: Database, *, now: datetime) -> Facts:
             sources=sources,
             outbox=outbox_facts(session, now=now, lease=lease),
             runs=run_facts(session),
+            config_problems=subscription_problems(app),
         )
 
 
@@ -194,6 +214,14 @@ def evaluate(
             )
         else:
             checks.append(Check("runs", OK, f"last success {_age(now, runs.last_success)} ago"))
+    if facts.config_problems is not None:
+        if facts.config_problems:
+            count = len(facts.config_problems)
+            first = facts.config_problems[0]
+            more = f" (and {count - 1} more: deskwatch config check)" if count > 1 else ""
+            checks.append(Check("config", FAILING, f"skipped by every run: {first}{more}"))
+        else:
+            checks.append(Check("config", OK, "every subscription valid"))
     return Report(checks=checks, checked_at=now)
 
 

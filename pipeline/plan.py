@@ -101,6 +101,8 @@ class RunPlan:
     """The enabled sources' names, in config order."""
     synced: dict[str, int] = field(default_factory=dict)
     """Subscriptions that preparing the run added and ended."""
+    warnings: tuple[str, ...] = ()
+    """What preparing the run skipped (a config subscription that is not valid)."""
     stages: tuple[str, ...] = steps.DERIVED_STAGES
     started: float = field(default_factory=time.perf_counter)
 
@@ -147,15 +149,20 @@ def start(
     now: datetime | None = None,
     run_id: str | None = None,
     only: list[str] | None = None,
+    sync: bool = False,
 ) -> tuple[Database, RunPlan]:
     """Prepare the run once (steps.prepare) and plan it. Without `now` the run's time is the
     clock, moved up to a subscription an overlapping run has just added (steps.run_time). The
-    caller owns the returned database."""
+    caller owns the returned database. A config other than the archive's that would disable
+    sources or end subscriptions raises ConfigError unless `sync` (pipeline.config_guard)."""
     started = time.perf_counter()
     clock = now is None
     now = now or datetime.now(UTC)
     synced: dict[str, int] = {}
-    db = steps.prepare(app, now=now, synced=synced)
+    warnings: list[str] = []
+    db = steps.prepare(app, now=now, synced=synced, sync=sync, warnings=warnings)
+    for line in warnings:
+        log.warning("skipped: %s", line)
     try:
         if clock:
             now = steps.run_time(db, now)
@@ -163,7 +170,7 @@ def start(
     except BaseException:
         db.dispose()
         raise
-    plan = RunPlan(now, run_id or uuid.uuid4().hex, names, synced, started=started)
+    plan = RunPlan(now, run_id or uuid.uuid4().hex, names, synced, tuple(warnings), started=started)
     return db, plan
 
 
@@ -212,6 +219,7 @@ class _Tally:
         self.observer = observer
         self.summary = RunSummary()
         self.summary.add(plan.synced)
+        self.summary.warnings.extend(plan.warnings)
         self.by_source: dict[str, SourceSummary] = {}
 
     def source_done(self, name: str, outcome: SourceOutcome) -> None:
@@ -356,10 +364,11 @@ def run_in_process(
     run_id: str | None = None,
     only: list[str] | None = None,
     observer: RunObserver | None = None,
+    sync: bool = False,
 ) -> RunSummary:
     """One full run in this process, no Prefect. Raises RunFailed (with the summary) when
     something broke unexpectedly; a source's own error is only recorded in the summary."""
-    db, plan = start(app, now=now, run_id=run_id, only=only)
+    db, plan = start(app, now=now, run_id=run_id, only=only, sync=sync)
     try:
         summary = execute(plan, InProcess(app, db, observer), observer)
     finally:

@@ -1,7 +1,9 @@
 """The steps of a run, each a plain function that pipeline.plan (and so the flows and the CLI) calls.
 
     prepare(app)                open the database, apply migrations, sync the configured sources
-                                and (given `now`) the config's subscriptions: once per run
+                                and (given `now`) the config's subscriptions: once per run, and
+                                only with the config the archive was last run with unless
+                                `sync` (pipeline.config_guard)
     run_time(db, now)           the run's time, never behind a subscription just added
     ingest(app, db, source)     one source, one transaction (pipeline.stages.ingest)
     run_stage(app, db, name)    one derived stage over what is new: tag, diff, alerts, send
@@ -19,14 +21,24 @@ from datetime import datetime
 from functools import partial
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from core.errors import ConfigError
 from ingest.config import SourceConfig
 from pipeline.app import App
+from pipeline.config_guard import Fingerprint, fingerprint, refusal
 from pipeline.stages.ingest import ingest_source, source_settings
 from pipeline.summary import SourceSummary
+from storage.archive_state import (
+    RUN_CONFIG,
+    read_state,
+    sources_to_disable,
+    subscriptions_to_end,
+    write_state,
+)
 from storage.db import Database
 from storage.locks import lock_for_write, stage_lock
-from storage.models import Subscription
+from storage.models import Source, Subscription, utcnow
 from storage.releases import disable_missing_sources, sync_source
 
 StageFunction = Callable[..., dict[str, int]]
@@ -36,28 +48,72 @@ crash between stages loses nothing: the next run picks the work up again."""
 
 
 def prepare(
-    app: App, *, now: datetime | None = None, synced: dict[str, int] | None = None
+    app: App,
+    *,
+    now: datetime | None = None,
+    synced: dict[str, int] | None = None,
+    sync: bool = False,
+    warnings: list[str] | None = None,
 ) -> Database:
     """Open the database (migrating it) and bring the sources table in line with the config;
     given `now`, the subscriptions too, before anything is ingested: a subscription hears about
     versions fetched after it was created, so a run that dies after ingesting must not leave
     versions older than the subscriptions that should have matched them. `synced` receives how
-    many subscriptions that added and ended (for the run summary)."""
-    db = app.open_db(upgrade=True)
-    with db.session() as session:
-        lock_for_write(session)
-        for source in app.config.sources:
-            sync_source(session, source.name, source.type, source_settings(source), source.enabled)
-        disable_missing_sources(session, [s.name for s in app.config.sources])
-    if now is not None:
-        from pipeline.stages.alert import sync_subscriptions
+    many subscriptions that added and ended (for the run summary), `warnings` one line per
+    config subscription skipped as invalid.
 
-        # the lock create_alerts runs under: no run matches alerts while they change
-        with stage_lock(db, "create_alerts", timeout=app.config.run.lock_timeout_seconds):
-            counts = sync_subscriptions(app, db, now=now)
-        if synced is not None:
-            synced.update(counts)
+    A config other than the one the archive was last run with that would disable sources or
+    end subscriptions raises ConfigError (one line saying why) and changes nothing, unless
+    `sync`; otherwise this config becomes the archive's (storage.archive_state)."""
+    from pipeline.config_check import subscription_problems
+    from pipeline.stages.alert import config_specs, sync_subscriptions
+
+    db = app.open_db(upgrade=True)
+    try:
+        if warnings is not None:
+            warnings.extend(subscription_problems(app))
+        keys = [spec.key for spec in config_specs(app)] if now is not None else None
+        with db.session() as session:
+            lock_for_write(session)
+            _guard(app, session, subscription_keys=keys, sync=sync)
+            for source in app.config.sources:
+                sync_source(
+                    session, source.name, source.type, source_settings(source), source.enabled
+                )
+            disable_missing_sources(session, [s.name for s in app.config.sources])
+            write_state(session, RUN_CONFIG, fingerprint(app.config).to_dict(), now=now or utcnow())
+        if now is not None:
+            # the lock create_alerts runs under: no run matches alerts while they change
+            with stage_lock(db, "create_alerts", timeout=app.config.run.lock_timeout_seconds):
+                counts = sync_subscriptions(app, db, now=now)
+            if synced is not None:
+                synced.update(counts)
+    except BaseException:
+        db.dispose()
+        raise
     return db
+
+
+def _guard(app: App, session: Session, *, subscription_keys: list[str] | None, sync: bool) -> None:
+    """Raise ConfigError when syncing this config would undo another config's sources or
+    subscriptions (pipeline.config_guard.refusal) and `sync` was not asked for."""
+    if sync:
+        return
+    configured = [s.name for s in app.config.sources]
+    disabling = sources_to_disable(session, configured)
+    ending = (
+        subscriptions_to_end(session, subscription_keys) if subscription_keys is not None else 0
+    )
+    archive_sources = session.scalar(select(func.count()).select_from(Source)) or 0
+    reason = refusal(
+        Fingerprint.from_dict(read_state(session, RUN_CONFIG)),
+        fingerprint(app.config),
+        disabling=len(disabling),
+        ending=ending,
+        archive_sources=archive_sources,
+    )
+    if reason is not None:
+        raise ConfigError(reason)
 
 
 def run_time(db: Database, now: datetime) -> datetime:

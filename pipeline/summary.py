@@ -46,6 +46,8 @@ class RunSummary:
     untagged_languages: dict[str, int] = field(default_factory=dict)
     """Of the versions the tag stage left untagged (the `untagged` count), how many per
     detected language (the stage's `untagged:<code>` counts)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the run skipped and went on (a config subscription that is not valid)."""
 
     @property
     def errors(self) -> int:
@@ -87,6 +89,8 @@ class RunSummary:
         }
         if self.untagged_languages:
             result["untagged_languages"] = dict(sorted(self.untagged_languages.items()))
+        if self.warnings:
+            result["warnings"] = list(self.warnings)
         return result
 
     def to_markdown(self) -> str:
@@ -104,6 +108,8 @@ class RunSummary:
         lines += [f"| {k} | {v} |" for k, v in self.totals().items()]
         if (untagged := self.untagged_line()) is not None:
             lines += ["", untagged]
+        if self.warnings:
+            lines += ["", "**Warnings**", ""] + [f"- {w}" for w in self.warnings]
         if self.failures:
             lines += ["", "**Unexpected failures**", ""] + [f"- {f}" for f in self.failures]
         return "\n".join(lines)

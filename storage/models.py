@@ -310,3 +310,14 @@ class Lock(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+class ArchiveState(Base):
+    """A few facts about how the archive is run, one JSON value per key (storage.archive_state):
+    the config it was last run with, the failing checks last told to the operator."""
+
+    __tablename__ = "archive_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

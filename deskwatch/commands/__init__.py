@@ -9,6 +9,7 @@ import typer
 MODULES = [
     "alerts",
     "archive",
+    "config",
     "diffs",
     "health",
     "query",

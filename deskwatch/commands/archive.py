@@ -7,10 +7,19 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
-from deskwatch.output import CsvOption, Format, JsonOption, emit, pick, print_json
+from deskwatch.output import (
+    CsvOption,
+    Format,
+    JsonOption,
+    emit,
+    pick,
+    print_json,
+    terminal_safe,
+)
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -29,11 +38,21 @@ def run(
         "--in-process",
         help="Run in this process without Prefect, even when a Prefect API is configured.",
     ),
+    sync: bool = typer.Option(
+        False,
+        "--sync",
+        help="Make this config the archive's: disable the sources and end the subscriptions it "
+        "lacks, even when the archive was last run with another config.",
+    ),
 ) -> None:
     """Run the pipeline once: ingest every source, then tag, diff and alert.
 
     Without a Prefect API configured the run happens in this process; with one (or --prefect)
     it is a run of the deskwatch-run flow, visible in the Prefect UI.
+
+    A config other than the one the archive was last run with (or the bundled default against
+    an archive of other sources) is refused, exit code 2, when it would disable sources or end
+    subscriptions: --sync makes it the archive's.
 
     Example: deskwatch run --json
     """
@@ -41,7 +60,7 @@ def run(
     from pipeline.summary import untagged_line
 
     choice = executor_choice(prefect=prefect, in_process=in_process)
-    summary = run_once(state(ctx).app, quiet=quiet or json_, prefect=choice)
+    summary = run_once(state(ctx).app, quiet=quiet or json_, prefect=choice, sync=sync)
     if json_:
         print_json(summary)
     elif not quiet:
@@ -51,6 +70,8 @@ def run(
         untagged = untagged_line(totals.get("untagged", 0), summary.get("untagged_languages", {}))
         if untagged:
             Console().print(f"  {untagged}", highlight=False)
+        for line in summary.get("warnings", []):
+            Console(stderr=True).print(f"  skipped: {line}", markup=False, highlight=False)
         for source in summary["sources"]:
             if source["status"] == "error":
                 Console(stderr=True).print(
@@ -131,8 +152,9 @@ def show(
     if json_:
         print_json(detail)
         return
+    detail = terminal_safe(detail)  # a publisher's text: no escape sequence reaches the terminal
     console = Console()
-    console.print(f"[bold]{detail['title']}[/bold]", highlight=False)
+    console.print(Text(detail["title"], style="bold"))
     for label, key in [
         ("id", "id"),
         ("published", "published_at"),

@@ -9,6 +9,9 @@ send digests.
                     (alerts.channels; email: the mail server or the outbox folder), mark it sent
                     at the moment the channel accepted it; failures back off, and end `failed`
                     after N attempts
+                    successive versions of one page to one person are one mail with the net
+                    change (alerts.coalesce); a page that mailed someone within
+                    `smtp.coalesce_minutes` waits for the window to end, then goes as one mail
     send_digests    the same for one daily or weekly period: one mail per subscriber
 
 Mail is only ever sent from committed rows, after the ingest transaction, never inside it.
@@ -23,18 +26,20 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from alerts.channels import Channel, ChannelUnavailable, open_channel
+from alerts.coalesce import Queued, plan_mails
 from alerts.compose import AlertItem, Envelope, compose_alert, compose_digest
 from alerts.diffview import render_diff
 from alerts.digest import DIGEST_FREQUENCIES, period
 from alerts.mailer import MailSettings
 from alerts.matching import Rule, plan_alerts
-from core.errors import ConfigError, DeliveryError, UsageError
+from core.errors import DeliveryError, UsageError
 from core.subscriptions import SubscriptionSpec, problems
 from pipeline import mail_items
 from storage import alerts as outbox
@@ -83,8 +88,9 @@ def check_spec(app: App, spec: SubscriptionSpec) -> list[str]:
 
 
 def config_specs(app: App) -> list[SubscriptionSpec]:
-    """The config file's subscriptions, validated: an unknown theme id or country code stops
-    the run with a ConfigError naming the entry."""
+    """The config file's valid subscriptions: an entry with an unknown theme id, country code or
+    a bad address is logged and skipped, never failing the run for the others (the run's
+    summary and `deskwatch health` report it: pipeline.config_check)."""
     specs = []
     name = str(app.config.path) if app.config.path else "config"
     # the taxonomy is read only when some entry names a theme
@@ -102,7 +108,8 @@ def config_specs(app: App) -> list[SubscriptionSpec]:
         )
         found = problems(spec, known_themes=themes, known_countries=countries)
         if found:
-            raise ConfigError(f"{name}: subscriptions.{index}: {found[0]}")
+            log.warning("%s: subscriptions.%d: %s: skipped", name, index, found[0])
+            continue
         specs.append(spec)
     return specs
 
@@ -135,9 +142,15 @@ def create_alerts(app: App, db: Database, *, now: datetime, sync: bool = True) -
             )
             rules = [(s.created_at, _rule(s)) for s in subscriptions]
             planned = []
+            followers: dict[int, set[tuple[str, str]]] = defaultdict(set)
             for version, fact in zip(versions, facts, strict=True):
                 running = [rule for started, rule in rules if started <= version.fetched_at]
-                planned += plan_alerts(running, [fact])
+                # an earlier version of the same release alerted in this batch counts too
+                known = followers[fact.release_id]
+                fact = replace(fact, alerted=fact.alerted | known) if known else fact
+                found = plan_alerts(running, [fact])
+                known.update((a.email, a.frequency) for a in found)
+                planned += found
             created += outbox.record_alerts(session, planned, [v.id for v in versions], now=now)
             checked += len(versions)
         if len(versions) < CHECK_BATCH:
@@ -261,6 +274,26 @@ class _Batch:
         self.deferred += len(alert_ids) - failed
 
 
+def _coalesce(
+    session: Session, claimed: Sequence[Any], *, now: datetime, window: timedelta
+) -> tuple[list[Any], dict[int, list[Any]]]:
+    """The mails of a claimed batch (alerts.coalesce): the leader alert of each, and for each
+    leader the alerts its mail stands for (oldest version first). Held alerts go back to the
+    queue here, due when their window ends."""
+    numbers = outbox.version_numbers(session, [a.version_id for a in claimed])
+    queued = [
+        Queued(a.id, a.email, a.release_id, numbers.get(a.version_id, 0), a.frequency)
+        for a in claimed
+    ]
+    last = outbox.last_mailed(session, [(a.email, a.release_id) for a in claimed])
+    plan = plan_mails(queued, last, now=now, window=window)
+    for until, ids in plan.held.items():
+        outbox.hold(session, ids, until=until)
+    by_id = {a.id: a for a in claimed}
+    groups = {m.leader.alert_id: [by_id[q.alert_id] for q in m.alerts] for m in plan.mails}
+    return [by_id[m.leader.alert_id] for m in plan.mails], groups
+
+
 def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     """Send every due immediate alert; then retry digests whose last attempt failed."""
     settings = app.mail
@@ -268,17 +301,20 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     render = render_diff
     with open_channel(app.config.channel, settings) as channel:
         batch = _Batch(db, settings, channel, now, worker=worker)
+        window = timedelta(minutes=settings.coalesce_minutes)
         while batch.outage is None:
             with db.session() as session:
                 claimed = outbox.claim(
                     session, frequencies=["immediate"], now=now, worker=worker, limit=SEND_BATCH
                 )
-                items = mail_items.alert_items(session, claimed, render_diff=render)
+                leaders, groups = _coalesce(session, claimed, now=now, window=window)
+                items = mail_items.alert_items(session, leaders, render_diff=render, groups=groups)
                 subs = _subscriptions_by_email(session)
             failures_before = batch.failed + batch.deferred
-            for alert in claimed:
+            for alert in leaders:
+                item = items[alert.id]
                 envelope = _envelope(settings, alert.email, subs.get(alert.email, []), now)
-                batch.deliver([alert.id], alert.email, compose_alert(items[alert.id], envelope))
+                batch.deliver(list(item.carried), alert.email, compose_alert(item, envelope))
             # a failed alert is due again only after its back-off: stop rather than spin
             if len(claimed) < SEND_BATCH or batch.failed + batch.deferred > failures_before:
                 break
@@ -345,10 +381,12 @@ def _send_digests(
             created_before=now,
             retries_only=retries,
         )
-        items = mail_items.alert_items(session, claimed, render_diff=None)
+        # versions of one page in one digest are one entry (no hold: a digest goes once)
+        leaders, groups = _coalesce(session, claimed, now=now, window=timedelta(0))
+        items = mail_items.alert_items(session, leaders, render_diff=None, groups=groups)
         subs = _subscriptions_by_email(session)
     by_email: dict[str, list[AlertItem]] = defaultdict(list)
-    for alert in claimed:
+    for alert in leaders:
         by_email[alert.email].append(items[alert.id])
     batch = _Batch(db, settings, channel, now, worker=worker)
     for email, group in by_email.items():
@@ -358,10 +396,13 @@ def _send_digests(
             group, envelope, frequency=frequency, period_key=key, period_label=label
         )
         batch.deliver(
-            [item.alert_id for item in group], email, message, digest_key=f"{frequency}:{key}"
+            [i for item in group for i in item.carried],
+            email,
+            message,
+            digest_key=f"{frequency}:{key}",
         )
     return {
         "digests_sent": batch.sent,
-        "digest_alerts": sum(len(g) for g in by_email.values()),
+        "digest_alerts": sum(len(item.carried) for g in by_email.values() for item in g),
         "digests_deferred": len(by_email) - batch.sent,
     }

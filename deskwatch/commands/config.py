@@ -1,0 +1,52 @@
+"""`deskwatch config check [FILE]`: validate a config before it is deployed.
+
+Reads the file only: no archive is opened, nothing is sent, no server is asked. Each problem is
+one line on stdout and the exit code is 2 when there is any (pipeline.config_check).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from deskwatch.cli import state
+
+config_app = typer.Typer(help="The config file.", no_args_is_help=True)
+
+
+@config_app.command("check")
+def check(
+    ctx: typer.Context,
+    file: Path | None = typer.Argument(
+        None,
+        help="The config file (default: --config, else $DESKWATCH_CONFIG, else the bundled one).",
+        dir_okay=False,
+    ),
+) -> None:
+    """Check a config file: sources, subscriptions (theme ids, countries, addresses), smtp and
+    schedule. Prints each problem on one line and exits 2 when there is one; then the schedule,
+    which `deskwatch serve` registers when it starts (restart it after a schedule change).
+
+    Example: deskwatch config check /etc/deskwatch.yaml
+    """
+    from pipeline.config_check import check as check_config
+    from pipeline.settings import Settings
+
+    root = state(ctx)
+    settings = Settings()
+    path = file if file is not None else root.config_path or settings.config
+    problems, notes = check_config(path, settings)
+    for line in problems:
+        print(f"problem: {line}")
+    for line in notes:
+        print(line)
+    label = str(path) if path is not None else "the bundled default config"
+    if problems:
+        print(f"{label}: {len(problems)} problem{'' if len(problems) == 1 else 's'}")
+        raise typer.Exit(2)
+    print(f"{label}: ok")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(config_app, name="config")
