@@ -31,6 +31,7 @@ class Rule:
     countries: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     focus_only: bool = False
+    include_suggested: bool = False  # suggested tags (below the tagger's bar) match too
 
 
 def tag_evidence(items: Iterable[dict[str, object]]) -> tuple[Evidence, ...]:
@@ -125,7 +126,7 @@ def match(rule: Rule, facts: VersionFacts) -> list[Reason]:
     reasons: list[Reason] = []
     by_kind: dict[str, dict[str, TagFact]] = {"theme": {}, "country": {}}
     for tag in facts.tags:
-        if tag.kind in by_kind:
+        if tag.kind in by_kind and (rule.include_suggested or not tag.suggested):
             by_kind[tag.kind].setdefault(tag.value, tag)
     for theme in rule.themes:
         themed = by_kind["theme"].get(theme)

@@ -25,6 +25,7 @@ class TagFact:
     label: str
     focus: bool = False
     evidence: tuple[Evidence, ...] = ()
+    suggested: bool = False  # below the tagger's bar: matches only rules that include_suggested
 
 
 @dataclass(frozen=True)

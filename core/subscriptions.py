@@ -57,6 +57,8 @@ class SubscriptionSpec:
     keywords: tuple[str, ...] = ()
     frequency: str = "immediate"
     focus_only: bool = False
+    include_suggested: bool = False
+    """Whether suggested tags (themes below the tagger's bar) may match: off by default."""
 
     @classmethod
     def build(
@@ -69,6 +71,7 @@ class SubscriptionSpec:
         keywords: Iterable[str] = (),
         frequency: str = "immediate",
         focus_only: bool = False,
+        include_suggested: bool = False,
     ) -> SubscriptionSpec:
         """Normalised: email lower-case, theme ids lower-case, country codes upper-case, keyword
         quotes and extra spaces removed, duplicates dropped (order kept)."""
@@ -80,6 +83,7 @@ class SubscriptionSpec:
             keywords=_unique_folded(normalise_keyword(k) for k in keywords if normalise_keyword(k)),
             frequency=frequency.strip().lower(),
             focus_only=focus_only,
+            include_suggested=include_suggested,
         )
 
     @property
@@ -93,6 +97,8 @@ class SubscriptionSpec:
             "focus_only": self.focus_only,
             "name": self.name,
         }
+        if self.include_suggested:  # only when set: the keys of existing subscriptions stay
+            content["include_suggested"] = True
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
     def describe(self) -> str:
@@ -105,6 +111,8 @@ class SubscriptionSpec:
             parts.append("countries " + ", ".join(self.countries) + focus)
         if self.keywords:
             parts.append("keywords " + ", ".join(f"“{k}”" for k in self.keywords))
+        if self.include_suggested:
+            parts.append("suggested tags too")
         return "; ".join(parts) + f" · {self.frequency}"
 
 

@@ -130,6 +130,7 @@ def subscription_rows(subscriptions: Sequence[Subscription]) -> list[dict[str, A
             "keywords": list(s.keywords),
             "frequency": s.frequency,
             "focus_only": s.focus_only,
+            "include_suggested": s.include_suggested,
             "origin": s.origin,
             "created_at": s.created_at,
             "ended_at": s.ended_at,

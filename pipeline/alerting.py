@@ -46,6 +46,8 @@ class SubscriptionConfig(_Strict):
     """Whole words or phrases, case-insensitive; quotes around a phrase are optional."""
     frequency: Literal["immediate", "daily", "weekly"] = "immediate"
     focus_only: bool = False
+    include_suggested: bool = False
+    """Whether suggested tags (themes below the tagger's bar) may alert: off by default."""
 
     @field_validator("email")
     @classmethod

@@ -20,7 +20,7 @@ from storage.models import Alert, ReleaseVersion
 
 def version_facts(session: Session, versions: Sequence[ReleaseVersion]) -> list[VersionFacts]:
     ids = [v.id for v in versions]
-    tags = rule_tags(session, ids)
+    tags = rule_tags(session, ids, include_suggested=True)  # each rule says if they count
     classes = version_classifications(session, ids)
     facts = []
     for version in versions:
@@ -38,6 +38,7 @@ def version_facts(session: Session, versions: Sequence[ReleaseVersion]) -> list[
                         label=t.label or t.value,
                         focus=bool(t.focus),
                         evidence=tag_evidence(t.evidence or []),
+                        suggested=t.status != "tagged",
                     )
                     for t in tags.get(version.id, [])
                 ),

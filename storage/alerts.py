@@ -91,13 +91,20 @@ def versions_to_check(session: Session, *, limit: int) -> list[ReleaseVersion]:
     return list(session.scalars(_locking(session, query, ReleaseVersion)))
 
 
-def rule_tags(session: Session, version_ids: Sequence[int]) -> dict[int, list[Tag]]:
-    """The rule tags of each version that subscriptions match on: themes and countries."""
+def rule_tags(
+    session: Session, version_ids: Sequence[int], *, include_suggested: bool = False
+) -> dict[int, list[Tag]]:
+    """The rule tags of each version that subscriptions match on: themes and countries over the
+    tagger's bar (status "tagged"), and with `include_suggested` those below it too."""
     found: dict[int, list[Tag]] = {}
     for chunk in chunks(version_ids):
         for version_id, tags in tags_for_versions(session, chunk).items():
             found[version_id] = [
-                t for t in tags if t.kind in ("theme", "country") and t.origin == "rule"
+                t
+                for t in tags
+                if t.kind in ("theme", "country")
+                and t.origin == "rule"
+                and (include_suggested or t.status == "tagged")
             ]
     return found
 

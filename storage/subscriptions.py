@@ -40,6 +40,7 @@ def spec_of(row: Subscription) -> SubscriptionSpec:
         keywords=tuple(row.keywords),
         frequency=row.frequency,
         focus_only=row.focus_only,
+        include_suggested=row.include_suggested,
     )
 
 
@@ -52,6 +53,7 @@ def _row(spec: SubscriptionSpec, *, origin: str, now: datetime) -> Subscription:
         keywords=list(spec.keywords),
         frequency=spec.frequency,
         focus_only=spec.focus_only,
+        include_suggested=spec.include_suggested,
         origin=origin,
         config_key=spec.key,
         created_at=now,

@@ -105,6 +105,7 @@ def config_specs(app: App) -> list[SubscriptionSpec]:
             keywords=entry.keywords,
             frequency=entry.frequency,
             focus_only=entry.focus_only,
+            include_suggested=entry.include_suggested,
         )
         found = problems(spec, known_themes=themes, known_countries=countries)
         if found:
@@ -169,6 +170,7 @@ def _rule(row: Any) -> Rule:
         countries=tuple(row.countries),
         keywords=tuple(row.keywords),
         focus_only=row.focus_only,
+        include_suggested=row.include_suggested,
     )
 
 
