@@ -23,9 +23,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from alerts.matching import Evidence, Reason, headline_reason, one_line
+from alerts.wording import MoveLine, rule_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_MAX = 180
+SENTENCE_MAX = 400
+"""A sentence shown beside a move is cut here (`deskwatch diff` shows it whole)."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -52,6 +55,21 @@ class DiffSummary:
     change_note: str | None = None
     html: str | None = None
     """Ready, escaped HTML of the full diff (alerts.diffview), shown in the HTML part."""
+    moves: tuple[MoveLine, ...] = ()
+    """The top moves, most significant first, in words (alerts.wording): the mail leads with
+    them."""
+    details: tuple[str, ...] = ()
+    """What changed without the policy changing (names, dates, numbers), shown apart, short."""
+    baseline: str | None = None
+    """The line saying what a statement diff was compared with, or why it was not."""
+
+    @property
+    def baseline_text(self) -> str:
+        """`baseline`, else a line made from the earlier release's title and date."""
+        if self.baseline:
+            return self.baseline
+        title = self.against_title or "an earlier statement"
+        return f"Compared with the last statement on {self.basis_label}: {title} ({_date(self.against_date)})"
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,19 @@ class AlertItem:
     reasons: tuple[Reason, ...]
     statement_diffs: tuple[DiffSummary, ...] = ()
     version_diff: DiffSummary | None = None
+    updated_at: datetime | None = None
+    """The version's own time (the header says "Updated <date>" for a version after the first)."""
+    top_change: str | None = None
+    """The most significant move, in words: the subject names it after the title."""
+    alert_ids: tuple[int, ...] = ()
+    """Every alert this mail carries: the alert itself and, when successive versions were
+    coalesced into one mail, the earlier ones it stands for."""
+    first_version_number: int | None = None
+    """For a coalesced mail: the version its net change starts from."""
+
+    @property
+    def carried(self) -> tuple[int, ...]:
+        return self.alert_ids or (self.alert_id,)
 
 
 @dataclass(frozen=True)
@@ -93,8 +124,18 @@ def header_text(value: str, limit: int = SUBJECT_MAX) -> str:
     return text
 
 
+SUBJECT_TITLE_MAX = 90
+"""The release's title in a subject is cut here, so its top change always shows."""
+
+
 def subject_for(item: AlertItem) -> str:
-    return header_text(f"[deskwatch] {headline_reason(item.reasons)} · {item.title}")
+    """`[deskwatch] Israel travel advice: now advises against all travel`: the release and its
+    top change; without one (a new release with nothing to compare), the matched reason and the
+    title. One line, header-safe, at most SUBJECT_MAX characters."""
+    if not item.top_change:
+        return header_text(f"[deskwatch] {headline_reason(item.reasons)} · {item.title}")
+    title = header_text(item.title, SUBJECT_TITLE_MAX).rstrip(" :.")
+    return header_text(f"[deskwatch] {title}: {item.top_change}")
 
 
 def digest_subject(frequency: str, period_label: str, count: int) -> str:
@@ -145,6 +186,22 @@ def _date(value: datetime | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "date not given"
 
 
+def dateline(item: AlertItem) -> str:
+    """ "Published 7 November 2023" for a first version; "Updated 9 October 2023 · version 5"
+    for a later one: the version's own time, not the release's first publication."""
+    if item.version_number > 1:
+        return f"Updated {_date(item.updated_at or item.published_at)} · {versions(item)}"
+    return f"Published {_date(item.published_at or item.updated_at)}"
+
+
+def versions(item: AlertItem) -> str:
+    """ "version 5", or "versions 3 to 5" for a mail that coalesced several."""
+    first = item.first_version_number
+    if first is not None and first < item.version_number:
+        return f"versions {first} to {item.version_number}"
+    return f"version {item.version_number}"
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -159,6 +216,10 @@ def _environment() -> Environment:
     env.filters["date"] = _date
     env.filters["one_line"] = one_line
     env.filters["safe_line"] = lambda v: header_text(str(v), 10_000)
+    env.filters["short"] = lambda v: header_text(str(v), SENTENCE_MAX)
+    env.filters["dateline"] = dateline
+    env.filters["versions"] = versions
+    env.filters["rule_words"] = rule_words
     # only http(s) addresses become links: a release's url could say javascript: or data:
     env.tests["web"] = lambda v: (
         isinstance(v, str) and v.lower().startswith(("https://", "http://"))
@@ -220,7 +281,7 @@ def compose_alert(item: AlertItem, envelope: Envelope) -> EmailMessage:
     }
     text = _ENV.get_template("alert.txt.j2").render(context)
     html = _ENV.get_template("alert.html.j2").render(context)
-    msgid = message_id("alert", f"{item.alert_id}.v{item.version_id}", envelope)
+    msgid = message_id("alert", f"{item.alert_id}.v{item.version_id}", envelope, item.carried)
     return _message(subject, envelope, text, html, msgid)
 
 
@@ -258,6 +319,6 @@ def compose_digest(
     text = _ENV.get_template("digest.txt.j2").render(context)
     html = _ENV.get_template("digest.html.j2").render(context)
     msgid = message_id(
-        "digest", f"{frequency}.{period_key}", envelope, [item.alert_id for item in items]
+        "digest", f"{frequency}.{period_key}", envelope, [i for item in items for i in item.carried]
     )
     return _message(subject, envelope, text, html, msgid)

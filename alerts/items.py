@@ -1,12 +1,22 @@
 """What an alert mail shows, decided from plain stored rows (core.mail_rows). Pure.
 
-    the version diff        the newest change of kind "version", for a version after the first
+    the version diff        the newest change of kind "version", for a version after the first;
+                            for a mail that coalesces versions, the net change it was given
     the statement diffs     on the bases the alert matched (its themes, then its countries); for
                             a keyword-only match, the release's own statement diffs; at most
                             MAX_STATEMENT_DIFFS, the newest change on each basis
     each diff               cut to MAX_SENTENCES (statement) or MAX_VERSION_SENTENCES (version)
                             sentences of each kind, with a count of the rest; at most
                             MAX_PHRASES new and dropped phrases
+
+    what moved              each diff leads with its top moves (the caller's `headlines`: the
+                            scorer's own choice, diffing.moves.Significance.headlines), said in
+                            words (alerts.wording), and at most MAX_DETAILS details apart; the
+                            mail's top change (its subject) is the version diff's first move, else
+                            the first statement diff's
+    names                   every label is a name: a reason's country by core.country_names, a
+                            basis by the matched reason, the version's tag, the payload's
+                            baseline, else the country's name
 
 The stored diff payload is read by the caller's `read_diff` (diffing.model.Diff.from_payload: this
 package does not import the diff stage) into anything of the shape of alerts.diffview.DiffView.
@@ -19,7 +29,9 @@ from typing import Any
 
 from alerts.compose import AlertItem, DiffSummary
 from alerts.diffview import DiffView
+from alerts.wording import MoveView, baseline_line, move_lines, read_baseline, say
 from core.alert_facts import Reason
+from core.country_names import country_name
 from core.mail_rows import ChangeRow, MailRows, ReleaseRow
 
 MAX_SENTENCES = 4
@@ -27,26 +39,64 @@ MAX_SENTENCES = 4
 MAX_VERSION_SENTENCES = 10
 MAX_STATEMENT_DIFFS = 3
 MAX_PHRASES = 8
+MAX_DETAILS = 4
+"""Details (names, dates, numbers that moved without the policy moving) a diff lists."""
+TOP_MOVES = 3
 
 
 ReadDiff = Callable[[Any], DiffView]
 RenderDiff = Callable[[DiffView], str]
+Headlines = Callable[[Sequence[Any]], Sequence[Any]]
+"""The moves a diff leads with, from all of its moves (most significant first)."""
+
+
+def first_moves(moves: Sequence[Any]) -> Sequence[Any]:
+    return moves[:TOP_MOVES]
+
+
+def named(reason: Reason) -> Reason:
+    """The reason with a country's name as desk officers write it (core.country_names), whatever
+    label the tag stored ("Palestine, State of" -> "Palestine")."""
+    if reason.kind != "country":
+        return reason
+    focus = " (focus)" if reason.label.endswith(" (focus)") else ""
+    return Reason(reason.kind, reason.value, country_name(reason.value) + focus, reason.evidence)
+
+
+def basis_name(basis: str, *names: dict[str, str] | None) -> str:
+    """The name of a basis ("theme:<id>", "country:<code>"): the first of `names` that has it,
+    else the country's name, else the theme id in words."""
+    for table in names:
+        if table and table.get(basis):
+            return table[basis]
+    kind, _, value = basis.partition(":")
+    if kind == "country":
+        return country_name(value)
+    return value.replace("-", " ").capitalize() if value else basis
 
 
 def alert_items(
-    rows: MailRows, *, read_diff: ReadDiff, render_diff: RenderDiff | None = None
+    rows: MailRows,
+    *,
+    read_diff: ReadDiff,
+    render_diff: RenderDiff | None = None,
+    headlines: Headlines = first_moves,
 ) -> dict[int, AlertItem]:
     """The composer's view of each alert, by alert id. `render_diff(diff) -> html`
-    (alerts.diffview.render_diff) renders the shown part of each diff for the HTML part."""
+    (alerts.diffview.render_diff) renders the shown part of each diff for the HTML part;
+    `headlines(moves)` picks the moves a diff leads with."""
     items: dict[int, AlertItem] = {}
     for alert in rows.alerts:
         version = rows.versions[alert.version_id]
         release = version.release
         changes = rows.changes.get(version.id, ())
-        reasons = tuple(Reason.from_dict(r) for r in alert.reasons)
-        version_change = newest(c for c in changes if c.kind == "version")
+        reasons = tuple(named(Reason.from_dict(r)) for r in alert.reasons)
+        # a coalesced mail shows the net change over the versions it covers
+        version_change = alert.net_change or newest(c for c in changes if c.kind == "version")
+        first = alert.first_number or version.number
         version_diff = None
-        if version_change is not None and version.number > 1:
+        top: list[Any] = []
+        if version_change is not None and first > 1:
             version_diff = summary(
                 version_change,
                 "previous version",
@@ -54,7 +104,20 @@ def alert_items(
                 read_diff=read_diff,
                 render_diff=render_diff,
                 change_note=version.change_note,
+                headlines=headlines,
+                top=top,
             )
+        statements = statement_diffs(
+            changes,
+            reasons,
+            rows.earlier,
+            read_diff=read_diff,
+            render_diff=render_diff,
+            headlines=headlines,
+            labels=rows.labels.get(version.id),
+            now=version.updated_at or release.published_at,
+            top=top,
+        )
         items[alert.id] = AlertItem(
             alert_id=alert.id,
             release_id=release.id,
@@ -65,10 +128,12 @@ def alert_items(
             source=version.source,
             url=release.url,
             reasons=reasons,
-            statement_diffs=statement_diffs(
-                changes, reasons, rows.earlier, read_diff=read_diff, render_diff=render_diff
-            ),
+            statement_diffs=statements,
             version_diff=version_diff,
+            updated_at=version.updated_at,
+            top_change=say(top[0]) if top else None,
+            alert_ids=alert.carries,
+            first_version_number=alert.first_number,
         )
     return items
 
@@ -89,27 +154,43 @@ def statement_diffs(
     *,
     read_diff: ReadDiff,
     render_diff: RenderDiff | None = None,
+    headlines: Headlines = first_moves,
+    labels: dict[str, str] | None = None,
+    now: Any = None,
+    top: list[Any] | None = None,
 ) -> tuple[DiffSummary, ...]:
     """The statement diffs on the bases the alert matched, in the order of its reasons; for a
-    keyword-only match, the release's own. At most MAX_STATEMENT_DIFFS."""
+    keyword-only match, the release's own. At most MAX_STATEMENT_DIFFS. Each is headed by the
+    basis's name; `labels` are the version's tag names by basis, `now` the version's time (for
+    "37 days ago"); the headline moves are appended to `top`."""
     by_basis: dict[str, ChangeRow] = {}
     for change in changes:
         if change.kind == "statement":
             current = by_basis.get(change.basis)
             if current is None or newest([current, change]) is change:
                 by_basis[change.basis] = change
-    labels = {f"{r.kind}:{r.value}": r.label.removesuffix(" (focus)") for r in reasons}
-    wanted = [b for b in labels if b in by_basis] or list(by_basis)
-    return tuple(
-        summary(
-            by_basis[basis],
-            labels.get(basis) or basis.partition(":")[2],
-            earlier.get(by_basis[basis].against_release_id),
-            read_diff=read_diff,
-            render_diff=render_diff,
+    matched = {f"{r.kind}:{r.value}": r.label.removesuffix(" (focus)") for r in reasons}
+    wanted = [b for b in matched if b in by_basis] or list(by_basis)
+    shown = []
+    for basis in wanted[:MAX_STATEMENT_DIFFS]:
+        change = by_basis[basis]
+        payload = change.payload if isinstance(change.payload, dict) else {}
+        baseline = read_baseline(payload.get("baseline"))
+        stored = {basis: baseline.basis_label} if baseline and baseline.basis_label else None
+        label = basis_name(basis, matched, labels, stored)
+        shown.append(
+            summary(
+                change,
+                label,
+                earlier.get(change.against_release_id),
+                read_diff=read_diff,
+                render_diff=render_diff,
+                headlines=headlines,
+                now=now,
+                top=top,
+            )
         )
-        for basis in wanted[:MAX_STATEMENT_DIFFS]
-    )
+    return tuple(shown)
 
 
 def summary(
@@ -120,13 +201,35 @@ def summary(
     read_diff: ReadDiff,
     render_diff: RenderDiff | None = None,
     change_note: str | None = None,
+    headlines: Headlines = first_moves,
+    now: Any = None,
+    top: list[Any] | None = None,
 ) -> DiffSummary:
-    """A stored change, cut to what a mail shows: a few sentences of each kind (a statement
-    diff against a whole earlier release can run to dozens; `deskwatch diff` shows them all)."""
+    """A stored change, cut to what a mail shows: its headline moves in words, a few details,
+    the baseline line of a statement diff, and a few sentences of each kind (a statement diff
+    against a whole earlier release can run to dozens; `deskwatch diff` shows them all). The
+    headline moves are appended to `top`."""
     diff = read_diff(change.payload)
     limit = MAX_SENTENCES if change.kind == "statement" else MAX_VERSION_SENTENCES
     shown = diff.head(limit)
     more = sum(max(0, len(x) - limit) for x in (diff.added, diff.removed, diff.changed))
+    moves: Sequence[MoveView] = list(headlines(list(getattr(diff, "moves", ()))))
+    if top is not None:
+        top.extend(moves)
+    details = [f"{d.kind}: {d.text}" for d in getattr(diff, "details", ())][:MAX_DETAILS]
+    line = None
+    if change.kind == "statement":
+        payload = change.payload if isinstance(change.payload, dict) else {}
+        baseline = read_baseline(payload.get("baseline"))
+        line = baseline_line(
+            label,
+            (baseline.title if baseline else None) or (against.title if against else None),
+            (baseline.published_at if baseline else None)
+            or ((against.published_at or against.first_seen_at) if against else None),
+            now,
+            compared=baseline.compared if baseline else True,
+            reason=baseline.reason if baseline else None,
+        )
     return DiffSummary(
         basis=change.basis,
         basis_label=label,
@@ -143,4 +246,7 @@ def summary(
         silent_edit=bool(change.silent_edit),
         change_note=change_note,
         html=render_diff(shown) if render_diff is not None else None,
+        moves=move_lines(moves),
+        details=tuple(details),
+        baseline=line,
     )

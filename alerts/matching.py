@@ -1,10 +1,13 @@
 """Which subscriptions a release version matches, and why. Pure: plain records in, plain out.
 
 A version is eligible when it is a new release (version 1) or a new version whose version change
-was classified `substantive`; trivial and minor edits never alert. An eligible version matches a
-rule when any of the rule's themes, countries (focus countries only, if the rule says so) or
-keywords (whole words or phrases, case-insensitive) match. `plan_alerts` gives one alert per
-(email, version, frequency), however many of that person's rules match, with every reason.
+was classified `substantive` (diffing.classify's triage); trivial and minor edits never alert. An
+eligible version matches a rule when any of the rule's themes, countries (focus countries only,
+if the rule says so) or keywords (whole words or phrases, case-insensitive) match, or when the
+rule's subscriber was alerted on an earlier version of the same release (sticky: a page that
+alerted a desk keeps alerting it when a later version loses the tag that matched, reason kind
+`release`). `plan_alerts` gives one alert per (email, version, frequency), however many of that
+person's rules match, with every reason.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.alert_facts import Evidence, PlannedAlert, Reason, TagFact, VersionFacts
+from core.country_names import country_name
 from core.subscriptions import normalise_keyword
 
 MAX_EVIDENCE = 3
@@ -135,14 +139,21 @@ def match(rule: Rule, facts: VersionFacts) -> list[Reason]:
     for country in rule.countries:
         placed = by_kind["country"].get(country.upper())
         if placed is not None and (placed.focus or not rule.focus_only):
-            label = placed.label + (" (focus)" if placed.focus else "")
+            label = country_name(placed.value) + (" (focus)" if placed.focus else "")
             reasons.append(Reason("country", placed.value, label, placed.evidence[:MAX_EVIDENCE]))
     for keyword in rule.keywords:
         evidence = keyword_evidence(keyword, facts.title, facts.text)
         if evidence:
             word = normalise_keyword(keyword)
             reasons.append(Reason("keyword", word, f"“{word}”", evidence))
+    if not reasons and (rule.email, rule.frequency) in facts.alerted:
+        reasons.append(followed(facts))
     return reasons
+
+
+def followed(facts: VersionFacts) -> Reason:
+    """The reason of a sticky match: this subscriber was alerted on an earlier version."""
+    return Reason("release", str(facts.release_id), "alerted on an earlier version")
 
 
 def plan_alerts(rules: Iterable[Rule], versions: Sequence[VersionFacts]) -> list[PlannedAlert]:
@@ -169,8 +180,9 @@ def plan_alerts(rules: Iterable[Rule], versions: Sequence[VersionFacts]) -> list
 
 
 def headline_reason(reasons: Sequence[Reason]) -> str:
-    """The label put in the subject: the first theme, else the first country, else keyword."""
-    for kind in ("theme", "country", "keyword"):
+    """The label put in the subject: the first theme, else the first country, else keyword,
+    else the release followed."""
+    for kind in ("theme", "country", "keyword", "release"):
         for reason in reasons:
             if reason.kind == kind:
                 return reason.label.removesuffix(" (focus)")

@@ -40,11 +40,14 @@ class VersionFacts:
     tags: tuple[TagFact, ...] = ()
     # the classification of this version's change against the previous version (None for v1)
     classification: str | None = None
+    alerted: frozenset[tuple[str, str]] = frozenset()
+    """(email, frequency) of everyone already alerted on an earlier version of this release:
+    they keep hearing of its substantive versions even when its tags drift."""
 
 
 @dataclass(frozen=True)
 class Reason:
-    kind: str  # theme | country | keyword
+    kind: str  # theme | country | keyword | release (an earlier version alerted them)
     value: str
     label: str
     evidence: tuple[Evidence, ...] = ()

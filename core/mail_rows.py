@@ -27,6 +27,9 @@ class VersionRow:
     release: ReleaseRow
     source: str
     change_note: str | None = None
+    updated_at: datetime | None = None
+    """The version's own time: when the publisher says it was updated, else when it was fetched
+    (a version 5 of 9 October is not "published 1 October")."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,26 @@ class AlertRow:
     version_id: int
     reasons: tuple[dict[str, Any], ...] = ()
     """The stored reasons (core.alert_facts.Reason.to_dict)."""
+    carries: tuple[int, ...] = ()
+    """For a mail that coalesces successive versions: every alert it stands for (this one
+    last); empty for a mail of one alert."""
+    first_number: int | None = None
+    """For a coalesced mail: the first version it covers."""
+    net_change: ChangeRow | None = None
+    """For a coalesced mail: the change from the version before the first one it covers to this
+    one (the net change), in place of this version's own version change."""
 
 
 @dataclass(frozen=True)
 class MailRows:
     """Everything the mails of some alerts show, keyed by id: each alert's version, the changes
-    of each version (oldest first) and the earlier releases those changes compare against."""
+    of each version (oldest first), the earlier releases those changes compare against, and the
+    names of the versions' tags."""
 
     alerts: tuple[AlertRow, ...] = ()
     versions: dict[int, VersionRow] = field(default_factory=dict)
     changes: dict[int, tuple[ChangeRow, ...]] = field(default_factory=dict)
     earlier: dict[int, ReleaseRow] = field(default_factory=dict)
+    labels: dict[int, dict[str, str]] = field(default_factory=dict)
+    """The names of each version's tags, by basis ("theme:<id>" -> "Middle East escalation"),
+    so a diff on a basis the alert did not match is still headed by a name, not an id."""

@@ -1,12 +1,13 @@
 """Repository functions for the alerts outbox. They take a Session and never commit.
 
     versions_to_check     stored versions that are tagged and diffed but not yet matched
-    rule_tags / version_classifications   what the matcher needs of them
+    rule_tags / version_classifications / alerted_on   what the matcher needs of them
     mail_rows             what the mails of claimed alerts show, as plain rows (core.mail_rows)
     record_alerts         insert-or-skip on (email, version, frequency), and mark versions checked
     claim                 take due alerts for sending (a lease: claimed_at / claimed_by)
     renew_claims          the sender, still alive, extends its lease while it works through a batch
     mark_sent / mark_failure / retry_failed / cancel_pending
+    hold / last_mailed / version_numbers / versions_numbered   coalescing versions into one mail
     is_stale              a claim held past its lease (its sender died): `deskwatch alerts` says so
 
 Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on Postgres, so two senders never take the same
@@ -122,6 +123,21 @@ def version_classifications(session: Session, version_ids: Sequence[int]) -> dic
         for row in rows:
             if row.classification:
                 found[row.version_id] = row.classification
+    return found
+
+
+def alerted_on(session: Session, release_ids: Sequence[int]) -> dict[int, set[tuple[str, str]]]:
+    """(email, frequency) of the alerts each release already has, on any version, whatever
+    their state except cancelled: who follows the release from now on."""
+    found: dict[int, set[tuple[str, str]]] = {}
+    for chunk in chunks(list(dict.fromkeys(release_ids))):
+        rows = session.execute(
+            select(Alert.release_id, Alert.email, Alert.frequency)
+            .where(Alert.release_id.in_(chunk), Alert.status != CANCELLED)
+            .distinct()
+        )
+        for row in rows:
+            found.setdefault(row.release_id, set()).add((row.email, row.frequency))
     return found
 
 
@@ -264,6 +280,61 @@ def mark_sent(
         )
 
 
+def hold(session: Session, alert_ids: Sequence[int], *, until: datetime) -> None:
+    """Put claimed alerts back in the queue, due at `until` (no attempt is counted): their page
+    mailed the same person a moment ago, and they will go together as one mail."""
+    for chunk in chunks(alert_ids):
+        session.execute(
+            update(Alert)
+            .where(Alert.id.in_(chunk))
+            .values(status=PENDING, next_attempt_at=until, claimed_at=None, claimed_by=None)
+        )
+
+
+def last_mailed(
+    session: Session, pairs: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], datetime]:
+    """For each (email, release id): the time of the newest version of the release already
+    sent to that person as an immediate alert (the version's fetched_at, in the same frame as
+    the run's `now` and the versions waiting)."""
+    wanted = set(pairs)
+    found: dict[tuple[str, int], datetime] = {}
+    for chunk in chunks(sorted({release_id for _email, release_id in wanted})):
+        rows = session.execute(
+            select(Alert.email, Alert.release_id, func.max(ReleaseVersion.fetched_at))
+            .join(ReleaseVersion, ReleaseVersion.id == Alert.version_id)
+            .where(
+                Alert.release_id.in_(chunk),
+                Alert.status == SENT,
+                Alert.frequency == "immediate",
+            )
+            .group_by(Alert.email, Alert.release_id)
+        )
+        for email, release_id, at in rows:
+            if (email, release_id) in wanted and at is not None:
+                found[(email, release_id)] = at
+    return found
+
+
+def version_numbers(session: Session, version_ids: Sequence[int]) -> dict[int, int]:
+    """The number of each version, by id."""
+    found: dict[int, int] = {}
+    for chunk in chunks(list(dict.fromkeys(version_ids))):
+        query = select(ReleaseVersion.id, ReleaseVersion.number).where(ReleaseVersion.id.in_(chunk))
+        found.update({row.id: row.number for row in session.execute(query)})
+    return found
+
+
+def versions_numbered(
+    session: Session, release_id: int, numbers: Sequence[int]
+) -> dict[int, ReleaseVersion]:
+    """Versions of one release by number (for the net change of a coalesced mail)."""
+    query = select(ReleaseVersion).where(
+        ReleaseVersion.release_id == release_id, ReleaseVersion.number.in_(list(numbers))
+    )
+    return {v.number: v for v in session.scalars(query)}
+
+
 def retry_delay(attempts: int, *, first: float, cap: float) -> timedelta:
     """The wait after the `attempts`-th failure: first, 2*first, 4*first ... at most `cap`."""
     return timedelta(seconds=min(cap, first * 2 ** max(0, attempts - 1)))
@@ -343,8 +414,9 @@ def _release_row(row: Any) -> ReleaseRow:
 
 def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
     """The rows the mails of these alerts are made from: each alert's version with its release
-    and source name, every change of those versions (by id), and the earlier releases the
-    changes compare against. Reads only; decides nothing (alerts.items does)."""
+    and source name, every change of those versions (by id), the earlier releases the changes
+    compare against, and the names of the versions' tags. Reads only; decides nothing
+    (alerts.items does)."""
     version_ids = list(dict.fromkeys(a.version_id for a in alerts))
     versions: dict[int, VersionRow] = {}
     changes: dict[int, list[ChangeRow]] = {}
@@ -355,6 +427,8 @@ def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
                 ReleaseVersion.number,
                 ReleaseVersion.title.label("version_title"),
                 ReleaseVersion.change_note,
+                ReleaseVersion.fetched_at,
+                ReleaseVersion.publisher_updated_at,
                 Source.name.label("source"),
                 *_RELEASE_COLUMNS,
             )
@@ -370,6 +444,7 @@ def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
                 change_note=row.change_note,
                 source=row.source,
                 release=_release_row(row),
+                updated_at=row.publisher_updated_at or row.fetched_at,
             )
         for change in session.execute(
             select(
@@ -387,6 +462,14 @@ def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
             .order_by(Change.id)
         ):
             changes.setdefault(change.version_id, []).append(ChangeRow(**change._asdict()))
+    labels: dict[int, dict[str, str]] = {}
+    for chunk in chunks(version_ids):
+        for version_id, tags in tags_for_versions(session, chunk).items():
+            labels[version_id] = {
+                f"{t.kind}:{t.value}": t.label
+                for t in tags
+                if t.kind in ("theme", "country") and t.label
+            }
     against_ids = list({c.against_release_id for cs in changes.values() for c in cs})
     earlier = {
         row.id: _release_row(row)
@@ -398,6 +481,7 @@ def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
         versions=versions,
         changes={vid: tuple(cs) for vid, cs in changes.items()},
         earlier=earlier,
+        labels=labels,
     )
 
 

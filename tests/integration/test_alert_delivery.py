@@ -88,7 +88,10 @@ def test_one_mail_each_and_none_on_the_second_run(database, tmp_path, smtp_serve
     assert "*ceasefire in Gaza*" in text  # the evidence, with the matched words marked
     assert "New language: sustainable ceasefire" in text
     assert "Dropped language: humanitarian pauses" in text
-    assert "Compared with: Earlier statement on Gaza" in text
+    assert (
+        "Compared with the last statement on Middle East escalation: Earlier statement on Gaza,"
+        " today"
+    ) in text
     assert "deskwatch unsubscribe mideast.desk@example.org" in text
     assert "<mark" in html and ">ceasefire in Gaza</mark>" in html
     assert ">sustainable ceasefire</ins>" in html  # the diff stage's rendering (alerts.diffview)

@@ -106,11 +106,14 @@ def test_diffs_in_the_mail() -> None:
     html = mail.get_body(("html",)).get_content()
     assert "THIS RELEASE WAS EDITED (version 2)" in text
     assert "Change note: Added a paragraph" in text and "  - Old line." in text
-    assert "WHAT IS NEW SINCE THE LAST STATEMENT ON MIDDLE EAST ESCALATION" in text
-    assert "Compared with: Earlier <statement> (27 November 2026)" in text
+    assert "WHAT MOVED SINCE THE LAST STATEMENT ON MIDDLE EAST ESCALATION" in text
+    assert (
+        "Compared with the last statement on Middle East escalation: Earlier <statement>"
+        " (27 November 2026)"
+    ) in text
     assert "New language: sustainable ceasefire" in text
     assert "Dropped language: humanitarian pauses" in text
-    assert "“Earlier &lt;statement&gt;” (27 November 2026)" in html
+    assert "Middle East escalation: Earlier &lt;statement&gt; (27 November 2026)" in html
     assert "A &lt;new&gt; sentence." in html
 
 

@@ -90,9 +90,9 @@ def test_a_keyword_match_shows_the_releases_own_diffs_at_most_three() -> None:
     ]
     item = _one(_rows(changes, [_reason("keyword", "ceasefire", "ceasefire")]))
     assert [(d.basis, d.basis_label, d.removed) for d in item.statement_diffs] == [
-        ("theme:t1", "t1", ("gone 1.",)),
-        ("theme:t2", "t2", ("gone 2.",)),
-        ("theme:t3", "t3", ("gone 3.",)),
+        ("theme:t1", "T1", ("gone 1.",)),  # no tag name stored: the id in words
+        ("theme:t2", "T2", ("gone 2.",)),
+        ("theme:t3", "T3", ("gone 3.",)),
     ]
 
 
