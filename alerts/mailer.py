@@ -48,6 +48,8 @@ class MailSettings:
     retry_delay_s: float = 60.0
     max_retry_delay_s: float = 6 * 3600.0
     unsubscribe: str | None = None
+    coalesce_minutes: float = 60.0
+    """Successive versions of one page to one person within this window are one mail."""
 
     @property
     def effective_port(self) -> int:
