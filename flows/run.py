@@ -5,6 +5,8 @@
                                  retried with backoff on retryable errors, with a timeout
     tag, diff, create_alerts     one batch task each, over everything not yet processed
     send              (IO)       immediate alerts, retried with backoff, with a timeout
+    operator notice              in the flow: plan.notify_operator (health.ops_email, when the
+                                 failing health checks changed)
 
 Tasks get plain values (the config path, a source name, ISO times) and build what they need;
 never a Session or an HTTP client. One task per source, never one per release. Each task calls
@@ -200,6 +202,11 @@ def deskwatch_run(
     db, run = plan.start(app, now=now, run_id=run_id, only=only, sync=sync)
     db.dispose()
     summary = plan.execute(run, PrefectExecutor(app, config_path), current_observer())
+    db = app.open_db()
+    try:
+        plan.notify_operator(app, db, now=run.now)
+    finally:
+        db.dispose()
     markdown = summary.to_markdown()
     create_markdown_artifact(
         markdown, key=SUMMARY_ARTIFACT_KEY, description="deskwatch run summary"

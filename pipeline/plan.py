@@ -7,6 +7,9 @@
                         `summary.failures`
     run_in_process(app) both, in this process (InProcess: a small thread pool), raising RunFailed
                         when something broke unexpectedly
+    notify_operator(app, db, now)
+                        at the end of a run, either executor: mail health.ops_email when the
+                        failing health checks changed (pipeline.ops_notice)
 
 The flow (flows/run.py) is the other executor: one Prefect task per source and per stage, each
 calling the same step functions (ingest_step, steps.run_stage), and the same `execute` decides
@@ -357,6 +360,18 @@ class InProcess:
         return outcome
 
 
+def notify_operator(app: App, db: Database, *, now: datetime) -> None:
+    """At the end of a run (both executors): mail `health.ops_email` when the failing health
+    checks changed (pipeline.ops_notice). A notice that cannot go out is logged, never failing
+    the run (the next run tries again)."""
+    from pipeline.ops_notice import notify
+
+    try:
+        notify(app, db, now=now)
+    except DeskwatchError as exc:
+        log.warning("could not tell the operator (%s): %s", app.config.health.ops_email, exc)
+
+
 def run_in_process(
     app: App,
     *,
@@ -371,6 +386,7 @@ def run_in_process(
     db, plan = start(app, now=now, run_id=run_id, only=only, sync=sync)
     try:
         summary = execute(plan, InProcess(app, db, observer), observer)
+        notify_operator(app, db, now=plan.now)
     finally:
         db.dispose()
     return check_failures(summary)
