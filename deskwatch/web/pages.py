@@ -117,6 +117,23 @@ def _facet_filter(kind: str, value: str) -> str:
     return f"{name}:{value}"
 
 
+def narrowed(q: str, flt: str) -> str | None:
+    """The query `q` with the filter `flt` added, as text the parser takes (a top-level OR is put
+    in parentheses, as filters apply to the whole query); None when it cannot be narrowed so."""
+    for text in (f"{q} {flt}", f"({q}) {flt}"):
+        try:
+            parse(text)
+        except QueryError:
+            continue
+        return text
+    return None
+
+
+def _narrowed_link(q: str, flt: str, base: dict[str, str]) -> str | None:
+    text = narrowed(q, flt)
+    return None if text is None else "/search?" + urlencode({"q": text, **base})
+
+
 def search(request: Request) -> Response:
     from storage.reading_room import facets
     from storage.search import search as run_search
@@ -149,10 +166,7 @@ def search(request: Request) -> Response:
     if not wants_json(request):
         base = {"as_of": as_of_text} if as_of_text else {}
         extra["facet_links"] = {
-            kind: {
-                value: "/search?" + urlencode({"q": f"{q} {_facet_filter(kind, value)}", **base})
-                for value, _ in rows
-            }
+            kind: {value: _narrowed_link(q, _facet_filter(kind, value), base) for value, _ in rows}
             for kind, rows in counted.counts.items()
         }
         last = max(1, -(-counted.total // size))

@@ -139,6 +139,7 @@ def release(request: Request) -> Response:
             for t in tags
         },
         "marks": len(text_spans) + len(title_spans),
+        "tag_label": (chosen["label"] or chosen["value"]) if chosen else None,
     }
     return page(request, "release.html.j2", data, extra=extra)
 

@@ -153,7 +153,11 @@ def test_release_page_shows_what_moved_against_earlier_statements(web: Any, room
     against = {d["against"]["release_id"] for d in data["statement_diffs"]}
     assert room.archive.ids["russia-sanctions"] in against
     assert all(d["basis"].startswith(("theme:", "country:")) for d in data["statement_diffs"])
-    assert "Against earlier statements" in web.get(f"/releases/{kyiv}").text
+    html = web.get(f"/releases/{kyiv}").text
+    sanctions = room.archive.ids["russia-sanctions"]
+    assert (
+        f'against <a href="/releases/{sanctions}">New sanctions on Russian oil traders</a>' in html
+    )
 
 
 def test_two_versions_side_by_side_word_by_word(web: Any, room: Room) -> None:
