@@ -3,7 +3,8 @@ the `changes` payload by diffing.model.Diff.from_payload (which drops what is ma
 anything of the shape of `DiffView`.
 
 Added sentences are wrapped in <ins>, removed ones in <del>, reworded ones show their word diff
-inline; new and dropped key phrases come first. Every piece of text is HTML-escaped, and the
+inline; new and dropped key phrases come first (unless the diff carries its ranked moves, which
+the mail shows above it). Every piece of text is HTML-escaped, and the
 styles are inline, because mail clients drop style sheets.
 """
 
@@ -101,11 +102,15 @@ def _phrases(label: str, phrases: list[str], wrap: Any) -> str:
 
 
 def render_diff(diff: DiffView) -> str:
-    """The diff as an HTML fragment (a <div>); an empty diff says so."""
-    parts = [
-        _phrases("New language", _texts(diff.new_phrases), _ins),
-        _phrases("Dropped language", _texts(diff.dropped_phrases), _del),
-    ]
+    """The diff as an HTML fragment (a <div>); an empty diff says so. A diff that carries what
+    moved (`moves`, which the mail shows above it) leaves out the new and dropped phrases: the
+    moves say it better."""
+    parts = []
+    if not getattr(diff, "moves", None):
+        parts = [
+            _phrases("New language", _texts(diff.new_phrases), _ins),
+            _phrases("Dropped language", _texts(diff.dropped_phrases), _del),
+        ]
     added, removed, changed = _texts(diff.added), _texts(diff.removed), list(diff.changed)
     if changed:
         rendered = []

@@ -64,14 +64,15 @@ def named(reason: Reason) -> Reason:
 
 
 def basis_name(basis: str, *names: dict[str, str] | None) -> str:
-    """The name of a basis ("theme:<id>", "country:<code>"): the first of `names` that has it,
-    else the country's name, else the theme id in words."""
-    for table in names:
-        if table and table.get(basis):
-            return table[basis]
+    """The name of a basis ("theme:<id>", "country:<code>"): a country's name as desk officers
+    write it (core.country_names); a theme's from the first of `names` that has it, else its id
+    in words."""
     kind, _, value = basis.partition(":")
     if kind == "country":
         return country_name(value)
+    for table in names:
+        if table and table.get(basis):
+            return table[basis]
     return value.replace("-", " ").capitalize() if value else basis
 
 

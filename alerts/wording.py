@@ -117,7 +117,7 @@ def say_label(kind: str, value: str) -> str:
         return f"now {_step(scale, end)} (was: {_step(scale, start)})"
     if kind == "scale_reworded":
         scale, _, step = value.partition(" ")
-        return f"reworded: {_step(scale, step)}"
+        return f"reworded; still {_step(scale, step)}"
     return f"{kind.replace('_', ' ')}: {value}" if value else kind.replace("_", " ")
 
 

@@ -38,7 +38,7 @@ def _move(kind: str, *labels: str, before: str | None = None, after: str | None 
         ("party_dropped: Iran", "no longer names Iran"),
         ("figure: £5 million -> £10 million", "figure changed: £5 million -> £10 million"),
         ("figure_added: £100 million", "new figure: £100 million"),
-        ("scale_reworded: advice all", "reworded: advises against all travel"),
+        ("scale_reworded: advice all", "reworded; still advises against all travel"),
         ("something_new: value", "something new: value"),
     ],
 )

@@ -77,3 +77,23 @@ def test_word_diff_html_keeps_kept_text_plain() -> None:
     html = word_diff_html([["=", "The UK "], ["-", "urges"], ["+", "demands"], ["=", " <calm>."]])
     assert html.startswith("The UK <del ") and html.endswith("&lt;calm&gt;.")
     assert ">urges</del>" in html and ">demands</ins>" in html
+
+
+def test_a_diff_with_moves_leaves_the_phrases_to_them() -> None:
+    payload = {
+        "added": ["We call for a sustainable ceasefire."],
+        "new_phrases": ["sustainable ceasefire"],
+        "moves": [
+            {
+                "kind": "added",
+                "label": "formula_added: sustainable ceasefire",
+                "labels": ["formula_added: sustainable ceasefire"],
+                "score": 3.5,
+                "after": "We call for a sustainable ceasefire.",
+            }
+        ],
+    }
+    html = render_diff(Diff.from_payload(payload))
+    assert "New language" not in html and "We call for a sustainable ceasefire." in html
+    without = render_diff(Diff.from_payload({**payload, "moves": []}))
+    assert "New language" in without
