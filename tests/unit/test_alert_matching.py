@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from alerts.matching import (
     Evidence,
     Rule,
@@ -111,3 +113,35 @@ def test_normalise_keyword() -> None:
     assert normalise_keyword('  "humanitarian   pause" ') == "humanitarian pause"
     assert normalise_keyword("'ceasefire'") == "ceasefire"
     assert normalise_keyword('"') == '"'
+
+
+def test_a_release_that_alerted_someone_keeps_alerting_them_when_its_tags_drift() -> None:
+    drifted = VersionFacts(
+        5,
+        1,
+        3,
+        "UK statement on Gaza",
+        "A text that no longer says what it was about.",
+        (TagFact("theme", "migration", "Migration"),),
+        "substantive",
+        alerted=frozenset({("desk@example.org", "immediate")}),
+    )
+    desk = Rule(1, "desk@example.org", themes=("middle-east-escalation",))
+    weekly = Rule(2, "desk@example.org", frequency="weekly", themes=("middle-east-escalation",))
+    other = Rule(3, "other@example.org", themes=("middle-east-escalation",))
+    [alert] = plan_alerts([desk, weekly, other], [drifted])
+    assert (alert.email, alert.frequency) == ("desk@example.org", "immediate")
+    assert [(r.kind, r.value) for r in alert.reasons] == [("release", "1")]
+    # a trivial or minor version of it never alerts, sticky or not
+    assert plan_alerts([desk], [replace(drifted, classification="minor")]) == []
+    # when the tags still match, the rule's own reason is given, not the sticky one
+    kept = replace(drifted, tags=TAGS)
+    [again] = plan_alerts([desk], [kept])
+    assert [r.kind for r in again.reasons] == ["theme"]
+
+
+def test_a_country_reason_is_named_as_desk_officers_write_it() -> None:
+    tags = (TagFact("country", "PS", "Palestine, State of", focus=True),)
+    version = VersionFacts(1, 1, 1, "Gaza", TEXT, tags)
+    [reason] = match(Rule(1, "d@example.org", countries=("ps",)), version)
+    assert reason.label == "Palestine (focus)"
