@@ -15,10 +15,21 @@ file, seeds/lexicon.yaml, is read once, on first use).
     moves       the records it is told in: Label, Move, Detail, Significance (with to_dict)
     evaluation  top-k precision and recall of the moves, and triage, against a gold set
 
-`ALGORITHM_VERSION` names the behaviour of all of the above: change it whenever a change to this
-package would change a stored diff, and the next run re-diffs every version.
+    baseline    which earlier statement a new one is compared with, or why none
+    history     the phrases a version records in the history of language
+    text        a text prepared once: sentences, content words, key phrases
+
+`ALGORITHM_VERSION` names the behaviour of all of the above: change its first part whenever a
+change to this package would change a stored diff. Its second part is a hash of the bundled
+lexicon file (seeds/lexicon.yaml, the file's bytes, not parsed), so editing the lexicon changes
+it too; the next run re-diffs every version.
 """
 
 from __future__ import annotations
 
-ALGORITHM_VERSION = "diff-2026.12-1"
+import hashlib
+from pathlib import Path
+
+_LEXICON = Path(__file__).resolve().parent.parent / "seeds" / "lexicon.yaml"
+
+ALGORITHM_VERSION = f"diff-2026.12-2+lex-{hashlib.sha256(_LEXICON.read_bytes()).hexdigest()[:10]}"

@@ -1,55 +1,36 @@
 """The diffs the pipeline stores: a version diff and a statement diff. Pure.
 
-`Text` prepares a release text once (sentences, content words, key phrases) so that one text
-compared with several others is split and tokenised once.
+`Text` (diffing.text) prepares a release text once (sentences, content words, key phrases) so
+that one text compared with several others is split and tokenised once. Every diff carries what
+moved (`Diff.moves`, `Diff.details`, from diffing.significance over the same alignment); which
+earlier statement a new one is compared with is diffing.baseline's choice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import replace
-from functools import cached_property
-from typing import TypeVar
 
 from diffing.align import align
 from diffing.classify import announced, classify
 from diffing.model import SUBSTANTIVE, TRIVIAL, Diff, Reworded
-from diffing.phrases import key_phrases, outermost
-from diffing.sentences import split_sentences
+from diffing.phrases import outermost
+from diffing.significance import significance
 from diffing.similarity import cosine, vectors
-from diffing.tokens import content_words, loose
+from diffing.text import Text, prepare
+from diffing.tokens import loose
 from diffing.worddiff import word_diff
 
-
-class Text:
-    """A text and, computed on first use, its sentences, content words and key phrases (a
-    candidate that is only ranked never needs its sentences or phrases)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    @cached_property
-    def sentences(self) -> list[str]:
-        return split_sentences(self.text)
-
-    @cached_property
-    def terms(self) -> list[str]:
-        return content_words(self.text)
-
-    @cached_property
-    def phrases(self) -> list[str]:
-        return key_phrases(self.text)
-
-
-def prepare(text: str | Text) -> Text:
-    return text if isinstance(text, Text) else Text(text)
+__all__ = ["Text", "prepare", "sentence_diff", "statement_diff", "version_diff"]
 
 
 def sentence_diff(old: str | Text, new: str | Text) -> Diff:
     """Sentences added, removed and reworded (with their word diff), new and dropped phrases
-    relative to `old` alone; similarity is the TF-IDF cosine of the two texts."""
+    relative to `old` alone, what moved (ranked) and the details; similarity is the TF-IDF
+    cosine of the two texts."""
     a, b = prepare(old), prepare(new)
     alignment = align(a.sentences, b.sentences)
+    moved = significance(a, b, alignment=alignment)
     old_vec, new_vec = vectors([a.terms, b.terms])
     old_phrases, new_phrases = set(a.phrases), set(b.phrases)
     return Diff(
@@ -63,6 +44,8 @@ def sentence_diff(old: str | Text, new: str | Text) -> Diff:
         new_phrases=outermost(p for p in b.phrases if p not in old_phrases),
         dropped_phrases=outermost(p for p in a.phrases if p not in new_phrases),
         similarity=round(cosine(old_vec, new_vec), 4) if a.text != b.text else 1.0,
+        moves=list(moved.moves),
+        details=list(moved.details),
     )
 
 
@@ -101,53 +84,3 @@ def statement_diff(
         seen = set(used_before(fresh)) if fresh else set()
         diff.new_phrases = outermost(p for p in fresh if p not in seen)
     return diff
-
-
-K = TypeVar("K")
-
-MIN_SIMILARITY = 0.1
-"""Below this TF-IDF cosine two statements share a tag but not a subject (a trade deal and a
-ceasefire call that both name the UK): no statement diff is made."""
-
-
-def most_similar(
-    new: str | Text, candidates: Sequence[str | Text], *, minimum: float = MIN_SIMILARITY
-) -> tuple[int, float] | None:
-    """The index of the candidate most similar to `new` (TF-IDF cosine over content words, the
-    idf taken over `new` and the candidates) and its similarity; None when no candidate reaches
-    `minimum`. Ties go to the earlier candidate (callers pass the newest first)."""
-    return most_similar_each(new, {"": candidates}, minimum=minimum).get("")
-
-
-def most_similar_each(
-    new: str | Text,
-    groups: Mapping[K, Sequence[str | Text]],
-    *,
-    minimum: float = MIN_SIMILARITY,
-) -> dict[K, tuple[int, float]]:
-    """`most_similar` for several groups of candidates at once (one group per theme or country):
-    the idf is taken once over `new` and every distinct candidate, and each candidate is
-    vectorised once however many groups it is in. Groups with no candidate reaching `minimum`
-    are left out."""
-    target = prepare(new)
-    distinct: dict[int, Text] = {}
-    prepared: dict[K, list[Text]] = {}
-    for key, group in groups.items():
-        prepared[key] = [prepare(c) for c in group]
-        for text in prepared[key]:
-            distinct.setdefault(id(text), text)
-    if not distinct:
-        return {}
-    pool = list(distinct.values())
-    vecs = vectors([target.terms, *(t.terms for t in pool)])
-    scores = {id(t): cosine(vecs[0], vec) for t, vec in zip(pool, vecs[1:], strict=True)}
-    found: dict[K, tuple[int, float]] = {}
-    for key, group in prepared.items():
-        best: tuple[int, float] | None = None
-        for index, text in enumerate(group):
-            score = scores[id(text)]
-            if score > 0.0 and score >= minimum and (best is None or score > best[1] + 1e-12):
-                best = (index, score)
-        if best is not None:
-            found[key] = best
-    return found

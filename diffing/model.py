@@ -44,6 +44,56 @@ class Reworded:
         )
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """Which earlier statement a statement diff compared with, or why it compared with none.
+
+    `basis` is the stored basis ("theme:middle-east-escalation"), `basis_label` its name for a
+    reader ("Middle East escalation"); `release_id`, `title` and `published_at` (ISO text) name
+    the latest earlier statement on the basis (None when there is none in the look-back);
+    `compared` says whether the diff is against it and, when not, `reason` says why in words."""
+
+    basis: str
+    basis_label: str
+    release_id: int | None = None
+    title: str | None = None
+    published_at: str | None = None
+    compared: bool = False
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "basis": self.basis,
+            "basis_label": self.basis_label,
+            "release_id": self.release_id,
+            "title": self.title,
+            "published_at": self.published_at,
+            "compared": self.compared,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Baseline | None:
+        """A stored baseline; None unless it is a mapping with a basis. Malformed keys read as
+        empty (an id that is not an int as None)."""
+        if not isinstance(data, dict) or not isinstance(data.get("basis"), str):
+            return None
+        release_id = data.get("release_id")
+        return cls(
+            basis=data["basis"],
+            basis_label=_text(data.get("basis_label")) or data["basis"],
+            release_id=release_id
+            if isinstance(release_id, int) and not isinstance(release_id, bool)
+            else None,
+            title=data.get("title") if isinstance(data.get("title"), str) else None,
+            published_at=data.get("published_at")
+            if isinstance(data.get("published_at"), str)
+            else None,
+            compared=data.get("compared") is True,
+            reason=_text(data.get("reason")),
+        )
+
+
 @dataclass
 class Diff:
     """A diff of a new text against an earlier one: sentences added, removed and reworded, and
@@ -66,6 +116,9 @@ class Diff:
     the scorer existed."""
     details: list[Detail] = field(default_factory=list)
     """What changed without the policy changing (names, dates, phone numbers, boilerplate)."""
+    baseline: Baseline | None = None
+    """A statement diff's baseline (which earlier statement, or why none); None for a version
+    diff."""
 
     @property
     def is_empty(self) -> bool:
@@ -104,11 +157,13 @@ class Diff:
             details=[
                 d for d in map(Detail.from_dict, _items(data.get("details"))) if d is not None
             ],
+            baseline=Baseline.from_dict(data.get("baseline")),
         )
 
     def payload(self) -> dict[str, Any]:
-        """The JSON stored in changes.payload (and read back by `from_payload`)."""
-        return {
+        """The JSON stored in changes.payload (and read back by `from_payload`); "baseline" only
+        on a statement diff."""
+        stored = {
             "added": list(self.added),
             "removed": list(self.removed),
             "changed": [c.to_dict() for c in self.changed],
@@ -119,6 +174,9 @@ class Diff:
             "moves": [m.to_dict() for m in self.moves],
             "details": [d.to_dict() for d in self.details],
         }
+        if self.baseline is not None:
+            stored["baseline"] = self.baseline.to_dict()
+        return stored
 
 
 def _items(value: Any) -> list[Any]:

@@ -11,6 +11,7 @@ pause" and adds "immediate" has not dropped the phrase.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -83,12 +84,16 @@ def _windows(run: list[str]) -> Iterable[str]:
 
 def key_phrases(text: str) -> list[str]:
     """The key phrases of `text`, each once, in order of first use."""
-    seen: dict[str, None] = {}
+    return list(phrase_counts(text))
+
+
+def phrase_counts(text: str) -> Counter[str]:
+    """How often each key phrase of `text` occurs, in order of first use."""
+    counts: Counter[str] = Counter()
     for sentence in split_sentences(text):
         for run in _runs(sentence):
-            for phrase in _windows(run):
-                seen.setdefault(phrase, None)
-    return list(seen)
+            counts.update(_windows(run))
+    return counts
 
 
 def outermost(phrases: Iterable[str]) -> list[str]:

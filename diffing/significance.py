@@ -33,7 +33,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from diffing.align import Alignment, align
-from diffing.compare import Text, prepare
 from diffing.details import MONEY, names, spans
 from diffing.lexicon import (
     FORMULA,
@@ -47,6 +46,7 @@ from diffing.lexicon import (
     phrase_key,
 )
 from diffing.moves import ADDED, REMOVED, REWORDED, SCALE, Detail, Label, Move, Significance
+from diffing.text import Text, prepare
 from diffing.tokens import words
 from diffing.worddiff import changed_words, word_diff
 

@@ -9,13 +9,17 @@ stage would, and say which (`stored`). Three views:
                  countries (the look-back and candidates of the `diffing:` config)
     against      the latest version against another release's latest text (always computed)
 
-Each diff comes back as one plain dict (the `--json` object of `deskwatch diff`).
+Each diff comes back as one plain dict (the `--json` object of `deskwatch diff`): what moved
+first (`headlines`, the labels of the top HEADLINES moves; `moves`, all of them ranked, each with
+its before -> after; `details` apart), then the sentences and, for compatibility, the new and
+dropped phrases. A statement diff carries its `baseline`: the latest earlier statement on the
+basis, by name, and whether it was compared (and when not, why).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,9 +28,10 @@ from core.errors import NotFoundError
 from diffing import ALGORITHM_VERSION
 from diffing.compare import statement_diff
 from diffing.model import Diff
+from diffing.moves import HEADLINES
 from pipeline.config import DiffingConfig
 from pipeline.stages.diff import latest_version_diff, statement_diffs
-from storage.changes import bases_of_versions, changes_of_version, version_numbers
+from storage.changes import bases_of_versions, changes_of_version, version_numbers, version_time
 from storage.db import Database
 from storage.models import Change, Release, ReleaseVersion
 from storage.releases import get_release
@@ -38,6 +43,8 @@ class ReleaseDiffs:
 
     items: list[dict[str, Any]] = field(default_factory=list)
     titles: dict[int, str] = field(default_factory=dict)
+    stated: datetime | None = None
+    """When the latest version was stated (storage.changes.version_time)."""
 
 
 def release_diffs(
@@ -67,7 +74,8 @@ def release_diffs(
             if other_id not in titles:
                 found = session.get(Release, other_id)
                 titles[other_id] = found.title if found is not None else ""
-    return ReleaseDiffs(items, titles)
+        stated = version_time(version)
+    return ReleaseDiffs(items, titles, stated)
 
 
 def _latest(session: Session, release_id: int) -> tuple[Release, ReleaseVersion]:
@@ -122,7 +130,7 @@ def statement_changes(
     found = statement_diffs(
         session,
         version,
-        bases_of_versions(session, [version.id])[version.id],
+        bases_of_versions(session, [version.id]).get(version.id, []),
         lookback=timedelta(days=settings.lookback_days),
         candidates=settings.candidates,
     )
@@ -135,7 +143,7 @@ def statement_changes(
             against_version=numbers.get(f.against_version_id),
             basis=f.basis,
             payload=f.diff.payload(),
-            similarity=f.diff.similarity,
+            similarity=f.diff.similarity if f.compared else None,
         )
         for f in found
     ]
@@ -197,6 +205,10 @@ def diff_object(
         "version": version.number,
         "against": {"release_id": against_release_id, "version": against_version},
         "basis": basis,
+        "baseline": diff.baseline.to_dict() if diff.baseline is not None else None,
+        "headlines": [move.label for move in diff.moves[:HEADLINES]],
+        "moves": [move.to_dict() for move in diff.moves],
+        "details": [detail.to_dict() for detail in diff.details],
         "classification": classification,
         "silent_edit": silent_edit,
         "has_change_note": has_change_note,

@@ -58,6 +58,19 @@ def release_time(release: Release) -> datetime:
     return release.published_at or release.first_seen_at
 
 
+def version_time(version: ReleaseVersion) -> datetime:
+    """When a version's text was stated: the publisher's update time of that version (the
+    record's updated time, as the feed or GOV.UK gives it); for a first version without one,
+    its release's publication time; else when deskwatch fetched it. Never the release's first
+    publication for a later version: an edit of a page first published in 2013 is dated by
+    the edit."""
+    if version.publisher_updated_at is not None:
+        return version.publisher_updated_at
+    if version.number == 1:
+        return version.release.published_at or version.fetched_at
+    return version.fetched_at
+
+
 def parse_basis(basis: str) -> tuple[str, str]:
     """("theme", id) or ("country", CODE) from "theme:<id>" / "country:<CODE>"."""
     kind, _, value = basis.partition(":")
@@ -66,10 +79,13 @@ def parse_basis(basis: str) -> tuple[str, str]:
     return kind, value
 
 
-def _tag_filter(kind: str, value: str) -> ColumnElement[bool]:
+def _tag_filter(kind: str, value: str | None) -> ColumnElement[bool]:
+    """The tags of a basis (a rule-based theme, a focus country); of every basis of the kind
+    when `value` is None."""
+    same = [Tag.value == value] if value is not None else []
     if kind == "theme":
-        return and_(Tag.kind == "theme", Tag.value == value, Tag.origin == "rule")
-    return and_(Tag.kind == "country", Tag.value == value, Tag.focus.is_(True))
+        return and_(Tag.kind == "theme", *same, Tag.origin == "rule")
+    return and_(Tag.kind == "country", *same, Tag.focus.is_(True))
 
 
 # -- what needs diffing -------------------------------------------------------------------------
@@ -154,7 +170,8 @@ _TAGS_OF_BASIS = {
 _CANDIDATES = """
 SELECT {n} AS basis, t.release_id, MAX(t.version_id) AS version_id,
        COALESCE(r.published_at, r.first_seen_at) AS at
-FROM (SELECT release_id, version_id FROM tags WHERE {tags} {recent}) AS t
+FROM (SELECT release_id, version_id FROM tags WHERE {tags}
+      ORDER BY version_id DESC LIMIT :window) AS t
 JOIN releases AS r ON r.id = t.release_id
 WHERE t.release_id != :exclude
   AND COALESCE(r.published_at, r.first_seen_at) < :before
@@ -165,33 +182,33 @@ LIMIT :limit
 """
 RECENT_FACTOR = 4
 """How many of a basis's newest tags are read first, per candidate wanted."""
-_statements: dict[tuple[tuple[str, ...], bool], Any] = {}
+DEEP_FACTOR = 32
+"""How many are read, per candidate wanted, when the newest hold too few earlier statements (a
+release published long before it was ingested): the read stays bounded, so a statement older
+than the basis's last DEEP_FACTOR * candidates tags is never a candidate."""
+_statements: dict[tuple[str, ...], Any] = {}
 
 
-def _candidates_statement(kinds: tuple[str, ...], recent: bool) -> Any:
-    """One query for several bases (a UNION ALL of one bounded query per basis). Plain SQL, the
-    same on both backends: it runs for every new release, and a prepared text statement costs a
+def _candidates_statement(kinds: tuple[str, ...]) -> Any:
+    """One query for several bases (a UNION ALL of one bounded query per basis, each reading the
+    newest tags of its basis from the (kind, value, version_id) index). Plain SQL, the same on
+    both backends: it runs for every new release, and a prepared text statement costs a
     fraction of building the query anew each time."""
-    key = (kinds, recent)
-    if key not in _statements:
+    if kinds not in _statements:
         parts = [
             "SELECT * FROM ("
-            + _CANDIDATES.format(
-                n=n,
-                tags=_TAGS_OF_BASIS[kind].format(n=n),
-                recent="ORDER BY id DESC LIMIT :window" if recent else "",
-            )
+            + _CANDIDATES.format(n=n, tags=_TAGS_OF_BASIS[kind].format(n=n))
             + f") AS c{n}"
             for n, kind in enumerate(kinds)
         ]
-        _statements[key] = (
+        _statements[kinds] = (
             text("\nUNION ALL\n".join(parts))
             .bindparams(
                 bindparam("before", type_=UTCDateTime()), bindparam("since", type_=UTCDateTime())
             )
             .columns(basis=Integer(), release_id=Integer(), version_id=Integer(), at=UTCDateTime())
         )
-    return _statements[key]
+    return _statements[kinds]
 
 
 def _more_tags_than(session: Session, basis: str, count: int) -> bool:
@@ -205,11 +222,11 @@ def _more_tags_than(session: Session, basis: str, count: int) -> bool:
 
 
 def _read_candidates(
-    session: Session, bases: Sequence[str], recent: bool, params: dict[str, Any]
+    session: Session, bases: Sequence[str], params: dict[str, Any]
 ) -> dict[str, list[Candidate]]:
     parsed = [parse_basis(b) for b in bases]
     values = {f"value{n}": value for n, (_, value) in enumerate(parsed)}
-    statement = _candidates_statement(tuple(kind for kind, _ in parsed), recent)
+    statement = _candidates_statement(tuple(kind for kind, _ in parsed))
     found: dict[str, list[Candidate]] = {basis: [] for basis in bases}
     for row in session.execute(statement, {**params, **values}):
         found[bases[row.basis]].append(Candidate(row.release_id, row.version_id, row.at))
@@ -229,28 +246,27 @@ def statement_candidates_for(
 ) -> dict[str, list[Candidate]]:
     """For each basis, the newest `limit` earlier statements tagged with it, stated in
     [since, before), other than the release itself, newest first; for each, its newest tagged
-    version. One query for all the bases.
+    version. One query for all the bases; none for no basis.
 
-    Bounded: the tags (kind, value) index is read newest tag first and only the last
+    Flat cost: the tags index is read newest version first and only the last
     `RECENT_FACTOR * limit` tags of each basis are looked at (tags are written as releases
     arrive, so these are the recent statements); only when they hold too few earlier statements
-    and there are older tags (a release published long before it was ingested) is the basis's
-    whole look-back window read."""
+    and the basis has more tags is a deeper, still bounded, read made (DEEP_FACTOR)."""
     bases = list(dict.fromkeys(bases))
     if not bases:
         return {}
-    window = RECENT_FACTOR * limit
     params: dict[str, Any] = {
         "exclude": exclude_release_id,
         "before": before,
         "since": since,
         "limit": limit,
-        "window": window,
+        "window": RECENT_FACTOR * limit,
     }
-    found = _read_candidates(session, bases, True, params)
+    found = _read_candidates(session, bases, params)
     for basis, group in found.items():
-        if len(group) < limit and _more_tags_than(session, basis, window):
-            found[basis] = _read_candidates(session, [basis], False, params)[basis]
+        if len(group) < limit and _more_tags_than(session, basis, params["window"]):
+            deep = {**params, "window": DEEP_FACTOR * limit}
+            found[basis] = _read_candidates(session, [basis], deep)[basis]
     return found
 
 
@@ -272,6 +288,94 @@ def statement_candidates(
         exclude_release_id=exclude_release_id,
         limit=limit,
     )[basis]
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """What the baseline chooser reads of a release besides its text."""
+
+    title: str
+    url: str | None
+    organisation: str | None
+    document_type: str | None
+    language: str | None
+
+
+def release_facts(session: Session, release_ids: Iterable[int]) -> dict[int, ReleaseFacts]:
+    ids = list(dict.fromkeys(release_ids))
+    found: dict[int, ReleaseFacts] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(
+                Release.id,
+                Release.title,
+                Release.url,
+                Release.organisation,
+                Release.document_type,
+                Release.language,
+            ).where(Release.id.in_(ids[start : start + _IN_CHUNK]))
+        )
+        for row in rows:
+            found[row.id] = ReleaseFacts(
+                row.title, row.url, row.organisation, row.document_type, row.language
+            )
+    return found
+
+
+@dataclass
+class BasisTags:
+    """Of one version's tags on its bases: the sentences of each basis's evidence, and its label."""
+
+    sentences: dict[str, list[str]]
+    labels: dict[str, str]
+
+
+def basis_tags(session: Session, version_ids: Iterable[int]) -> dict[int, BasisTags]:
+    """For each version, the sentences holding the evidence of each of its bases (rule-based
+    themes, focus countries) and each basis's label, from the tags table."""
+    ids = list(dict.fromkeys(version_ids))
+    found: dict[int, BasisTags] = {v: BasisTags({}, {}) for v in ids}
+    for start in range(0, len(ids), _IN_CHUNK):
+        rows = session.execute(
+            select(Tag.version_id, Tag.kind, Tag.value, Tag.label, Tag.evidence).where(
+                Tag.version_id.in_(ids[start : start + _IN_CHUNK]),
+                or_(_tag_filter("theme", None), _tag_filter("country", None)),
+            )
+        )
+        for row in rows:
+            basis = f"{row.kind}:{row.value}"
+            entry = found[row.version_id]
+            entry.sentences[basis] = [
+                e["sentence"]
+                for e in row.evidence or []
+                if isinstance(e, dict) and isinstance(e.get("sentence"), str)
+            ]
+            if row.label:
+                entry.labels[basis] = row.label
+    return found
+
+
+def basis_shares(
+    session: Session, bases: Iterable[str], *, sample: int, minimum: int = 20
+) -> dict[str, float]:
+    """The share of the archive's newest `sample` versions (all of them when there are fewer)
+    that carry each basis; empty while there are fewer than `minimum` versions. Index reads
+    only: the sample's versions by id, then per basis a count over the (kind, value,
+    version_id) index from the sample's oldest version on."""
+    newest = select(ReleaseVersion.id).order_by(ReleaseVersion.id.desc()).limit(sample).subquery()
+    size, floor = session.execute(select(func.count(), func.min(newest.c.id))).one()
+    if not size or size < minimum:
+        return {}
+    shares: dict[str, float] = {}
+    for basis in dict.fromkeys(bases):
+        kind, value = parse_basis(basis)
+        carried = session.scalar(
+            select(func.count(func.distinct(Tag.version_id))).where(
+                _tag_filter(kind, value), Tag.version_id >= floor
+            )
+        )
+        shares[basis] = (carried or 0) / size
+    return shares
 
 
 # -- changes ------------------------------------------------------------------------------------

@@ -220,20 +220,22 @@ class Change(Base):
 
 
 class PhraseUse(Base):
-    """A key phrase used by a release version on a theme or country: the history of language."""
+    """A phrase a release version used: recorded once per version (its themes and countries are
+    the version's tags, joined when a history is read), and only lexicon formulae and the
+    version's top key phrases (diffing.history), so the rows stay in proportion to the text."""
 
     __tablename__ = "phrase_uses"
     __table_args__ = (
-        UniqueConstraint("basis", "phrase", "version_id"),
-        Index("ix_phrase_uses_basis_phrase_used_at", "basis", "phrase", "used_at"),
+        UniqueConstraint("phrase", "version_id"),
+        Index("ix_phrase_uses_phrase_used_at", "phrase", "used_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    basis: Mapped[str] = mapped_column(String(200))  # "theme:<id>" or "country:<code>"
     phrase: Mapped[str] = mapped_column(String(300))
+    weight: Mapped[float] = mapped_column(Float, default=0.0)  # the lexicon's; 0 for key phrases
     release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("release_versions.id"), index=True)
-    used_at: Mapped[datetime]  # the release's published_at (else first_seen_at)
+    used_at: Mapped[datetime]  # the version's own time (storage.changes.version_time)
 
 
 class Subscription(Base):

@@ -5,11 +5,18 @@ versions, one transaction per batch. A version is pending while its `diffed_with
 diffing.ALGORITHM_VERSION, so a new algorithm re-diffs everything and a crash loses nothing.
 
 - version diff: the version against the previous version of the same release (basis "version"),
-  classified trivial / minor / substantive, with silent edits flagged;
-- statement diffs: for each theme (rule-based tag) and focus country of the version, the earlier
-  statements on it within the look-back come from the tags index, newest first and at most
-  `diffing.candidates` of them; the most similar (TF-IDF cosine) is diffed sentence by sentence.
-  The version's key phrases are recorded in phrase_uses under each of its bases.
+  classified trivial / minor / substantive, with silent edits flagged, what moved ranked;
+- statement diffs: for each theme (rule-based tag) and focus country of the version that may
+  drive a comparison (not the publisher's own country, not a tag most recent versions carry:
+  diffing.baseline), the earlier statements on it within the look-back come from the tags
+  index, newest first and at most `diffing.candidates` of them, and diffing.baseline chooses
+  the one whose passages on the basis match best. One statement change is stored per such
+  basis: the diff against the chosen statement, or, when none is comparable, an empty diff
+  whose baseline says which statement was the latest and why it was not compared (against the
+  version itself when there was none).
+- phrase history: the version's phrase uses (diffing.history: lexicon formulae and its top key
+  phrases), once per version, in one Core INSERT per version (before the next version of the
+  batch, whose statement diff reads the history).
 """
 
 from __future__ import annotations
@@ -23,19 +30,33 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from diffing import ALGORITHM_VERSION
-from diffing.compare import Text, most_similar_each, sentence_diff, statement_diff, version_diff
+from diffing.baseline import (
+    COMMON_SAMPLE,
+    Choice,
+    Statement,
+    basis_label,
+    choose,
+    eligible_bases,
+    passages,
+    publisher_country,
+)
+from diffing.compare import Text, sentence_diff, statement_diff, version_diff
+from diffing.history import phrase_uses
 from diffing.model import Diff
 from storage.changes import (
     VERSION_BASIS,
-    Candidate,
+    ReleaseFacts,
     add_change,
     bases_of_versions,
+    basis_shares,
+    basis_tags,
     mark_diffed,
     pending_versions,
     previous_version,
-    release_time,
+    release_facts,
     statement_candidates_for,
     version_texts,
+    version_time,
 )
 from storage.models import ReleaseVersion
 from storage.phrases import phrases_used_before_each, record_phrase_uses
@@ -51,12 +72,20 @@ BATCH_SIZE = 200
 """Versions diffed per transaction."""
 
 
+SHARE_SAMPLE = 1000
+"""The share of a basis (diffing.baseline.COMMON_SHARE) is taken over this many newest versions."""
+
+
 @dataclass
 class StatementDiff:
+    """One statement change: against the chosen earlier statement, or (`compared` False) an
+    empty diff whose baseline says why none was compared."""
+
     basis: str
     against_release_id: int
     against_version_id: int
     diff: Diff
+    compared: bool = True
 
 
 class TextCache:
@@ -85,6 +114,22 @@ class TextCache:
         return found if found is not None else self.put(version.id, version.text)
 
 
+def _statement(
+    release_id: int, version_id: int, at: datetime, facts: ReleaseFacts | None, about: str
+) -> Statement:
+    return Statement(
+        release_id,
+        version_id,
+        at,
+        facts.title if facts else "",
+        about,
+        organisation=facts.organisation if facts else None,
+        document_type=facts.document_type if facts else None,
+        language=facts.language if facts else None,
+        url=facts.url if facts else None,
+    )
+
+
 def statement_diffs(
     session: Session,
     version: ReleaseVersion,
@@ -93,51 +138,103 @@ def statement_diffs(
     lookback: timedelta,
     candidates: int,
     cache: TextCache | None = None,
+    shares: dict[str, float] | None = None,
 ) -> list[StatementDiff]:
-    """The statement diffs of `version`: one per basis that has an earlier statement sharing a
-    content word. Reads only; the caller stores them."""
+    """The statement changes of `version`: one per basis that may drive a comparison (none, and
+    no query, when no basis may). `shares` are storage.changes.basis_shares of the bases (read
+    here when not given). Reads only; the caller stores them."""
+    publisher = publisher_country(version.release.url)
+    eligible = eligible_bases(bases, publisher=publisher, shares={})
+    if not eligible:
+        return []
+    if shares is None:
+        shares = basis_shares(session, eligible, sample=SHARE_SAMPLE, minimum=COMMON_SAMPLE)
+    eligible = eligible_bases(eligible, publisher=publisher, shares=shares)
+    if not eligible:
+        return []
     cache = cache or TextCache(session)
-    stated = release_time(version.release)
+    stated = version_time(version)
     found = statement_candidates_for(
         session,
-        bases,
+        eligible,
         before=stated,
         since=stated - lookback,
         exclude_release_id=version.release_id,
         limit=candidates,
     )
-    texts = cache.get_many(
-        list(dict.fromkeys(c.version_id for group in found.values() for c in group))
+    earlier_ids = list(dict.fromkeys(c.version_id for group in found.values() for c in group))
+    texts = cache.get_many(earlier_ids)
+    facts = release_facts(
+        session, [version.release_id, *(c.release_id for g in found.values() for c in g)]
     )
+    tags = basis_tags(session, [version.id, *earlier_ids])
     new = cache.of(version)
-    results: list[StatementDiff] = []
-    compared: dict[int, Diff] = {}  # by earlier version: the sentence diff is the same per basis
-    groups = {basis: [c for c in group if c.version_id in texts] for basis, group in found.items()}
-    ranked = most_similar_each(
-        new, {basis: [texts[c.version_id] for c in group] for basis, group in groups.items()}
-    )
-    chosen: dict[str, tuple[Candidate, float]] = {
-        basis: (groups[basis][best[0]], best[1]) for basis, best in ranked.items()
-    }
+    own = tags[version.id]
+    choices: dict[str, Choice] = {}
+    for basis in eligible:
+        about = passages(own.sentences.get(basis, []), new.text)
+        target = _statement(
+            version.release_id, version.id, stated, facts.get(version.release_id), about
+        )
+        group = [
+            _statement(
+                c.release_id,
+                c.version_id,
+                c.at,
+                facts.get(c.release_id),
+                passages(tags[c.version_id].sentences.get(basis, []), texts[c.version_id].text),
+            )
+            for c in found.get(basis, [])
+            if c.version_id in texts
+        ]
+        choices[basis] = choose(
+            target,
+            group,
+            basis=basis,
+            basis_label=basis_label(basis, own.labels.get(basis)),
+            lookback_days=lookback.days,
+        )
     # the new statement's phrases that its earlier statement lacks, looked up in each basis's
     # history in one query
     fresh = {
-        basis: [p for p in new.phrases if p not in set(texts[c.version_id].phrases)]
-        for basis, (c, _) in chosen.items()
+        basis: [p for p in new.phrases if p not in set(texts[c.statement.version_id].phrases)]
+        for basis, c in choices.items()
+        if c.statement is not None
     }
-    seen = phrases_used_before_each(session, fresh, before=stated)
-    for basis, (candidate, similarity) in chosen.items():
-        earlier = texts[candidate.version_id]
-        if candidate.version_id not in compared:
-            compared[candidate.version_id] = sentence_diff(earlier, new)
+    seen = phrases_used_before_each(
+        session, fresh, before=stated, exclude_release_id=version.release_id
+    )
+    results: list[StatementDiff] = []
+    compared: dict[int, Diff] = {}  # by earlier version: the sentence diff is the same per basis
+    for basis, choice in choices.items():
+        chosen = choice.statement
+        if chosen is None:
+            against = choice.baseline.release_id
+            against_version = next(
+                (c.version_id for c in found.get(basis, []) if c.release_id == against), None
+            )
+            results.append(
+                StatementDiff(
+                    basis,
+                    against if against_version is not None else version.release_id,
+                    against_version if against_version is not None else version.id,
+                    Diff(baseline=choice.baseline),
+                    compared=False,
+                )
+            )
+            continue
+        earlier = texts[chosen.version_id]
+        if chosen.version_id not in compared:
+            compared[chosen.version_id] = sentence_diff(earlier, new)
         diff = statement_diff(
             earlier,
             new,
-            compared=compared[candidate.version_id],
+            compared=compared[chosen.version_id],
             used_before=seen[basis].intersection,
         )
-        diff.similarity = round(similarity, 4)
-        results.append(StatementDiff(basis, candidate.release_id, candidate.version_id, diff))
+        diff.similarity = round(choice.similarity or 0.0, 4)
+        diff.baseline = choice.baseline
+        results.append(StatementDiff(basis, chosen.release_id, chosen.version_id, diff))
     return results
 
 
@@ -160,6 +257,7 @@ def _change_row(
     against_version_id: int,
     diff: Diff,
     now: datetime,
+    compared: bool = True,
 ) -> dict[str, object]:
     return {
         "kind": kind,
@@ -171,7 +269,7 @@ def _change_row(
         "classification": diff.classification,
         "has_change_note": diff.has_change_note,
         "silent_edit": diff.silent_edit,
-        "similarity": diff.similarity,
+        "similarity": diff.similarity if compared else None,
         "payload": diff.payload(),
         "algorithm_version": ALGORITHM_VERSION,
         "created_at": now,
@@ -185,10 +283,17 @@ def diff_versions(
     settings: DiffingConfig,
     now: datetime,
 ) -> dict[str, int]:
-    """Diff and store `versions` (oldest statement first) and mark them diffed."""
+    """Diff and store `versions` (oldest statement first), record their phrase uses and mark
+    them diffed."""
     counts = {"version_diffs": 0, "statement_diffs": 0, "silent_edits": 0}
     cache = TextCache(session)
     bases = bases_of_versions(session, [v.id for v in versions])
+    shares = basis_shares(
+        session,
+        {b for group in bases.values() for b in group},
+        sample=SHARE_SAMPLE,
+        minimum=COMMON_SAMPLE,
+    )
     lookback = timedelta(days=settings.lookback_days)
     for version in versions:
         compared = latest_version_diff(session, version)
@@ -206,14 +311,14 @@ def diff_versions(
             if add_change(session, **row):
                 counts["version_diffs"] += 1
                 counts["silent_edits"] += int(diff.silent_edit)
-        version_bases = bases.get(version.id, [])
         for found in statement_diffs(
             session,
             version,
-            version_bases,
+            bases.get(version.id, []),
             lookback=lookback,
             candidates=settings.candidates,
             cache=cache,
+            shares=shares,
         ):
             row = _change_row(
                 version,
@@ -223,18 +328,23 @@ def diff_versions(
                 against_version_id=found.against_version_id,
                 diff=found.diff,
                 now=now,
+                compared=found.compared,
             )
-            counts["statement_diffs"] += int(add_change(session, **row))
-        phrases = cache.of(version).phrases
-        for basis in version_bases:
-            record_phrase_uses(
-                session,
-                basis,
-                phrases,
-                release_id=version.release_id,
-                version_id=version.id,
-                used_at=release_time(version.release),
-            )
+            stored = add_change(session, **row)
+            counts["statement_diffs"] += int(stored and found.compared)  # not "none comparable"
+        # written before the next version of the batch, whose statement diff reads the history
+        used_at = version_time(version)
+        uses = [
+            {
+                "phrase": use.phrase,
+                "weight": use.weight,
+                "release_id": version.release_id,
+                "version_id": version.id,
+                "used_at": used_at,
+            }
+            for use in phrase_uses(cache.of(version))
+        ]
+        record_phrase_uses(session, uses)
     mark_diffed(session, [v.id for v in versions], ALGORITHM_VERSION)
     return counts
 

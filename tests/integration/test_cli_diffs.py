@@ -71,15 +71,23 @@ def test_statement_diffs_show_new_and_dropped_language(
 
     result = cli("--config", str(config), "diff", str(ceasefire), "--statements", "--json")
     assert result.exit_code == 0, result.stderr
-    diffs = result.json()
+    diffs = [d for d in result.json() if d["baseline"]["compared"]]
     bases = {d["basis"] for d in diffs}
     assert "theme:middle-east-escalation" in bases, bases
+    assert "country:GB" not in {d["basis"] for d in result.json()}
     for item in diffs:
         assert item["against"] == {"release_id": pauses, "version": 1}
         assert "sustainable ceasefire" in item["new_phrases"]
         assert "humanitarian pauses" in item["dropped_phrases"]
         assert item["classification"] is None
+        assert item["baseline"]["release_id"] == pauses
+        assert "formula_added: sustainable ceasefire" in item["headlines"]
+        assert item["moves"][0]["before"] and item["moves"][0]["after"]
         assert set(item) >= {
+            "baseline",
+            "headlines",
+            "moves",
+            "details",
             "against",
             "basis",
             "classification",
@@ -94,6 +102,10 @@ def test_statement_diffs_show_new_and_dropped_language(
     assert plain.exit_code == 0
     assert "new language: sustainable ceasefire" in plain.stdout
     assert f"against release {pauses} v1" in plain.stdout
+    assert "on Middle East escalation" in plain.stdout
+    assert "what moved:" in plain.stdout and "formula added: sustainable ceasefire" in plain.stdout
+    assert plain.stdout.index("what moved:") < plain.stdout.index("new language:")
+    assert "compared with the last statement on Middle East escalation: " in plain.stdout
     assert result.stderr == ""
 
 
@@ -126,19 +138,24 @@ def test_version_diff_and_against(cli: Cli, archive: tuple[Path, dict[str, int]]
     assert unrelated.exit_code == 0 and isinstance(unrelated.json(), list)
 
 
-def test_phrases_history_newest_first(cli: Cli, archive: tuple[Path, dict[str, int]]) -> None:
+def test_phrases_history_ranked_and_dated(cli: Cli, archive: tuple[Path, dict[str, int]]) -> None:
     config, _ = archive
     result = cli("--config", str(config), "phrases", "middle-east-escalation", "--json")
     assert result.exit_code == 0, result.stderr
     rows = {r["phrase"]: r for r in result.json()}
     assert rows["sustainable ceasefire"]["first_used"].startswith("2023-12-10")
-    assert rows["humanitarian pauses"]["last_used"].startswith("2023-10-20")
+    assert rows["sustainable ceasefire"]["first_title"].startswith("Israel and Gaza: UK statement")
+    assert rows["humanitarian pause"]["last_used"].startswith("2023-10-20")
+    assert rows["humanitarian pause"]["dropped_since"].startswith("2023-12-10")
     assert rows["humanitarian situation"]["releases"] == 2
-    ordered = [r["last_used"] for r in result.json()]
-    assert ordered == sorted(ordered, reverse=True)
+    weights = [r["weight"] for r in result.json()]
+    assert weights == sorted(weights, reverse=True) and weights[0] > 0  # the lexicon's first
     csv = cli("--config", str(config), "phrases", "middle-east-escalation", "--csv", "--limit", "3")
     assert csv.stdout.splitlines()[0].startswith("phrase,first_used,last_used")
     assert len(csv.stdout.splitlines()) == 4
+    table = cli("--config", str(config), "phrases", "middle-east-escalation")
+    assert "Language on Middle East escalation" in table.stdout
+    assert "dropped since" in table.stdout and "2023-12-10" in table.stdout
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
-"""The diff stage on SQLite and Postgres: version diffs, statement diffs and the phrase history,
-stored once however often it runs. Tags rows are written here directly (the tag stage's output)."""
+"""The diff stage on SQLite and Postgres: version diffs, statement diffs (the baseline chosen on
+the passages about the basis, never via the publisher's country or a translation, or none with
+the reason) and the phrase history, stored once however often it runs. Tags rows are written
+here directly (the tag stage's output)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from sqlalchemy import func, select
 
 from core.records import ReleaseRecord
 from diffing import ALGORITHM_VERSION
+from diffing.model import Diff
+from diffing.moves import HEADLINES
 from pipeline.app import App
 from pipeline.config import Config, DiffingConfig
 from pipeline.settings import Settings
@@ -116,13 +120,33 @@ def test_statement_diff_finds_new_and_dropped_language(database: Database) -> No
             assert "sustainable ceasefire" in change.payload["new_phrases"]
             assert "humanitarian pauses" in change.payload["dropped_phrases"]
             assert 0 < change.similarity < 1
-        assert changes_of_release(session, first) == []  # nothing earlier on its themes
+            # what moved leads with the shift from pauses to a ceasefire
+            diff = Diff.from_payload(change.payload)
+            top = [str(label) for move in diff.moves[:HEADLINES] for label in move.labels]
+            assert "formula_added: sustainable ceasefire" in top
+            assert "formula_dropped: humanitarian pause" in top
+            assert diff.baseline is not None and diff.baseline.compared
+            assert diff.baseline.release_id == first and diff.baseline.title == "pauses"
+        # nothing earlier on its themes: stored as not compared, with the reason
+        [on_theme] = [
+            c for c in changes_of_release(session, first) if c.basis == "theme:middle-east"
+        ]
+        baseline = Diff.from_payload(on_theme.payload).baseline
+        assert baseline is not None and not baseline.compared and baseline.release_id is None
+        assert baseline.reason == "no earlier statement on Middle east in the last 365 days"
+        assert on_theme.against_version_id == on_theme.version_id and on_theme.similarity is None
         history = {row["phrase"]: row for row in phrase_history(session, "theme:middle-east")}
-        assert history["humanitarian pauses"]["last_used"] == NOW - timedelta(weeks=5)
+        assert history["humanitarian pause"]["last_used"] == NOW - timedelta(weeks=5)
+        assert history["humanitarian pause"]["dropped_since"] == NOW
         assert history["sustainable ceasefire"]["first_used"] == NOW
+        assert history["sustainable ceasefire"]["dropped_since"] is None
         assert history["humanitarian situation"]["releases"] == 2
         assert history["humanitarian situation"]["first_release_id"] == first
         assert history["humanitarian situation"]["last_release_id"] == second
+        assert history["humanitarian situation"]["last_title"] == "ceasefire"
+        ranked = list(history)
+        assert ranked.index("sustainable ceasefire") < ranked.index("humanitarian situation")
+        assert "trade agreement" not in history  # the trade release is not on the theme
         assert phrase_history(session, "theme:trade")[0]["releases"] == 1
         pending = session.scalar(
             select(func.count())
@@ -151,7 +175,8 @@ def test_reruns_store_nothing_twice(database: Database) -> None:
             session.scalar(select(func.count()).select_from(Change)),
             session.scalar(select(func.count()).select_from(PhraseUse)),
         )
-    assert after == before and before[0] == 1 and before[1] > 0
+    # one compared diff, one "nothing earlier" for the first statement
+    assert after == before and before[0] == 2 and before[1] > 0
 
 
 def test_phrases_used_earlier_in_the_theme_are_not_new(database: Database) -> None:
@@ -164,7 +189,7 @@ def test_phrases_used_earlier_in_the_theme_are_not_new(database: Database) -> No
     diff_pending(make_app(database), database, now=NOW)
     with database.session() as session:
         [change] = changes_of_release(session, ceasefire, kind="statement")
-        assert change.against_release_id == pauses  # the most similar earlier statement
+        assert change.against_release_id == pauses  # the closest passages on the theme
         assert "sustainable ceasefire" not in change.payload["new_phrases"]  # used in the older one
         assert "humanitarian pauses" in change.payload["dropped_phrases"]
 
