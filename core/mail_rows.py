@@ -1,4 +1,4 @@
-"""The stored rows an alert mail is made from, as plain records: storage.alerts reads them
+"""The stored rows an alert mail is made from, as plain records: storage.mail_rows reads them
 (`mail_rows`), alerts.items decides what the mail shows. Frozen dataclasses, no behaviour."""
 
 from __future__ import annotations

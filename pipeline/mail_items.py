@@ -19,13 +19,8 @@ from core.mail_rows import AlertRow, ChangeRow
 from diffing.compare import version_diff
 from diffing.model import Diff
 from diffing.moves import Move, Significance
-from storage.alerts import (
-    alerted_on,
-    mail_rows,
-    rule_tags,
-    version_classifications,
-    versions_numbered,
-)
+from storage.alerts import alerted_on, rule_tags, version_classifications
+from storage.mail_rows import mail_rows, versions_numbered
 from storage.models import Alert, ReleaseVersion
 
 
@@ -71,7 +66,7 @@ def alert_items(
     render_diff: RenderDiff | None = None,
     groups: Mapping[int, Sequence[Alert]] | None = None,
 ) -> dict[int, AlertItem]:
-    """The composer's view of each alert, by alert id: the stored rows (storage.alerts.mail_rows)
+    """The composer's view of each alert, by alert id: the stored rows (storage.mail_rows)
     through the pure decider (alerts.items), the diff payloads read by Diff.from_payload.
     `render_diff(diff) -> html` renders each shown diff for the HTML part when given. `groups`
     maps an alert to the successive versions' alerts its mail coalesces (oldest first, itself

@@ -2,12 +2,13 @@
 
     versions_to_check     stored versions that are tagged and diffed but not yet matched
     rule_tags / version_classifications / alerted_on   what the matcher needs of them
-    mail_rows             what the mails of claimed alerts show, as plain rows (core.mail_rows)
     record_alerts         insert-or-skip on (email, version, frequency), and mark versions checked
     claim                 take due alerts for sending (a lease: claimed_at / claimed_by)
     renew_claims          the sender, still alive, extends its lease while it works through a batch
     mark_sent / mark_failure / retry_failed / cancel_pending
-    hold / last_mailed / version_numbers / versions_numbered   coalescing versions into one mail
+    hold / last_mailed    coalescing successive versions of a page into one mail
+
+What the mails of claimed alerts show is read by storage.mail_rows.
     is_stale              a claim held past its lease (its sender died): `deskwatch alerts` says so
 
 Claims use `SELECT ... FOR UPDATE SKIP LOCKED` on Postgres, so two senders never take the same
@@ -27,7 +28,6 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.alert_facts import PlannedAlert
-from core.mail_rows import AlertRow, ChangeRow, MailRows, ReleaseRow, VersionRow
 from storage import dialect
 from storage.models import (
     Alert,
@@ -35,7 +35,6 @@ from storage.models import (
     Change,
     Release,
     ReleaseVersion,
-    Source,
     Subscription,
     Tag,
 )
@@ -316,25 +315,6 @@ def last_mailed(
     return found
 
 
-def version_numbers(session: Session, version_ids: Sequence[int]) -> dict[int, int]:
-    """The number of each version, by id."""
-    found: dict[int, int] = {}
-    for chunk in chunks(list(dict.fromkeys(version_ids))):
-        query = select(ReleaseVersion.id, ReleaseVersion.number).where(ReleaseVersion.id.in_(chunk))
-        found.update({row.id: row.number for row in session.execute(query)})
-    return found
-
-
-def versions_numbered(
-    session: Session, release_id: int, numbers: Sequence[int]
-) -> dict[int, ReleaseVersion]:
-    """Versions of one release by number (for the net change of a coalesced mail)."""
-    query = select(ReleaseVersion).where(
-        ReleaseVersion.release_id == release_id, ReleaseVersion.number.in_(list(numbers))
-    )
-    return {v.number: v for v in session.scalars(query)}
-
-
 def retry_delay(attempts: int, *, first: float, cap: float) -> timedelta:
     """The wait after the `attempts`-th failure: first, 2*first, 4*first ... at most `cap`."""
     return timedelta(seconds=min(cap, first * 2 ** max(0, attempts - 1)))
@@ -388,101 +368,6 @@ def cancel_pending(session: Session, email: str) -> int:
         .values(status=CANCELLED, next_attempt_at=None)
     )
     return _rowcount(result)
-
-
-# -- what a mail shows ---------------------------------------------------------------------------
-
-
-_RELEASE_COLUMNS = (
-    Release.id,
-    Release.title,
-    Release.url,
-    Release.published_at,
-    Release.first_seen_at,
-)
-
-
-def _release_row(row: Any) -> ReleaseRow:
-    return ReleaseRow(
-        id=row.id,
-        title=row.title,
-        url=row.url,
-        published_at=row.published_at,
-        first_seen_at=row.first_seen_at,
-    )
-
-
-def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
-    """The rows the mails of these alerts are made from: each alert's version with its release
-    and source name, every change of those versions (by id), the earlier releases the changes
-    compare against, and the names of the versions' tags. Reads only; decides nothing
-    (alerts.items does)."""
-    version_ids = list(dict.fromkeys(a.version_id for a in alerts))
-    versions: dict[int, VersionRow] = {}
-    changes: dict[int, list[ChangeRow]] = {}
-    for chunk in chunks(version_ids):
-        query = (
-            select(
-                ReleaseVersion.id.label("version_id"),
-                ReleaseVersion.number,
-                ReleaseVersion.title.label("version_title"),
-                ReleaseVersion.change_note,
-                ReleaseVersion.fetched_at,
-                ReleaseVersion.publisher_updated_at,
-                Source.name.label("source"),
-                *_RELEASE_COLUMNS,
-            )
-            .join(Release, Release.id == ReleaseVersion.release_id)
-            .join(Source, Source.id == Release.source_id)
-            .where(ReleaseVersion.id.in_(chunk))
-        )
-        for row in session.execute(query):
-            versions[row.version_id] = VersionRow(
-                id=row.version_id,
-                number=row.number,
-                title=row.version_title,
-                change_note=row.change_note,
-                source=row.source,
-                release=_release_row(row),
-                updated_at=row.publisher_updated_at or row.fetched_at,
-            )
-        for change in session.execute(
-            select(
-                Change.id,
-                Change.version_id,
-                Change.kind,
-                Change.basis,
-                Change.against_release_id,
-                Change.created_at,
-                Change.payload,
-                Change.classification,
-                Change.silent_edit,
-            )
-            .where(Change.version_id.in_(chunk))
-            .order_by(Change.id)
-        ):
-            changes.setdefault(change.version_id, []).append(ChangeRow(**change._asdict()))
-    labels: dict[int, dict[str, str]] = {}
-    for chunk in chunks(version_ids):
-        for version_id, tags in tags_for_versions(session, chunk).items():
-            labels[version_id] = {
-                f"{t.kind}:{t.value}": t.label
-                for t in tags
-                if t.kind in ("theme", "country") and t.label
-            }
-    against_ids = list({c.against_release_id for cs in changes.values() for c in cs})
-    earlier = {
-        row.id: _release_row(row)
-        for chunk in chunks(against_ids)
-        for row in session.execute(select(*_RELEASE_COLUMNS).where(Release.id.in_(chunk)))
-    }
-    return MailRows(
-        alerts=tuple(AlertRow(a.id, a.version_id, tuple(a.reasons or ())) for a in alerts),
-        versions=versions,
-        changes={vid: tuple(cs) for vid, cs in changes.items()},
-        earlier=earlier,
-        labels=labels,
-    )
 
 
 # -- listing --------------------------------------------------------------------------------------

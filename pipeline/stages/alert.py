@@ -43,6 +43,7 @@ from core.errors import DeliveryError, UsageError
 from core.subscriptions import SubscriptionSpec, problems
 from pipeline import mail_items
 from storage import alerts as outbox
+from storage.mail_rows import version_numbers
 from storage.subscriptions import active_subscriptions, spec_of, sync_config_subscriptions
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def _coalesce(
     """The mails of a claimed batch (alerts.coalesce): the leader alert of each, and for each
     leader the alerts its mail stands for (oldest version first). Held alerts go back to the
     queue here, due when their window ends."""
-    numbers = outbox.version_numbers(session, [a.version_id for a in claimed])
+    numbers = version_numbers(session, [a.version_id for a in claimed])
     queued = [
         Queued(a.id, a.email, a.release_id, numbers.get(a.version_id, 0), a.frequency)
         for a in claimed
