@@ -16,7 +16,7 @@ leaves). Plain pydantic models; pipeline.config puts them on `Config`.
       password_file: /run/secrets/smtp # the password: DESKWATCH_SMTP_PASSWORD or a file, never here
       starttls: true
       mail_from: deskwatch@example.org
-      coalesce_minutes: 60             # later versions of a page mailed < 60 min ago wait, as one
+      coalesce_minutes: 60             # a page's versions within 60 min of its last mail: one mail
 
 Every `smtp:` key but `coalesce_minutes` has a DESKWATCH_SMTP_* (or DESKWATCH_MAIL_FROM,
 DESKWATCH_OUTBOX_DIR) environment variable, which wins over the file.
@@ -88,9 +88,10 @@ class SmtpConfig(_Strict):
     unsubscribe: str | None = None
     """The List-Unsubscribe address (mailto: or https:); default mailto:<mail_from>."""
     coalesce_minutes: float = Field(default=60.0, ge=0, le=7 * 24 * 60)
-    """Successive versions of one page are one mail: after a page mailed someone, its next
-    versions wait until this many minutes have passed, then go together, showing the net
-    change. 0: only versions queued at the same moment are joined."""
+    """Successive versions of one page are one mail: a version fetched less than this many
+    minutes after the last version mailed to someone waits until the window ends, then goes with
+    every version that came meanwhile as one mail showing the net change. 0: only versions
+    queued at the same moment are joined."""
 
     @model_validator(mode="before")
     @classmethod
