@@ -10,18 +10,17 @@ storage.phrases, storage.alerts, storage.subscriptions, storage.tags).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from core.query import Query
+from storage import dialect
 from storage.models import Alert, Release, ReleaseVersion, Tag
 from storage.search_matching import matching, releases, sources, tags
-from storage.search_timeline import timeline
 
 FACET_KINDS = ("theme", "country", "source", "type", "year")
 
@@ -44,48 +43,67 @@ class Facets:
 
 
 def facets(session: Session, query: Query, *, as_of: date | None = None, top: int = 12) -> Facets:
-    """The facet counts of everything `query` finds (the same matching as storage.search)."""
-    found = matching(session, query, as_of=as_of).subquery("found")
-    total = session.scalar(select(func.count()).select_from(found)) or 0
-    out = Facets(total=total)
-    if not total:
-        return out
-    n = func.count().label("n")
-    for kind in ("theme", "country"):
-        stmt = (
-            select(tags.c.value, n)
+    """The facet counts of everything `query` finds (the same matching as storage.search).
+
+    One statement: the matches are computed once (a materialized CTE) and counted five ways in a
+    UNION ALL; computed per facet, a common word's full-text match ran six times. Themes count
+    the tags a `theme:` filter finds (status tagged); years are publication years, as `since:`
+    and `until:` match publication dates only."""
+    found = matching(session, query, as_of=as_of).cte("found").prefix_with("MATERIALIZED")
+    n = func.count()
+    release_of = releases.c.id == found.c.release_id
+
+    def tag_counts(kind: str) -> Select[Any]:
+        condition = and_(tags.c.kind == kind, tags.c.version_id == found.c.version_id)
+        if kind == "theme":
+            condition = and_(condition, tags.c.status == "tagged")
+        return (
+            select(literal(kind).label("facet"), tags.c.value.label("value"), n.label("n"))
             .select_from(found)
-            .join(tags, tags.c.version_id == found.c.version_id)
-            .where(tags.c.kind == kind)
+            .join(tags, condition)
             .group_by(tags.c.value)
-            .order_by(n.desc(), tags.c.value)
-            .limit(top)
         )
-        out.counts[kind] = [(row.value, row.n) for row in session.execute(stmt)]
-    by_source = (
-        select(sources.c.name, n)
+
+    year = (
+        func.strftime("%Y", releases.c.published_at)
+        if dialect.is_sqlite(session)
+        else func.to_char(func.timezone("UTC", releases.c.published_at), "YYYY")
+    )
+    parts = [
+        select(
+            literal("total").label("facet"), literal("").label("value"), n.label("n")
+        ).select_from(found),
+        tag_counts("theme"),
+        tag_counts("country"),
+        select(literal("source"), sources.c.name, n)
         .select_from(found)
-        .join(releases, releases.c.id == found.c.release_id)
+        .join(releases, release_of)
         .join(sources, sources.c.id == releases.c.source_id)
-        .group_by(sources.c.name)
-        .order_by(n.desc(), sources.c.name)
-        .limit(top)
-    )
-    out.counts["source"] = [(row.name, row.n) for row in session.execute(by_source)]
-    by_type = (
-        select(releases.c.document_type, n)
+        .group_by(sources.c.name),
+        select(literal("type"), releases.c.document_type, n)
         .select_from(found)
-        .join(releases, releases.c.id == found.c.release_id)
+        .join(releases, release_of)
         .where(releases.c.document_type.is_not(None))
-        .group_by(releases.c.document_type)
-        .order_by(n.desc(), releases.c.document_type)
-        .limit(top)
-    )
-    out.counts["type"] = [(row.document_type, row.n) for row in session.execute(by_type)]
-    years: Counter[str] = Counter()
-    for month, count in timeline(session, query, by="month", as_of=as_of).items():
-        years[str(month.year)] += count
-    out.counts["year"] = sorted(years.items(), reverse=True)[:top]
+        .group_by(releases.c.document_type),
+        select(literal("year"), year, n)
+        .select_from(found)
+        .join(releases, release_of)
+        .where(releases.c.published_at.is_not(None))
+        .group_by(year),
+    ]
+    counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
+    out = Facets(counts=counts)
+    for facet, value, count in session.execute(union_all(*parts)):
+        if facet == "total":
+            out.total = count
+        elif value is not None:
+            counts[facet].append((str(value), count))
+    for kind, rows in counts.items():
+        if kind == "year":
+            rows.sort(reverse=True)
+        else:
+            rows.sort(key=lambda row: (-row[1], row[0]))
+        del rows[top:]
     return out
 
 

@@ -231,20 +231,19 @@ def _csv_cell(value: Any) -> Any:
 
 
 def phrase_status(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each phrase of a phrase history marked `current` (used in the newest statements on its
-    basis), `dropped` (not used for DROPPED_AFTER before the newest use), or `in use`."""
+    """Each phrase of a phrase history marked `dropped` (storage.phrases gives the time of the
+    first later statement without it, `dropped_since`) or `still said`. For a history without
+    that field: `dropped` when its last use is DROPPED_AFTER before the newest on its basis."""
     if not rows:
         return []
     newest = max(r["last_used"] for r in rows)
     out = []
     for row in rows:
-        if row["last_used"] == newest:
-            status = "current"
-        elif newest - row["last_used"] > DROPPED_AFTER:
-            status = "dropped"
+        if "dropped_since" in row:
+            dropped = row["dropped_since"] is not None
         else:
-            status = "in use"
-        out.append({**row, "status": status})
+            dropped = newest - row["last_used"] > DROPPED_AFTER
+        out.append({**row, "status": "dropped" if dropped else "still said"})
     return out
 
 

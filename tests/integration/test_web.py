@@ -209,9 +209,15 @@ def test_theme_and_country_pages(web: Any, room: Room) -> None:
     }
     country = web.get("/countries/ua", params={"format": "json"}).json()
     assert country["value"] == "UA" and len(country["latest"]) == 2
-    # the diff stage recorded the phrases used on each basis
-    phrases = web.get("/countries/UA", params={"format": "json"}).json()["phrases"]
-    assert all(p["status"] in ("current", "in use", "dropped") for p in phrases)
+    # the diff stage recorded the phrases of each version: on defence-security the Japan visit's
+    # are dropped since the Kyiv visit, which said its own
+    phrases = data["phrases"]
+    dropped = {p["first_release_id"] for p in phrases if p["status"] == "dropped"}
+    said = {p["last_release_id"] for p in phrases if p["status"] == "still said"}
+    assert dropped == {room.archive.ids["japan-defence"]}
+    assert said == {room.archive.ids["kyiv-visit"]}
+    html = web.get("/themes/defence-security").text
+    assert "dropped</span> since 2024-03-20" in html
 
 
 def test_alerts_page_filters_by_status(web: Any) -> None:

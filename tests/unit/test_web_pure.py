@@ -140,3 +140,20 @@ def test_a_facet_narrows_any_query_the_parser_takes() -> None:
     assert narrowed("japan*", "theme:trade") == "japan* theme:trade"
     assert narrowed("japan* OR ceasefire", "theme:x") == "(japan* OR ceasefire) theme:x"
     assert narrowed("tokyo country:JP", "theme:x") == "tokyo country:JP theme:x"
+
+
+def test_phrase_status() -> None:
+    from deskwatch.web.pages import phrase_status
+
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    rows = [
+        {"phrase": "a", "last_used": day, "dropped_since": day + timedelta(days=3)},
+        {"phrase": "b", "last_used": day + timedelta(days=3), "dropped_since": None},
+    ]
+    assert [r["status"] for r in phrase_status(rows)] == ["dropped", "still said"]
+    old = [
+        {"phrase": "a", "last_used": day},
+        {"phrase": "b", "last_used": day + timedelta(days=200)},
+    ]
+    assert [r["status"] for r in phrase_status(old)] == ["dropped", "still said"]
+    assert phrase_status([]) == []
