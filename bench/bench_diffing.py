@@ -3,9 +3,9 @@
 For each archive size: a SQLite archive of generated releases (bench.generate) with their theme
 and focus-country tags and their phrase history, then 40 new releases, each timed on its own
 (fresh text cache, so nothing is prepared before), five times, keeping the first and the best
-time: candidate search through the tags index, TF-IDF choice of the most similar
-earlier statement per theme and country, sentence alignment, word diffs and new / dropped
-phrases against the history. Then once more with one text cache for all of them, as the diff
+time: candidate search through the tags index, the baseline chosen on the passages about each
+theme and country (diffing.baseline), sentence alignment, word diffs, what moved and new /
+dropped phrases against the history. Then once more with one text cache for all of them, as the diff
 stage does for a batch. Prints the median and p95 per release; the best of five filters out the
 noise of a busy machine. Target: median < 20 ms at
 10,000. BENCH_SIZES=1000,10000 and BENCH_NEW=40 change the figures.
@@ -25,7 +25,7 @@ from sqlalchemy import func, insert, select
 
 from bench.generate import SyntheticRelease, releases
 from bench.measure import peak_rss_mb, percentile
-from diffing.phrases import key_phrases
+from diffing.history import phrase_uses
 from pipeline.config import DiffingConfig
 from pipeline.stages.diff import TextCache, statement_diffs
 from storage.changes import bases_of_versions
@@ -92,19 +92,17 @@ def load(
                     "created_at": item.published_at,
                 }
             )
-        if phrases:
-            used = key_phrases(item.text)
-            for kind, value, _ in bases:
-                phrase_rows += [
-                    {
-                        "basis": f"{kind}:{value}",
-                        "phrase": p,
-                        "release_id": rid,
-                        "version_id": vid,
-                        "used_at": item.published_at,
-                    }
-                    for p in used
-                ]
+        if phrases:  # once per version, as the diff stage records them (diffing.history)
+            phrase_rows += [
+                {
+                    "phrase": use.phrase,
+                    "weight": use.weight,
+                    "release_id": rid,
+                    "version_id": vid,
+                    "used_at": item.published_at,
+                }
+                for use in phrase_uses(item.text)
+            ]
     for model, rows in (
         (Release, release_rows),
         (ReleaseVersion, version_rows),

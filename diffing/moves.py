@@ -68,13 +68,15 @@ class Move:
         back with the stored category on the first and no weights (the score is kept)."""
         if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
             return None
-        category = data.get("category") if isinstance(data.get("category"), str) else ""
+        stored = data.get("category")
+        category: str = stored if isinstance(stored, str) else ""
         labels = []
         for i, text in enumerate(x for x in data.get("labels") or [] if isinstance(x, str)):
             kind, _, value = text.partition(": ")
             labels.append(Label(kind, value, 0.0, category if i == 0 else ""))
         score = data.get("score")
-        pieces = data.get("word_diff") if isinstance(data.get("word_diff"), list) else []
+        found = data.get("word_diff")
+        pieces: list[Any] = found if isinstance(found, list) else []
         return cls(
             kind=data["kind"],
             score=float(score) if isinstance(score, int | float) else 0.0,

@@ -117,10 +117,10 @@ def _print(
             head.append(f"  {name} {item['similarity']:.2f}", style="dim")
     console.print(head)
     if baseline is not None:
-        line = baseline_line(baseline, stated)
+        said = baseline_line(baseline, stated)
         if len(item.get("labels") or ()) > 1:  # one line for the bases that share the diff
-            line = line.replace(f" on {baseline['basis_label']}:", ":", 1)
-        console.print(Text(f"  {line}", style="dim"))
+            said = said.replace(f" on {baseline['basis_label']}:", ":", 1)
+        console.print(Text(f"  {said}", style="dim"))
     if item.get("change_note") and item["has_change_note"]:
         console.print(Text(f"  change note: {item['change_note']}", style="dim"))
     _print_moves(console, item)

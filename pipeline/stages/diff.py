@@ -209,15 +209,16 @@ def statement_diffs(
     for basis, choice in choices.items():
         chosen = choice.statement
         if chosen is None:
-            against = choice.baseline.release_id
-            against_version = next(
-                (c.version_id for c in found.get(basis, []) if c.release_id == against), None
+            # against the latest statement it names, else the version itself
+            latest = next(
+                (c for c in found.get(basis, []) if c.release_id == choice.baseline.release_id),
+                None,
             )
             results.append(
                 StatementDiff(
                     basis,
-                    against if against_version is not None else version.release_id,
-                    against_version if against_version is not None else version.id,
+                    latest.release_id if latest else version.release_id,
+                    latest.version_id if latest else version.id,
                     Diff(baseline=choice.baseline),
                     compared=False,
                 )
