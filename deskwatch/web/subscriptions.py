@@ -1,7 +1,8 @@
 """A desk officer's own subscriptions, reached from the signed link in every mail (no password).
 
     GET  /subscriptions/{token}    their active subscriptions and their recent alerts
-    POST /subscriptions/{token}    end one (`id`) or all of them (form with the CSRF token)
+    POST /subscriptions/{token}    end one (`id`) or all of them, or change how often one
+                                   comes (`id` and `frequency`): forms with the CSRF token
     GET  /unsubscribe/{token}      a page with one button (a GET never unsubscribes: mail
                                    scanners and link previews follow links)
     POST /unsubscribe/{token}      ends all of them: the RFC 8058 one-click POST a mail client
@@ -14,6 +15,7 @@ Writes go through storage.subscriptions.end_subscriptions, in the app's write da
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from core.errors import NotFoundError, UsageError
+from core.subscriptions import FREQUENCIES
 from core.tokens import TokenError, verify
 from deskwatch.web.render import error, page
 from deskwatch.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok
@@ -68,7 +71,12 @@ def manage(request: Request) -> Response:
         rows = [_subscription_row(r) for r in active_subscriptions(session, email=email)]
         alerts = [_alert_row(a, r) for a, r in alerts_of(session, email, limit=50)]
     data = {"email": email, "subscriptions": rows, "alerts": alerts}
-    extra = {"token": request.path_params["token"], "done": request.query_params.get("done")}
+    extra = {
+        "token": request.path_params["token"],
+        "done": request.query_params.get("done"),
+        "changed": request.query_params.get("changed"),
+        "frequencies": FREQUENCIES,
+    }
     return page(request, "subscriptions.html.j2", data, extra=extra)
 
 
@@ -105,6 +113,29 @@ def _end(request: Request, email: str, subscription_id: int | None) -> int:
         return len(ended)
 
 
+def _refrequency(request: Request, email: str, subscription_id: int, frequency: str) -> int:
+    """Change how often one subscription comes: the row is ended (as unsubscribed, so a config
+    entry is not brought back by the next sync) and an identical one made with the new frequency
+    (as `deskwatch subscribe` makes them). Returns how many changed (0 or 1)."""
+    from storage.subscriptions import (
+        ENDED_UNSUBSCRIBED,
+        active_subscriptions,
+        add_subscription,
+        spec_of,
+    )
+
+    now = _now(request)
+    with request.app.state.write_db().session() as session:
+        rows = [r for r in active_subscriptions(session, email=email) if r.id == subscription_id]
+        if not rows or rows[0].frequency == frequency:
+            return 0
+        spec = replace(spec_of(rows[0]), frequency=frequency)
+        rows[0].ended_at, rows[0].ended_reason = now, ENDED_UNSUBSCRIBED
+        session.flush()
+        add_subscription(session, spec, now=now)
+        return 1
+
+
 def _forged(request: Request, form: dict[str, str]) -> Response | None:
     """403 unless the form carries this browser's CSRF token and comes from this site."""
     origin = request.headers.get("origin")
@@ -136,11 +167,17 @@ async def change(request: Request) -> Response:
         subscription_id = int(raw_id) if raw_id else None
     except ValueError:
         return error(request, 400, "id must be a subscription number")
+    token = request.path_params["token"]
+    frequency = form.get("frequency")
+    if frequency is not None:
+        if frequency not in FREQUENCIES or subscription_id is None:
+            return error(request, 400, f"frequency must be one of {', '.join(FREQUENCIES)}")
+        changed = await run_in_threadpool(_refrequency, request, email, subscription_id, frequency)
+        return RedirectResponse(f"/subscriptions/{token}?changed={changed}", status_code=303)
     try:
         ended = await run_in_threadpool(_end, request, email, subscription_id)
     except UsageError as exc:
         return error(request, 400, str(exc))
-    token = request.path_params["token"]
     return RedirectResponse(f"/subscriptions/{token}?done={ended}", status_code=303)
 
 

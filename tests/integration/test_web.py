@@ -290,6 +290,24 @@ def test_ending_one_subscription_needs_the_csrf_token(web: Any, room: Room) -> N
     assert names == ["Sanctions"]
 
 
+def test_changing_how_often_a_subscription_comes(web: Any, room: Room) -> None:
+    link = f"/subscriptions/{token()}"
+    csrf = csrf_of(web.get(link).text)
+    gaza = room.subscription_ids[0]
+    assert web.post(link, data={"id": str(gaza), "frequency": "daily"}).status_code == 403
+    bad = web.post(link, data={"id": str(gaza), "frequency": "hourly", "csrf": csrf})
+    assert bad.status_code == 400
+    done = web.post(link, data={"id": str(gaza), "frequency": "daily", "csrf": csrf})
+    assert done.status_code == 200 and "1 subscription(s) changed" in done.text  # after the 303
+    rows = web.get(link, params={"format": "json"}).json()["subscriptions"]
+    assert {(r["name"], r["frequency"]) for r in rows} == {
+        ("Gaza", "daily"),
+        ("Sanctions", "immediate"),
+    }
+    [daily] = [r for r in rows if r["name"] == "Gaza"]
+    assert daily["themes"] == ["middle-east-escalation"] and daily["id"] != gaza
+
+
 def test_a_form_from_another_origin_is_refused(web: Any) -> None:
     link = f"/subscriptions/{token()}"
     csrf = csrf_of(web.get(link).text)
