@@ -408,3 +408,22 @@ def test_serving_beyond_loopback_without_auth_is_refused(room: Room) -> None:
     with pytest.raises(ConfigError, match="users_file"):
         web_settings(app_for(room.url, web_host="0.0.0.0", web_auth="basic"))
     assert web_settings(app_for(room.url), host="::1").auth == "none"
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+def test_the_command_refuses_an_open_bind_and_hashes_passwords(room: Room) -> None:
+    from typer.testing import CliRunner
+
+    from deskwatch.cli import app
+    from deskwatch.web.security import check_password
+
+    runner = CliRunner()
+    env = {"DESKWATCH_DATABASE_URL": room.url}
+    refused = runner.invoke(app, ["web", "--host", "0.0.0.0"], env=env)
+    assert refused.exit_code != 0 and "without authentication" in refused.stderr
+    made = runner.invoke(app, ["web", "--hash-password", "analyst"], input="pw1\npw1\n", env=env)
+    assert made.exit_code == 0
+    name, hashed = made.stdout.strip().splitlines()[-1].split(":", 1)
+    assert name == "analyst" and check_password("pw1", hashed)
