@@ -112,16 +112,38 @@ class SmtpConfig(_Strict):
     @field_validator("mail_from")
     @classmethod
     def _valid_from(cls, value: str | None) -> str | None:
-        if value is not None and not valid_email(value.strip()):
-            raise ValueError(f"invalid email address {value!r}")
+        if value is not None:
+            check_mail_from(value)
         return value.strip() if value else value
 
     @field_validator("unsubscribe")
     @classmethod
     def _valid_unsubscribe(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("mailto:", "https:")):
-            raise ValueError("unsubscribe must be a mailto: or https: address")
+        if value is not None:
+            check_unsubscribe(value)
         return value
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value)
+
+
+def check_mail_from(value: str) -> None:
+    """A From address as a mail header can carry it: ValueError otherwise. A CR or LF would
+    end the header and start another (or fail every send): refused here, at load."""
+    local, at, host = value.strip().rpartition("@")
+    # a From address may name a host with no dot (deskwatch@localhost, the default)
+    if _has_control(value) or not at or not local or not host or " " in value.strip():
+        raise ValueError(f"invalid email address {value!r}")
+
+
+def check_unsubscribe(value: str) -> None:
+    """A List-Unsubscribe address: mailto: or https:, one word with no control characters
+    (it is written into a header between angle brackets)."""
+    if not value.startswith(("mailto:", "https:")):
+        raise ValueError("unsubscribe must be a mailto: or https: address")
+    if _has_control(value) or any(c.isspace() or c in "<>" for c in value):
+        raise ValueError(f"unsubscribe {value!r}: no spaces, control characters or < >")
 
 
 def resolve_paths(smtp: SmtpConfig, base: Path) -> None:

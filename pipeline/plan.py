@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from core.errors import DeskwatchError
+from core.errors import ConfigError, DeskwatchError, UsageError
 from pipeline import steps
 from pipeline.app import App
 from pipeline.scheduling import RunConfig, backoff
@@ -134,10 +134,16 @@ def source_retries(run: RunConfig) -> Retries:
     return Retries(delays, run.source_timeout_seconds, _retryable_source)
 
 
+def _may_pass(exc: BaseException) -> bool:
+    """Any failure but a config or usage error, which no wait will mend."""
+    return not isinstance(exc, ConfigError | UsageError)
+
+
 def send_retries(run: RunConfig) -> Retries:
-    """Sending (alerts, digests) again after any failure: nothing is sent twice (the outbox)."""
+    """Sending (alerts, digests) again after a failure that may pass (the mail server down, a
+    timeout): nothing is sent twice (the outbox). A bad setting fails at once."""
     delays = backoff(run.send_retry_delay_seconds, run.send_retries)
-    return Retries(delays, run.send_timeout_seconds, _any_failure)
+    return Retries(delays, run.send_timeout_seconds, _may_pass)
 
 
 def stage_retries(run: RunConfig, name: str) -> Retries:
