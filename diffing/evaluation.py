@@ -7,6 +7,8 @@
   all moves and shifts of the pairs given.
 - false-substantive rate: of the version pairs a person labelled trivial or minor, the share
   classified substantive (the alerts nobody wanted).
+- baseline accuracy: of the new statements with a baseline a person chose, the share for which
+  diffing.baseline chose the same earlier statement.
 """
 
 from __future__ import annotations
@@ -86,3 +88,23 @@ def agreement(cases: Iterable[tuple[str, str]]) -> float:
     """The share of (expected, got) classifications that agree exactly."""
     pairs = list(cases)
     return sum(1 for expected, got in pairs if expected == got) / len(pairs) if pairs else 1.0
+
+
+@dataclass(frozen=True)
+class BaselineCase:
+    """One baseline choice: the new statement, the earlier one a person would compare it with,
+    the one chosen (None when none was comparable) and, then, why."""
+
+    name: str
+    expected: str
+    chosen: str | None
+    reason: str = ""
+
+    @property
+    def right(self) -> bool:
+        return self.chosen == self.expected
+
+
+def baseline_accuracy(cases: Sequence[BaselineCase]) -> float:
+    """The share of cases whose chosen baseline is the expected one (1.0 for no case)."""
+    return sum(1 for case in cases if case.right) / len(cases) if cases else 1.0

@@ -96,20 +96,38 @@ def eval_(
     errors: bool = typer.Option(
         True, "--errors/--no-errors", help="List every miss and false positive (default: yes)."
     ),
+    diffs: Path | None = typer.Option(
+        None,
+        "--diffs",
+        metavar="GOLD_FILE",
+        dir_okay=False,
+        help="Measure the differ instead, on this gold file of diffs (tests/gold/diffs.yaml) "
+        "and the texts of --corpus.",
+    ),
     json_: bool = JsonOption,
     csv_: bool = CsvOption,
 ) -> None:
     """Measure the tagger: precision, recall and F1 per country, per theme and overall, on the
     gold set and on the GOV.UK items of the shared corpus (their world_locations links as the
     truth for countries; the tagger sees only the text). Lists every miss and false positive.
-    Give --gold, --corpus or both: there is no default folder.
+    Give --gold, --corpus or both: there is no default folder. With --diffs GOLD_FILE it measures
+    the differ on the corpus instead: top-3 precision and recall of what moved, the trivial-edit
+    false-substantive rate, per part, and baseline choice accuracy.
 
     Example: deskwatch eval --gold tests/gold --corpus ../shared/corpus
+    Example: deskwatch eval --diffs tests/gold/diffs.yaml --corpus ../shared/corpus
     """
     from pipeline.evaluation import evaluation_report
     from pipeline.stages.tag import taxonomy_for
 
     fmt = pick(json_, csv_)
+    if diffs is not None:
+        from deskwatch.diff_eval import print_diff_evaluation
+
+        if corpus is None:
+            raise UsageError("--diffs needs the corpus its gold file names (--corpus DIR)")
+        print_diff_evaluation(state(ctx).app, diffs, corpus, fmt, errors=errors)
+        return
     if gold is None and corpus is None:
         raise UsageError("give the gold set (--gold DIR), the corpus (--corpus DIR) or both")
     report = evaluation_report(taxonomy_for(state(ctx).app), gold=gold, corpus=corpus)

@@ -48,3 +48,16 @@ def test_false_substantive_rate_counts_only_light_changes() -> None:
     assert false_substantive_rate(cases) == (pytest.approx(1 / 3), 3)
     assert false_substantive_rate([("substantive", "substantive")]) == (0.0, 0)
     assert agreement(cases) == pytest.approx(1 / 4)
+
+
+def test_baseline_accuracy_counts_the_expected_choices() -> None:
+    from diffing.evaluation import BaselineCase, baseline_accuracy
+
+    cases = [
+        BaselineCase("b", "a", "a"),
+        BaselineCase("c", "b", "a"),
+        BaselineCase("d", "c", None, "the passages share too little"),
+    ]
+    assert [c.right for c in cases] == [True, False, False]
+    assert baseline_accuracy(cases) == pytest.approx(1 / 3)
+    assert baseline_accuracy([]) == 1.0
