@@ -12,8 +12,9 @@
     what moved              each diff leads with its top moves (the caller's `headlines`: the
                             scorer's own choice, diffing.moves.Significance.headlines), said in
                             words (alerts.wording), and at most MAX_DETAILS details apart; the
-                            mail's top change (its subject) is the version diff's first move, else
-                            the first statement diff's
+                            mail's top change (its subject) is the version diff's first headline,
+                            else the first statement diff's; an edit with moves but no headline
+                            is named by the opening of its first changed sentence
     names                   every label is a name: a reason's country by core.country_names, a
                             basis by the matched reason, the version's tag, the payload's
                             baseline, else the country's name
@@ -29,7 +30,7 @@ from typing import Any
 
 from alerts.compose import AlertItem, DiffSummary
 from alerts.diffview import DiffView
-from alerts.wording import MoveView, baseline_line, move_lines, read_baseline, say
+from alerts.wording import MoveView, baseline_line, glimpse, move_lines, read_baseline, say
 from core.alert_facts import Reason
 from core.country_names import country_name
 from core.mail_rows import ChangeRow, MailRows, ReleaseRow
@@ -96,7 +97,8 @@ def alert_items(
         version_change = alert.net_change or newest(c for c in changes if c.kind == "version")
         first = alert.first_number or version.number
         version_diff = None
-        top: list[Any] = []
+        top: list[str] = []
+        weak: list[str] = []
         if version_change is not None and first > 1:
             version_diff = summary(
                 version_change,
@@ -107,6 +109,7 @@ def alert_items(
                 change_note=version.change_note,
                 headlines=headlines,
                 top=top,
+                weak=weak,
             )
         statements = statement_diffs(
             changes,
@@ -132,7 +135,7 @@ def alert_items(
             statement_diffs=statements,
             version_diff=version_diff,
             updated_at=version.updated_at,
-            top_change=say(top[0]) if top else None,
+            top_change=top[0] if top else (weak[0] if weak else None),
             alert_ids=alert.carries,
             first_version_number=alert.first_number,
         )
@@ -158,7 +161,7 @@ def statement_diffs(
     headlines: Headlines = first_moves,
     labels: dict[str, str] | None = None,
     now: Any = None,
-    top: list[Any] | None = None,
+    top: list[str] | None = None,
 ) -> tuple[DiffSummary, ...]:
     """The statement diffs on the bases the alert matched, in the order of its reasons; for a
     keyword-only match, the release's own. At most MAX_STATEMENT_DIFFS. Each is headed by the
@@ -204,19 +207,24 @@ def summary(
     change_note: str | None = None,
     headlines: Headlines = first_moves,
     now: Any = None,
-    top: list[Any] | None = None,
+    top: list[str] | None = None,
+    weak: list[str] | None = None,
 ) -> DiffSummary:
     """A stored change, cut to what a mail shows: its headline moves in words, a few details,
     the baseline line of a statement diff, and a few sentences of each kind (a statement diff
     against a whole earlier release can run to dozens; `deskwatch diff` shows them all). The
-    headline moves are appended to `top`."""
+    headline moves, in words, are appended to `top`; when it has moves but none is a headline,
+    the glimpse of its first goes to `weak` (a subject's last resort)."""
     diff = read_diff(change.payload)
     limit = MAX_SENTENCES if change.kind == "statement" else MAX_VERSION_SENTENCES
     shown = diff.head(limit)
     more = sum(max(0, len(x) - limit) for x in (diff.added, diff.removed, diff.changed))
-    moves: Sequence[MoveView] = list(headlines(list(getattr(diff, "moves", ()))))
+    every = list(getattr(diff, "moves", ()))
+    moves: Sequence[MoveView] = list(headlines(every))
     if top is not None:
-        top.extend(moves)
+        top.extend(say(m) for m in moves)
+    if weak is not None and every and not moves:
+        weak.append(glimpse(every[0]))
     details = [f"{d.kind}: {d.text}" for d in getattr(diff, "details", ())][:MAX_DETAILS]
     line = None
     if change.kind == "statement":
@@ -229,7 +237,7 @@ def summary(
             or ((against.published_at or against.first_seen_at) if against else None),
             now,
             compared=baseline.compared if baseline else True,
-            reason=baseline.reason if baseline else None,
+            reason=_renamed(baseline.reason, baseline.basis_label, label) if baseline else None,
         )
     return DiffSummary(
         basis=change.basis,
@@ -251,3 +259,11 @@ def summary(
         details=tuple(details),
         baseline=line,
     )
+
+
+def _renamed(reason: str | None, stored: str | None, label: str) -> str | None:
+    """The diff stage's reason, naming the basis as the mail does (it may have written the tag's
+    stored label, "Palestine, State of", where the mail says "Palestine")."""
+    if reason and stored and stored != label:
+        return reason.replace(stored, label)
+    return reason

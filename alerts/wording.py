@@ -141,6 +141,20 @@ def say(move: MoveView) -> str:
     return say_label(top.kind, top.value)
 
 
+GLIMPSE_WORDS = 60
+"""Characters of a sentence a subject quotes when no move is strong enough to name."""
+
+
+def glimpse(move: MoveView) -> str:
+    """A change no label names (a sentence added, dropped or reworded), said by its opening:
+    `new: “Flights from Ukraine are suspended…”`. For a subject when nothing scored high."""
+    verb = {"added": "new", "removed": "dropped"}.get(move.kind, "reworded")
+    sentence = " ".join(((move.after or move.before) or "").split())
+    if len(sentence) > GLIMPSE_WORDS:
+        sentence = sentence[:GLIMPSE_WORDS].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    return f"{verb}: {_quoted(sentence)}" if sentence else verb
+
+
 def move_lines(moves: Sequence[MoveView]) -> tuple[MoveLine, ...]:
     return tuple(MoveLine(say(m), m.before, m.after, m.kind) for m in moves)
 

@@ -9,7 +9,15 @@ import pytest
 
 from alerts.compose import SUBJECT_MAX, AlertItem, subject_for
 from alerts.matching import Reason
-from alerts.wording import ago, baseline_line, read_baseline, rule_words, say, say_label
+from alerts.wording import (
+    ago,
+    baseline_line,
+    glimpse,
+    read_baseline,
+    rule_words,
+    say,
+    say_label,
+)
 from core.country_names import country_name
 from diffing.moves import Label, Move
 
@@ -139,3 +147,12 @@ def test_the_rule_that_matched_in_words() -> None:
         "Your subscription to the theme Ukraine support matched."
     )
     assert "earlier version of this release" in rule_words(Reason("release", "7", "x"))
+
+
+def test_a_change_no_label_names_is_glimpsed_by_its_opening() -> None:
+    long = "Flights from Ukraine are suspended until further notice, and land borders are busy."
+    assert glimpse(_move("added", after=long)) == (
+        "new: “Flights from Ukraine are suspended until further notice…”"
+    )
+    assert glimpse(_move("removed", before="Short one.")) == "dropped: “Short one.”"
+    assert glimpse(_move("reworded", before="a", after="b")) == "reworded: “b”"
