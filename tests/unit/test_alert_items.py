@@ -4,6 +4,7 @@ and the sentence and phrase limits. Every expected value below was worked out by
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from alerts.diffview import render_diff
@@ -158,3 +159,82 @@ def test_one_item_per_alert_sharing_the_rows_of_a_version() -> None:
     assert sorted(items) == [1, 2]
     assert items[1].statement_diffs == () and items[2].reasons[0].kind == "keyword"
     assert items[1].statement_diffs == items[2].statement_diffs == ()
+
+
+def _move(label: str, after: str, score: float = 3.0) -> dict[str, object]:
+    return {"kind": "added", "label": label, "labels": [label], "score": score, "after": after}
+
+
+def test_a_diff_leads_with_its_headline_moves_and_the_subject_takes_the_first() -> None:
+    version = {
+        "added": ["Call 5000.", "We now advise against all travel."],
+        "moves": [
+            _move("scale: advice all-but-essential -> all", "We now advise against all travel."),
+            _move("sentence added", "Call 5000.", score=0.2),
+        ],
+        "details": [{"kind": "phone", "text": "5000"}],
+    }
+    statement = {"moves": [_move("formula_added: ceasefire", "A ceasefire.")]}
+    changes = [
+        _change(1, "version", "version", version),
+        _change(2, "statement", "theme:a", statement),
+    ]
+    headlines = lambda moves: [m for m in moves if m.score >= 1.5]  # noqa: E731
+    item = alert_items(
+        _rows(changes, [_reason("theme", "a", "A")]),
+        read_diff=Diff.from_payload,
+        headlines=headlines,
+    )[1]
+    assert item.version_diff is not None
+    assert [m.words for m in item.version_diff.moves] == ["now advises against all travel"]
+    assert item.version_diff.details == ("phone: 5000",)
+    assert item.top_change == "now advises against all travel"  # the edit before the statement
+    assert [m.words for m in item.statement_diffs[0].moves] == ["now says “ceasefire”"]
+
+
+def test_a_weak_edit_gives_way_to_a_statement_headline_and_else_is_glimpsed() -> None:
+    weak = {"moves": [_move("sentence added", "Call the embassy.", score=0.2)]}
+    strong = {"moves": [_move("formula_added: ceasefire", "A ceasefire.")]}
+    headlines = lambda moves: [m for m in moves if m.score >= 1.5]  # noqa: E731
+    both = [_change(1, "version", "version", weak), _change(2, "statement", "theme:a", strong)]
+    reasons = [_reason("theme", "a", "A")]
+    rows = _rows(both, reasons)
+    item = alert_items(rows, read_diff=Diff.from_payload, headlines=headlines)[1]
+    assert item.top_change == "now says “ceasefire”"
+    alone = _rows([_change(1, "version", "version", weak)], reasons)
+    item = alert_items(alone, read_diff=Diff.from_payload, headlines=headlines)[1]
+    assert item.top_change == "new: “Call the embassy.”"
+
+
+def test_the_baseline_line_says_why_a_statement_was_not_compared() -> None:
+    payload = {
+        "baseline": {
+            "basis": "country:PS",
+            "basis_label": "Palestine, State of",
+            "title": "Earlier statement",
+            "published_at": (T0 - timedelta(days=37)).isoformat(),
+            "compared": False,
+            "reason": "the passages on Palestine, State of share too little to compare",
+        }
+    }
+    changes = [_change(1, "statement", "country:PS", payload)]
+    rows = _rows(changes, [_reason("country", "PS", "Palestine, State of (focus)")])
+    [diff] = _one(rows).statement_diffs
+    assert diff.basis_label == "Palestine"
+    assert diff.baseline == (
+        "Last statement on Palestine: Earlier statement, 37 days ago; not compared because the "
+        "passages on Palestine share too little to compare"
+    )
+
+
+def test_a_coalesced_mail_shows_its_net_change_and_carries_every_alert() -> None:
+    own = _change(1, "version", "version", {"added": ["Only the last edit."]})
+    net = replace(own, id=0, payload={"added": ["The whole net change."]})
+    rows = _rows([own], [_reason("theme", "a", "A")], number=4)
+    rows = replace(
+        rows,
+        alerts=(replace(rows.alerts[0], carries=(1, 2, 3), first_number=2, net_change=net),),
+    )
+    item = _one(rows)
+    assert item.version_diff is not None and item.version_diff.added == ("The whole net change.",)
+    assert item.carried == (1, 2, 3) and item.first_version_number == 2
