@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from diffing.compare import version_diff
-from pipeline.stages.alert import create_alerts, send_alerts
+from pipeline.stages.alert import create_alerts, send_alerts, send_digests
 from tests.integration.alerts_helpers import (
     T0,
     TagSpec,
@@ -235,3 +235,25 @@ def test_a_window_of_zero_sends_each_version(database, tmp_path, smtp_server) ->
     _version(database, V1, V2, (THEME,), 10)
     create_alerts(app, database, now=T0 + timedelta(minutes=10))
     assert send_alerts(app, database, now=T0 + timedelta(minutes=10))["alerts_sent"] == 1
+
+
+def test_a_digest_names_each_top_change_and_joins_the_versions_of_a_page(
+    database, tmp_path, smtp_server
+) -> None:
+    daily = {**MIDEAST_DESK, "frequency": "daily"}
+    app = make_app(database.url, tmp_path, [daily], **_smtp(smtp_server))
+    create_alerts(app, database, now=T0)
+    store(database, "israel", TITLE, V1, (THEME,), now=T0, published_at=T0)
+    _version(database, V1, V2, (THEME,), 60)
+    _version(database, V2, V2.replace("all but essential", "all"), (THEME,), 120)
+    create_alerts(app, database, now=T0 + timedelta(hours=2))
+    counts = send_digests(app, database, frequency="daily", now=T0 + timedelta(hours=3))
+    assert counts["digests_sent"] == 1 and counts["digest_alerts"] == 3
+    [mail] = smtp_server.sink.to("mideast.desk@example.org")
+    text, html = parts(mail)
+    # one entry for the page: its three versions, dated by the last
+    assert text.count(f"* {TITLE}") == 1
+    assert "Updated 20 November 2026 · versions 1 to 3" in text
+    assert mail["Subject"] == "[deskwatch] Daily digest · 1 release · Friday 20 November 2026"
+    assert {a.message_id for a in alerts_of(database)} == {mail["Message-ID"]}
+    assert "versions 1 to 3" in html
