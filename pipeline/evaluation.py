@@ -371,11 +371,20 @@ GOVUK_FOLDER = "govuk-content-api"
 
 
 def evaluation_report(
-    taxonomy: Taxonomy, *, gold: Path | None = None, corpus: Path | None = None
+    taxonomy: Taxonomy,
+    *,
+    gold: Path | None = None,
+    corpus: Path | None = None,
+    labels: Path | None = None,
 ) -> dict[str, Any]:
     """Every score of the tagger on the gold set in `gold` and on the GOV.UK items of `corpus`
     (the shared corpus folder, or its govuk-content-api folder), as `scores` (Scores) beside
-    what was read. At least one of the two; a folder without its files is a UsageError."""
+    what was read. At least one of the two; a folder without its files is a UsageError.
+
+    With the corpus, the team's labels of its items (`labels`, else `govuk_labels.yaml` of the
+    gold folder) are scored per part, tune and holdout (pipeline.corpus_labels), as `parts`
+    (PartScores), their Scores added to `scores`; `summary` is one row per data set
+    (pipeline.eval_table)."""
     if gold is None and corpus is None:
         raise UsageError("nothing to measure: give a gold set folder, a corpus folder or both")
     tagger = get_tagger(taxonomy)
@@ -406,6 +415,21 @@ def evaluation_report(
             "labels_set_aside": sorted({a for i in labelled_items for a in i.set_aside}),
         }
         report["scores"] += evaluate_govuk(tagger, labelled_items)
+        labels = labels or (gold / GOVUK_LABELS if gold is not None else None)
+        if labels is not None and labels.is_file():
+            from pipeline.corpus_labels import evaluate_govuk_labels, load_govuk_labels
+
+            found = evaluate_govuk_labels(tagger, folder, load_govuk_labels(labels))
+            report["parts"] = list(found.values())
+            report["scores"] += [s for p in found.values() for s in (p.themes, p.focus, p.mentions)]
+        else:
+            report["notes"].append(
+                "no GOV.UK labels (give --gold DIR holding govuk_labels.yaml, or --labels FILE): "
+                "the tune and holdout parts are not reported"
+            )
     else:
         report["notes"].append("no GOV.UK corpus given: reporting the gold set only")
+    from pipeline.eval_table import summary_rows
+
+    report["summary"] = summary_rows(report["scores"], report.get("parts", []))
     return report

@@ -93,6 +93,13 @@ def eval_(
         file_okay=False,
         help="The shared corpus folder, or its govuk-content-api folder.",
     ),
+    labels: Path | None = typer.Option(
+        None,
+        "--labels",
+        metavar="FILE",
+        dir_okay=False,
+        help="The team's labels of the corpus items (default: govuk_labels.yaml in --gold).",
+    ),
     errors: bool = typer.Option(
         True, "--errors/--no-errors", help="List every miss and false positive (default: yes)."
     ),
@@ -109,7 +116,9 @@ def eval_(
 ) -> None:
     """Measure the tagger: precision, recall and F1 per country, per theme and overall, on the
     gold set and on the GOV.UK items of the shared corpus (their world_locations links as the
-    truth for countries; the tagger sees only the text). Lists every miss and false positive.
+    truth for countries; the tagger sees only the text) and on the team's labels of those items
+    (the tuning part and the held-out part apart, with the suggested band): one summary table,
+    then the per-label tables and every miss and false positive.
     Give --gold, --corpus or both: there is no default folder. With --diffs GOLD_FILE it measures
     the differ on the corpus instead: top-3 precision and recall of what moved, the trivial-edit
     false-substantive rate, per part, and baseline choice accuracy.
@@ -130,10 +139,19 @@ def eval_(
         return
     if gold is None and corpus is None:
         raise UsageError("give the gold set (--gold DIR), the corpus (--corpus DIR) or both")
-    report = evaluation_report(taxonomy_for(state(ctx).app), gold=gold, corpus=corpus)
+    report = evaluation_report(
+        taxonomy_for(state(ctx).app), gold=gold, corpus=corpus, labels=labels
+    )
     scores = report.pop("scores")
+    parts = report.pop("parts", [])
     if fmt is Format.JSON:
-        print_json({**report, "scores": [s.as_dict() for s in scores]})
+        print_json(
+            {
+                **report,
+                "scores": [s.as_dict() for s in scores],
+                "parts": [p.as_dict() for p in parts],
+            }
+        )
         return
     rows = [row for s in scores for row in s.rows()]
     columns = ["dataset", "kind", "label", "tp", "fp", "fn", "precision", "recall", "f1"]
@@ -161,6 +179,26 @@ def eval_(
             Format.TABLE,
             title=f"{s.dataset}: {s.kind} ({s.items} items)",
         )
+    from pipeline.eval_table import COLUMNS
+
+    emit(
+        [{k: "" if v is None else _fmt(v) for k, v in row.items()} for row in report["summary"]],
+        COLUMNS,
+        Format.TABLE,
+        title="Summary per data set (P precision, R recall; suggested: the band below the bar)",
+        headers={
+            "theme_precision": "theme P",
+            "theme_recall": "theme R",
+            "theme_macro_f1": "theme macro-F1",
+            "country_precision": "country P",
+            "country_recall": "country R",
+            "focus_precision": "focus P",
+            "focus_recall": "focus R",
+            "suggested_right": "suggested, labelled",
+            "suggested_wrong": "suggested, not labelled",
+            "untagged_explained": "not English, untagged with reason",
+        },
+    )
     console.print()
     for s in scores:
         o = s.overall
