@@ -37,8 +37,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+from core.country_names import country_name
 from diffing.model import Baseline
 from diffing.similarity import cosine, vectors
 from diffing.tokens import content_words
@@ -200,27 +202,27 @@ def _baseline(
     )
 
 
+@lru_cache(maxsize=4096)
+def _terms(passage: str) -> tuple[str, ...]:
+    """Content words of a passage, once per passage: one earlier statement is a candidate on
+    several bases, and with no evidence its passages are its whole text on each."""
+    return tuple(content_words(passage))
+
+
 def _passage_similarity(new: Statement, candidates: Sequence[Statement]) -> dict[int, float]:
     if not candidates:
         return {}
-    vecs = vectors([content_words(new.passages), *(content_words(c.passages) for c in candidates)])
+    vecs = vectors([list(_terms(new.passages)), *(list(_terms(c.passages)) for c in candidates)])
     return {c.version_id: cosine(vecs[0], vec) for c, vec in zip(candidates, vecs[1:], strict=True)}
 
 
 def basis_label(basis: str, tag_label: str | None = None) -> str:
-    """A basis's name for a reader: the tag's label (the taxonomy's name of a theme), a country's
-    name from pycountry (its common name, the inverted "Korea, Republic of" put the right way
-    round), never a bare code when a name is known."""
+    """A basis's name for a reader, never a code: a country's name as desk officers write it
+    (core.country_names, the names the mails use), a theme's label from the taxonomy (the tag's
+    label), else the theme id in words."""
     kind, _, value = basis.partition(":")
+    if kind == "country":
+        return country_name(value)
     if tag_label:
         return tag_label
-    if kind == "country":
-        import pycountry
-
-        country = pycountry.countries.get(alpha_2=value.upper())
-        if country is None:
-            return value
-        name = str(getattr(country, "common_name", None) or country.name)
-        head, _, tail = name.partition(", ")  # the registry's inverted "Palestine, State of"
-        return f"{tail} {head}" if tail else name
     return value.replace("-", " ").capitalize()

@@ -134,7 +134,8 @@ def test_passages_are_the_evidence_sentences_else_the_text() -> None:
 
 def test_basis_labels_are_names_never_codes() -> None:
     assert basis_label("country:IL") == "Israel"
-    assert basis_label("country:PS") == "State of Palestine"
+    assert basis_label("country:PS") == "Palestine"
+    assert basis_label("country:PS", "Palestine, State of") == "Palestine"
     assert basis_label("country:IR") == "Iran"
     assert basis_label(BASIS, "Middle East escalation") == LABEL
     assert basis_label("theme:climate-change") == "Climate change"
