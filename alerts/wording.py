@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from core.country_names import country_name
+
 STEP_WORDS: dict[str, dict[str, str]] = {
     "advice": {
         "all-but-essential": "advises against all but essential travel",
@@ -257,3 +259,31 @@ def rule_words(reason: ReasonView) -> str:
             "versions reach you even when its tags change."
         )
     return f"Matched: {label}."
+
+
+# -- a subscription, in names ----------------------------------------------------------------------
+
+
+def describe_rule(
+    *,
+    themes: Sequence[str] = (),
+    countries: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+    focus_only: bool = False,
+    frequency: str = "immediate",
+    theme_names: Mapping[str, str] | None = None,
+) -> str:
+    """A subscription for the foot of a mail, in names: `Middle East escalation; Israel,
+    Palestine (releases about them); “ceasefire” · immediate`. A theme with no known name is
+    shown by its id (so the reader can still find it in the config)."""
+    names = theme_names or {}
+    parts = []
+    if themes:
+        parts.append(", ".join(names.get(t, t) for t in themes))
+    if countries:
+        focus = " (releases about them)" if focus_only and len(countries) > 1 else ""
+        focus = focus or (" (releases about it)" if focus_only else "")
+        parts.append(", ".join(country_name(c) for c in countries) + focus)
+    if keywords:
+        parts.append(", ".join(_quoted(k) for k in keywords))
+    return "; ".join(parts) + f" · {frequency}"

@@ -39,7 +39,8 @@ from alerts.diffview import render_diff
 from alerts.digest import DIGEST_FREQUENCIES, period
 from alerts.mailer import MailSettings
 from alerts.matching import Rule, plan_alerts
-from core.errors import DeliveryError, UsageError
+from alerts.wording import describe_rule
+from core.errors import DeliveryError, DeskwatchError, UsageError
 from core.subscriptions import SubscriptionSpec, problems
 from pipeline import mail_items
 from storage import alerts as outbox
@@ -182,7 +183,13 @@ def _worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
 
 
-def _envelope(settings: MailSettings, email: str, subs: Sequence[Any], now: datetime) -> Envelope:
+def _envelope(
+    settings: MailSettings,
+    email: str,
+    subs: Sequence[Any],
+    now: datetime,
+    theme_names: dict[str, str] | None = None,
+) -> Envelope:
     names = [s.name for s in subs if s.name]
     return Envelope(
         mail_from=settings.mail_from,
@@ -190,8 +197,31 @@ def _envelope(settings: MailSettings, email: str, subs: Sequence[Any], now: date
         to_name=names[0] if names else None,
         unsubscribe=settings.unsubscribe,
         date=now,
-        subscriptions=tuple(spec_of(s).describe() for s in subs),
+        subscriptions=tuple(_described(spec_of(s), theme_names) for s in subs),
     )
+
+
+def _described(spec: SubscriptionSpec, theme_names: dict[str, str] | None) -> str:
+    return describe_rule(
+        themes=spec.themes,
+        countries=spec.countries,
+        keywords=spec.keywords,
+        focus_only=spec.focus_only,
+        frequency=spec.frequency,
+        theme_names=theme_names,
+    )
+
+
+def theme_names(app: App) -> dict[str, str]:
+    """The taxonomy's name of each theme id, for the foot of a mail (empty if it cannot be
+    read: the mail then shows ids rather than not going)."""
+    from pipeline.stages.tag import taxonomy_for
+
+    try:
+        return {t.id: t.label for t in taxonomy_for(app).spec.themes}
+    except DeskwatchError as exc:
+        log.warning("theme names unavailable for the mail: %s", exc)
+        return {}
 
 
 def _subscriptions_by_email(session: Session) -> dict[str, list[Any]]:
@@ -302,6 +332,7 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     settings = app.mail
     worker = _worker()
     render = render_diff
+    names: dict[str, str] | None = None
     with open_channel(app.config.channel, settings) as channel:
         batch = _Batch(db, settings, channel, now, worker=worker)
         window = timedelta(minutes=settings.coalesce_minutes)
@@ -314,9 +345,11 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
                 items = mail_items.alert_items(session, leaders, render_diff=render, groups=groups)
                 subs = _subscriptions_by_email(session)
             failures_before = batch.failed + batch.deferred
+            if leaders and names is None:
+                names = theme_names(app)
             for alert in leaders:
                 item = items[alert.id]
-                envelope = _envelope(settings, alert.email, subs.get(alert.email, []), now)
+                envelope = _envelope(settings, alert.email, subs.get(alert.email, []), now, names)
                 batch.deliver(list(item.carried), alert.email, compose_alert(item, envelope))
             # a failed alert is due again only after its back-off: stop rather than spin
             if len(claimed) < SEND_BATCH or batch.failed + batch.deferred > failures_before:
@@ -392,9 +425,11 @@ def _send_digests(
     for alert in leaders:
         by_email[alert.email].append(items[alert.id])
     batch = _Batch(db, settings, channel, now, worker=worker)
+    names: dict[str, str] | None = None
     for email, group in by_email.items():
         group.sort(key=lambda item: (item.published_at is None, item.published_at, item.alert_id))
-        envelope = _envelope(settings, email, subs.get(email, []), now)
+        names = names if names is not None else theme_names(app)
+        envelope = _envelope(settings, email, subs.get(email, []), now, names)
         message = compose_digest(
             group, envelope, frequency=frequency, period_key=key, period_label=label
         )

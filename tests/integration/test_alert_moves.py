@@ -184,6 +184,8 @@ def test_a_country_rule_catches_what_the_theme_rule_misses_and_says_so(
     assert "Your subscription to Israel matched: the release is about Israel." in text
     assert "Your subscription to Israel matched: the release is about Israel." in html
     assert "Theme:" not in text
+    # the foot lists the subscriptions in names too
+    assert "  - Middle East escalation · immediate" in text and "  - Israel · immediate" in text
 
 
 def test_three_versions_within_the_window_are_one_mail_with_the_net_change(

@@ -12,6 +12,7 @@ from alerts.matching import Reason
 from alerts.wording import (
     ago,
     baseline_line,
+    describe_rule,
     glimpse,
     read_baseline,
     rule_words,
@@ -156,3 +157,19 @@ def test_a_change_no_label_names_is_glimpsed_by_its_opening() -> None:
     )
     assert glimpse(_move("removed", before="Short one.")) == "dropped: “Short one.”"
     assert glimpse(_move("reworded", before="a", after="b")) == "reworded: “b”"
+
+
+def test_a_subscription_is_described_in_names() -> None:
+    assert describe_rule(
+        themes=("middle-east-escalation", "unknown-theme"),
+        countries=("IL", "PS"),
+        keywords=("ceasefire",),
+        focus_only=True,
+        theme_names={"middle-east-escalation": "Middle East escalation"},
+    ) == (
+        "Middle East escalation, unknown-theme; Israel, Palestine (releases about them); "
+        "“ceasefire” · immediate"
+    )
+    assert describe_rule(countries=("RU",), focus_only=True, frequency="daily") == (
+        "Russia (releases about it) · daily"
+    )
