@@ -3,7 +3,8 @@ Read-only; everything else the pages show comes from the modules the CLI uses (s
 storage.phrases, storage.alerts, storage.subscriptions, storage.tags).
 
     facets(session, query, as_of=, top=)   counts per theme, country, source, document type and
-                                           year over a search's whole result set
+                                           year over a search's matches (the best 500)
+    latest_releases(session, limit=)       the newest releases, from the date index
     new_since(session, since)              versions fetched since then, per theme and country
     alerts_of(session, email, limit=)      one reader's alerts, newest first
 """
@@ -17,24 +18,36 @@ from typing import Any
 from sqlalchemy import Select, and_, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from core.query import Query
+from core.query import Query, is_positive
 from storage import dialect
 from storage.models import Alert, Release, ReleaseVersion, Tag
-from storage.search_matching import matching, releases, sources, tags
+from storage.search_matching import matching, newest_first, releases, sources, tags, text_index
 
 FACET_KINDS = ("theme", "country", "source", "type", "year")
+SAMPLE = 500
+"""Facets count at most this many matches: the best-ranked with words to rank by, else the
+newest. Counting every match of a common word (a third of the archive) takes seconds."""
+FRESH_VERSIONS = 5000
+"""`new_since` looks at most at this many of the newest versions."""
+_IN_CHUNK = 500
 
 
 @dataclass
 class Facets:
-    """How many releases of a result set fall under each value, biggest first (`top` per kind)."""
+    """How many releases of a result set fall under each value, biggest first (`top` per kind).
+    `total` is exact up to SAMPLE matches; beyond, `more` is set, `total` is None and the counts
+    are over the `counted` matches of the sample (the best-ranked, or the newest)."""
 
-    total: int = 0
+    total: int | None = 0
+    more: bool = False
+    counted: int = 0
     counts: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,
+            "more": self.more,
+            "counted": self.counted,
             **{
                 kind: [{"value": v, "count": n} for v, n in rows]
                 for kind, rows in self.counts.items()
@@ -42,19 +55,41 @@ class Facets:
         }
 
 
-def facets(session: Session, query: Query, *, as_of: date | None = None, top: int = 12) -> Facets:
-    """The facet counts of everything `query` finds (the same matching as storage.search).
+def facets(
+    session: Session,
+    query: Query,
+    *,
+    as_of: date | None = None,
+    top: int = 12,
+    sample: int = SAMPLE,
+) -> Facets:
+    """The facet counts of what `query` finds (the same matching as storage.search), over at
+    most `sample` matches.
 
-    One statement: the matches are computed once (a materialized CTE) and counted five ways in a
-    UNION ALL; computed per facet, a common word's full-text match ran six times. Themes count
-    the tags a `theme:` filter finds (status tagged); years are publication years, as `since:`
-    and `until:` match publication dates only."""
-    found = matching(session, query, as_of=as_of).cte("found").prefix_with("MATERIALIZED")
+    One statement: the sample is computed once (a materialized CTE) and counted five ways in a
+    UNION ALL. Themes count the tags a `theme:` filter finds (status tagged); years are
+    publication years, as `since:` and `until:` match publication dates only."""
+    ranked = query.text is not None and is_positive(query.text)
+    if ranked and text_index(session).streams_by_rank:
+        # best first from the index itself, every other condition checked per row (FTS5)
+        chosen = matching(session, query, as_of=as_of, by_rank=True).limit(sample)
+    elif ranked:
+        # the index ranks the matches that pass the tag and date filters (Postgres)
+        chosen = matching(session, query, as_of=as_of, top=sample)
+    else:
+        chosen = matching(session, query, as_of=as_of).order_by(*newest_first()).limit(sample)
+    found = chosen.cte("found").prefix_with("MATERIALIZED")
     n = func.count()
     release_of = releases.c.id == found.c.release_id
 
+    # on SQLite the tags of the sample are read by version (their index), not all tags of a kind
+    # probed against the sample (the plan it picks unprompted, 250,000 rows at 100,000
+    # releases): a function on the kind keeps its index out of the join
+    sqlite = dialect.is_sqlite(session)
+    kind_of = func.coalesce(tags.c.kind, "") if sqlite else tags.c.kind
+
     def tag_counts(kind: str) -> Select[Any]:
-        condition = and_(tags.c.kind == kind, tags.c.version_id == found.c.version_id)
+        condition = and_(kind_of == kind, tags.c.version_id == found.c.version_id)
         if kind == "theme":
             condition = and_(condition, tags.c.status == "tagged")
         return (
@@ -66,7 +101,7 @@ def facets(session: Session, query: Query, *, as_of: date | None = None, top: in
 
     year = (
         func.strftime("%Y", releases.c.published_at)
-        if dialect.is_sqlite(session)
+        if sqlite
         else func.to_char(func.timezone("UTC", releases.c.published_at), "YYYY")
     )
     parts = [
@@ -95,7 +130,7 @@ def facets(session: Session, query: Query, *, as_of: date | None = None, top: in
     out = Facets(counts=counts)
     for facet, value, count in session.execute(union_all(*parts)):
         if facet == "total":
-            out.total = count
+            out.counted = count
         elif value is not None:
             counts[facet].append((str(value), count))
     for kind, rows in counts.items():
@@ -104,30 +139,61 @@ def facets(session: Session, query: Query, *, as_of: date | None = None, top: in
         else:
             rows.sort(key=lambda row: (-row[1], row[0]))
         del rows[top:]
+    # the sample can hold fewer than `sample` when there are more matches (the best-ranked
+    # versions include older versions of releases, which the matching then drops): count
+    beyond = matching(session, query, as_of=as_of).limit(sample + 1).subquery("beyond")
+    total = session.scalar(select(func.count()).select_from(beyond)) or 0
+    out.more = total > sample
+    out.total = None if out.more else total
     return out
 
 
-def new_since(session: Session, since: datetime, *, top: int = 12) -> dict[str, Any]:
-    """Versions fetched since `since` (new releases and new versions of known ones): how many,
-    and how many releases per theme and per country among them."""
-    fresh = (
-        select(ReleaseVersion.id.label("version_id"), ReleaseVersion.release_id)
-        .where(ReleaseVersion.fetched_at >= since)
-        .subquery("fresh")
-    )
-    total = session.scalar(select(func.count(func.distinct(fresh.c.release_id)))) or 0
-    out: dict[str, Any] = {"since": since, "releases": total}
-    n = func.count(func.distinct(Tag.release_id)).label("n")
-    for kind in ("theme", "country"):
-        stmt = (
-            select(Tag.value, n)
-            .join(fresh, fresh.c.version_id == Tag.version_id)
-            .where(Tag.kind == kind)
-            .group_by(Tag.value)
-            .order_by(n.desc(), Tag.value)
-            .limit(top)
+def latest_releases(session: Session, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The newest releases by publication date (undated last), from the date index."""
+    stmt = (
+        select(
+            releases.c.id,
+            releases.c.title,
+            func.coalesce(releases.c.published_at, releases.c.first_seen_at).label("when"),
+            sources.c.name.label("source"),
         )
-        out[kind] = [{"value": row.value, "count": row.n} for row in session.execute(stmt)]
+        .join(sources, sources.c.id == releases.c.source_id)
+        .order_by(*newest_first())
+        .limit(limit)
+    )
+    return [
+        {"id": r.id, "title": r.title, "published_at": r.when, "source": r.source}
+        for r in session.execute(stmt)
+    ]
+
+
+def new_since(session: Session, since: datetime, *, top: int = 12) -> dict[str, Any]:
+    """Versions fetched since `since` (new releases and new versions of known ones; at most the
+    FRESH_VERSIONS newest): how many releases, and how many per theme and per country."""
+    fresh = session.execute(
+        select(ReleaseVersion.id, ReleaseVersion.release_id)
+        .where(ReleaseVersion.fetched_at >= since)
+        .order_by(ReleaseVersion.fetched_at.desc())
+        .limit(FRESH_VERSIONS)
+    ).all()
+    version_ids = [row.id for row in fresh]
+    out: dict[str, Any] = {
+        "since": since,
+        "releases": len({row.release_id for row in fresh}),
+        "capped": len(fresh) == FRESH_VERSIONS,
+    }
+    per: dict[str, dict[str, set[int]]] = {"theme": {}, "country": {}}
+    for start in range(0, len(version_ids), _IN_CHUNK):
+        chunk = version_ids[start : start + _IN_CHUNK]
+        for row in session.execute(
+            select(Tag.kind, Tag.value, Tag.release_id).where(
+                Tag.version_id.in_(chunk), Tag.kind.in_(list(per))
+            )
+        ):
+            per[row.kind].setdefault(row.value, set()).add(row.release_id)
+    for kind, values in per.items():
+        ranked = sorted(((v, len(ids)) for v, ids in values.items()), key=lambda r: (-r[1], r[0]))
+        out[kind] = [{"value": v, "count": c} for v, c in ranked[:top]]
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -18,18 +19,21 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from core.errors import QueryError
-from core.query import Filter, Query, parse, parse_date
+from core.query import Filter, Query, is_positive, parse, parse_date
 from deskwatch.web.render import dumps_line, error, page, wants_json
 from deskwatch.web.svg import timeline_svg
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
 PHRASES_SHOWN = 40
+TIMELINE_WINDOW = timedelta(days=731)
+"""A theme or country page charts the last two years (the search link has everything)."""
 DROPPED_AFTER = timedelta(days=180)
 """A phrase is shown as dropped when its last use is this long before the newest on its basis."""
 
 
-def _now(request: Request) -> datetime:
+def request_time(request: Request) -> datetime:
+    """The app's clock (create_app's `clock`, for tests), else the real UTC time."""
     clock = request.app.state.clock
     return clock() if clock is not None else datetime.now(UTC)
 
@@ -49,23 +53,14 @@ def _int(request: Request, name: str, default: int, *, low: int = 1, high: int =
 
 def home(request: Request) -> Response:
     from storage.alerts import count_by_status, list_alerts
-    from storage.reading_room import new_since
-    from storage.releases import list_releases
+    from storage.reading_room import latest_releases, new_since
     from storage.source_health import source_health
 
-    now = _now(request)
+    now = request_time(request)
     with request.app.state.db.session() as session:
         fresh = new_since(session, now - timedelta(days=1))
-        latest = [
-            {
-                "id": r.id,
-                "title": r.title,
-                "published_at": r.published_at or r.first_seen_at,
-                "source": r.source.name,
-            }
-            for r in list_releases(session, limit=10)
-        ]
-        alerts = [_alert_row(a, r) for a, r in list_alerts(session, limit=10)]
+        latest = latest_releases(session, limit=10)
+        alerts = [alert_row(a, r) for a, r in list_alerts(session, limit=10)]
         statuses = count_by_status(session)
         attention = [s for s in source_health(session, now=now) if s["warning"]]
     data = {
@@ -90,7 +85,7 @@ def reasons_text(reasons: Any) -> str:
     return "; ".join(out)
 
 
-def _alert_row(alert: Any, release: Any) -> dict[str, Any]:
+def alert_row(alert: Any, release: Any) -> dict[str, Any]:
     return {
         "id": alert.id,
         "email": alert.email,
@@ -169,13 +164,15 @@ def search(request: Request) -> Response:
             kind: {value: _narrowed_link(q, _facet_filter(kind, value), base) for value, _ in rows}
             for kind, rows in counted.counts.items()
         }
-        last = max(1, -(-counted.total // size))
+        last = -(-counted.total // size) if counted.total is not None else None
+        more = len(hits) == size if last is None else number < last
         link = lambda n: "/search?" + urlencode({"q": q, "page": n, **base})  # noqa: E731
         extra["pages"] = {
             "last": last,
             "previous": link(number - 1) if number > 1 else None,
-            "next": link(number + 1) if number < last else None,
+            "next": link(number + 1) if more else None,
         }
+        extra["ranked"] = parsed.text is not None and is_positive(parsed.text)
         extra["export"] = {
             fmt: "/search/export?" + urlencode({"q": q, "format": fmt, **base})
             for fmt in ("csv", "jsonl")
@@ -267,8 +264,9 @@ def topic(request: Request, kind: str) -> Response:
         return error(request, 404, f"no such {kind}")
     query = Query().with_filter(Filter(kind, (value,)))
     basis = f"{kind}:{value}"
+    window = replace(query, since=(request_time(request) - TIMELINE_WINDOW).date())
     with request.app.state.db.session() as session:
-        counts = timeline(session, query, by="month")
+        counts = timeline(session, window, by="month")
         latest = [h.row() for h in run_search(session, query, limit=10)]
         phrases = phrase_status(phrase_history(session, basis, limit=PHRASES_SHOWN))
     rows = fill_periods({basis: counts}, "month") if counts else []
@@ -280,7 +278,7 @@ def topic(request: Request, kind: str) -> Response:
         "phrases": phrases,
         "latest": latest,
     }
-    chart = timeline_svg(series, title=f"Releases per month, {basis}", by="month")
+    chart = timeline_svg(series, title=f"Releases per month, {basis}, last two years", by="month")
     search_link = "/search?" + urlencode({"q": f"{kind}:{value}"})
     return page(request, "topic.html.j2", data, extra={"chart": chart, "search_link": search_link})
 
@@ -299,7 +297,7 @@ def alerts(request: Request) -> Response:
         return error(request, 400, str(exc))
     with request.app.state.db.session() as session:
         rows = [
-            _alert_row(a, r) for a, r in list_alerts(session, statuses=wanted or None, limit=limit)
+            alert_row(a, r) for a, r in list_alerts(session, statuses=wanted or None, limit=limit)
         ]
         statuses = count_by_status(session)
     data = {"statuses": wanted, "by_status": statuses, "alerts": rows}

@@ -108,6 +108,7 @@ class Guard:
         self.users = users
         self.proxy_header = proxy_header
         self._verified: dict[tuple[str, str], bool] = {}
+        self._key = secrets.token_bytes(32)
 
     def _user(self, headers: Headers) -> str | None | bool:
         """The user name; None when no auth is configured; False when the request must stop."""
@@ -118,8 +119,9 @@ class Guard:
         found = basic_credentials(headers.get("authorization"))
         if found is None or found[0] not in self.users:
             return False
-        # PBKDF2 is slow on purpose: remember the outcome of a (user, password) pair once made
-        key = (found[0], hashlib.sha256(found[1].encode()).hexdigest())
+        # PBKDF2 is slow on purpose: remember the outcome of a (user, password) pair once made,
+        # keyed by an HMAC under a key of this process only (no password kept, even hashed)
+        key = (found[0], hmac.new(self._key, found[1].encode(), hashlib.sha256).hexdigest())
         if key not in self._verified:
             if len(self._verified) > 1000:
                 self._verified.clear()

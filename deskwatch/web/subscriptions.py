@@ -16,7 +16,6 @@ Writes go through storage.subscriptions.end_subscriptions, in the app's write da
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -26,6 +25,7 @@ from starlette.responses import RedirectResponse, Response
 from core.errors import NotFoundError, UsageError
 from core.subscriptions import FREQUENCIES
 from core.tokens import TokenError, verify
+from deskwatch.web.pages import alert_row, request_time
 from deskwatch.web.render import error, page
 from deskwatch.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok
 
@@ -33,14 +33,11 @@ ONE_CLICK = "One-Click"
 URLENCODED = "application/x-www-form-urlencoded"
 
 
-def _now(request: Request) -> datetime:
-    clock = request.app.state.clock
-    return clock() if clock is not None else datetime.now(UTC)
-
-
 def _email(request: Request) -> str | Response:
     try:
-        return verify(request.path_params["token"], request.app.state.web.secret, now=_now(request))
+        return verify(
+            request.path_params["token"], request.app.state.web.secret, now=request_time(request)
+        )
     except TokenError as exc:
         return error(request, 403, str(exc))
 
@@ -60,7 +57,6 @@ def _subscription_row(row: Any) -> dict[str, Any]:
 
 
 def manage(request: Request) -> Response:
-    from deskwatch.web.pages import _alert_row
     from storage.reading_room import alerts_of
     from storage.subscriptions import active_subscriptions
 
@@ -69,7 +65,7 @@ def manage(request: Request) -> Response:
         return email
     with request.app.state.db.session() as session:
         rows = [_subscription_row(r) for r in active_subscriptions(session, email=email)]
-        alerts = [_alert_row(a, r) for a, r in alerts_of(session, email, limit=50)]
+        alerts = [alert_row(a, r) for a, r in alerts_of(session, email, limit=50)]
     data = {"email": email, "subscriptions": rows, "alerts": alerts}
     extra = {
         "token": request.path_params["token"],
@@ -104,7 +100,7 @@ def _end(request: Request, email: str, subscription_id: int | None) -> int:
             ended = end_subscriptions(
                 session,
                 email,
-                now=_now(request),
+                now=request_time(request),
                 subscription_id=subscription_id,
                 all_=subscription_id is None,
             )
@@ -124,7 +120,7 @@ def _refrequency(request: Request, email: str, subscription_id: int, frequency: 
         spec_of,
     )
 
-    now = _now(request)
+    now = request_time(request)
     with request.app.state.write_db().session() as session:
         rows = [r for r in active_subscriptions(session, email=email) if r.id == subscription_id]
         if not rows or rows[0].frequency == frequency:

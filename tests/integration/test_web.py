@@ -427,3 +427,18 @@ def test_the_command_refuses_an_open_bind_and_hashes_passwords(room: Room) -> No
     assert made.exit_code == 0
     name, hashed = made.stdout.strip().splitlines()[-1].split(":", 1)
     assert name == "analyst" and check_password("pw1", hashed)
+
+
+def test_facets_of_a_large_result_set_count_a_sample(room: Room) -> None:
+    from storage.reading_room import facets
+
+    with room.archive.db.session() as session:
+        whole = facets(session, parse("japan* OR ukrain*"))
+        assert (whole.total, whole.more, whole.counted) == (4, False, 4)
+        capped = facets(session, parse("japan* OR ukrain*"), sample=2)
+        assert (capped.total, capped.more, capped.counted) == (None, True, 2)
+        assert sum(n for _, n in capped.counts["year"]) == 2
+        exact = facets(session, parse("japan* OR ukrain*"), sample=4)  # exactly the sample
+        assert (exact.total, exact.more) == (4, False)
+        newest = facets(session, parse("theme:defence-security"), sample=1)
+        assert newest.more and newest.counts["year"] == [("2024", 1)]  # the Kyiv visit
