@@ -3,7 +3,10 @@
 deskwatch runs inside government networks and sends no telemetry: Prefect's server analytics
 (`PREFECT_SERVER_ANALYTICS_ENABLED`) and SDK usage statistics (`DO_NOT_TRACK`) are off unless the
 user sets those variables. deskwatch's own loggers are handed to Prefect
-(`PREFECT_LOGGING_EXTRA_LOGGERS`), so a flow run's log in the Prefect UI shows them.
+(`PREFECT_LOGGING_EXTRA_LOGGERS`), so a flow run's log in the Prefect UI shows them. Flow runs
+send a heartbeat every 30 s (`PREFECT_FLOWS_HEARTBEAT_FREQUENCY`), which the crash automation
+of flows.crash_detection watches. A Prefect worker does not run this code before it starts:
+give it the same variables (docs/operations.md, docker-compose.yml).
 
 `apply_defaults()` never overrides a variable the user set; `prefer()` lets one entry point (e.g.
 `deskwatch serve`, which wants INFO logs in the UI) change a default that deskwatch itself chose.
@@ -26,6 +29,9 @@ DEFAULTS = {
     # the same loggers also speak outside flow runs (deskwatch ingest, retag, tests): there
     # Prefect's API handler has no run to attach the line to, and should stay quiet
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    # a flow run's process says it is alive this often (Prefect's minimum; its default is 180):
+    # the crash automation (flows.crash_detection) marks a run Crashed after 3 missed beats
+    "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30",
 }
 NO_TELEMETRY = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 _MARK = "_DESKWATCH_DEFAULTED"  # the names deskwatch set itself (inherited by child processes)

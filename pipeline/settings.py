@@ -28,6 +28,9 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     """SQLAlchemy URL; default sqlite:///deskwatch.db (a file in the current directory)."""
+    database_password_file: Path | None = None
+    """A file holding the database password (a Docker secret), put into database_url, which
+    then names no password: the password stays out of URLs and the environment."""
     config: Path | None = None
     """Path of the YAML config file; default: the bundled config (the seeds/ folder only)."""
 
@@ -90,7 +93,26 @@ def overlay(settings: Settings, section: BaseModel, variables: dict[str, str]) -
 
 
 def database_url(settings: Settings, from_file: str | None) -> str:
-    return str(first_set(settings.database_url, from_file, DEFAULT_DATABASE_URL))
+    """DESKWATCH_DATABASE_URL, else the file's, else deskwatch.db here; with the password of
+    DESKWATCH_DATABASE_PASSWORD_FILE when that is set (ConfigError when it cannot be read)."""
+    url = str(first_set(settings.database_url, from_file, DEFAULT_DATABASE_URL))
+    if settings.database_password_file is None:
+        return url
+    from sqlalchemy.engine import make_url
+
+    path = settings.database_password_file
+    try:
+        password = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ConfigError(f"cannot read the database password file {path}: {reason}") from None
+    parsed = make_url(url)
+    if parsed.password is not None:
+        raise ConfigError(
+            "the database URL names a password and DESKWATCH_DATABASE_PASSWORD_FILE is set: "
+            "give the password in one place"
+        )
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def fetch_policy(settings: Settings, fetching: FetchingConfig) -> FetchPolicy:

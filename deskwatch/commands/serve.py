@@ -75,7 +75,11 @@ def serve(
     deployments = build_deployments(app)
     if not deployments:
         raise ConfigError("every schedule is disabled (schedule.*.enabled): nothing to serve")
+    install_crash_detection(url)
     names = ", ".join(f"{d.flow_name}/{d.name}" for d in deployments)
+    from pipeline.config_check import describe_schedule
+
+    schedules = "; ".join(describe_schedule(app.config.schedule))
     if work_pool is not None:
         from prefect.deployments.runner import DeploymentApplyError
         from prefect.exceptions import ObjectNotFound, PrefectHTTPStatusError
@@ -95,6 +99,7 @@ def serve(
                     f"`prefect work-pool create {work_pool} --type process`"
                 ) from None
         print(f"registered {names} in work pool {work_pool!r} at {url}", flush=True)
+        print(f"schedules: {schedules}", flush=True)
         return
 
     ui = url[: -len("/api")] if url.rstrip("/").endswith("/api") else url
@@ -107,21 +112,39 @@ def serve(
             raise DeskwatchError(
                 f"cannot serve metrics on {metrics_host}:{metrics_port}: {exc.strerror or exc}"
             ) from None
-        bound = endpoint.server_address
-        print(f"metrics on http://{bound[0]}:{bound[1]}/metrics and /healthz", flush=True)
+        host, port = str(endpoint.server_address[0]), endpoint.server_address[1]
+        print(f"metrics on http://{host}:{port}/metrics and /healthz", flush=True)
     print(f"serving {names} against {url} (UI: {ui}); stop with Ctrl-C or SIGTERM", flush=True)
+    print(f"schedules: {schedules} (a change takes effect when serve restarts)", flush=True)
     serve_until_stopped(deployments)
+
+
+def install_crash_detection(url: str) -> None:
+    """Create or update the automation that marks a deskwatch flow run Crashed when its
+    heartbeats stop (flows.crash_detection), in one line if the server refuses."""
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    from flows.crash_detection import ensure_crash_automation, heartbeat_frequency
+
+    try:
+        ensure_crash_automation(heartbeat_frequency())
+    except PrefectHTTPStatusError as exc:
+        raise DeskwatchError(
+            f"cannot install the crash automation on the Prefect API at {url}: {exc}"
+        ) from None
 
 
 def serve_until_stopped(deployments: list[Any], *, grace_seconds: float = 30.0) -> None:
     """Prefect's runner, with a bound on its graceful stop: on SIGTERM it cancels the runs in
-    flight and pauses the schedules; if that has not finished after `grace_seconds` (Prefect 3.9
-    can hang there), the process exits anyway. A second SIGTERM exits at once."""
+    flight (they end Cancelled, not stuck) and leaves the schedules as they are: a stop for a
+    restart or an upgrade must not pause them (the runs due meanwhile wait as Late and run when
+    serve is back). If the stop has not finished after `grace_seconds` (Prefect 3.9 can hang
+    there), the process exits anyway. A second SIGTERM exits at once."""
     import asyncio
 
     from prefect.runner import Runner
 
-    runner = Runner(pause_on_shutdown=True)
+    runner = Runner(pause_on_shutdown=False)
     for deployment in deployments:
         runner.add_deployment(deployment)
     graceful = runner.handle_sigterm

@@ -37,14 +37,17 @@ def environment(svc: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in env.items()}
 
 
-def test_the_five_services(compose: dict[str, Any]) -> None:
+def test_the_services(compose: dict[str, Any]) -> None:
     assert set(compose["services"]) == {
         "postgres",
         "prefect-server",
         "deskwatch",
+        "worker",
         "web",
         "mailpit",
     }
+    # the worker is for scale-out only: `docker compose up` does not start it
+    assert service(compose, "worker")["profiles"] == ["workers"]
 
 
 def test_postgres_has_a_healthcheck_and_a_named_volume(compose: dict[str, Any]) -> None:
@@ -60,10 +63,14 @@ def test_postgres_has_a_healthcheck_and_a_named_volume(compose: dict[str, Any]) 
 
 def test_prefect_runs_on_that_postgres_through_asyncpg(compose: dict[str, Any]) -> None:
     prefect = service(compose, "prefect-server")
-    url = environment(prefect)["PREFECT_SERVER_DATABASE_CONNECTION_URL"]
-    assert url.startswith("postgresql+asyncpg://") and "@postgres:5432/" in url
+    env = environment(prefect)
+    assert env["PREFECT_SERVER_DATABASE_DRIVER"] == "postgresql+asyncpg"
+    assert (env["PREFECT_SERVER_DATABASE_HOST"], env["PREFECT_SERVER_DATABASE_NAME"]) == (
+        "postgres",
+        "prefect",
+    )
     assert prefect["depends_on"]["postgres"]["condition"] == "service_healthy"
-    assert "--analytics-off" in prefect["command"]
+    assert "--analytics-off" in " ".join(prefect["command"])
     assert environment(prefect)["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
 
 
@@ -82,7 +89,7 @@ def test_deskwatch_migrates_then_serves_after_its_dependencies(compose: dict[str
     assert (
         env["DESKWATCH_SMTP_HOST"].endswith("mailpit}") or env["DESKWATCH_SMTP_HOST"] == "mailpit"
     )
-    assert (ROOT / "Dockerfile").is_file() and deskwatch["build"] == "."
+    assert (ROOT / "Dockerfile").is_file() and deskwatch["build"]["context"] == "."
 
 
 def test_every_deskwatch_variable_is_a_real_setting(compose: dict[str, Any]) -> None:
@@ -138,3 +145,104 @@ def test_the_reading_room_is_behind_auth_on_the_same_archive(compose: dict[str, 
     assert web["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert all(p.startswith("127.0.0.1:") for p in web["ports"])
     assert "/healthz" in " ".join(web["healthcheck"]["test"])
+
+
+# -- issue 15 part 8: a compose file that would run ------------------------------------------
+
+
+def installed_prefect() -> str:
+    from importlib.metadata import version
+
+    return version("prefect")
+
+
+def test_every_image_is_pinned_and_prefect_matches_the_client(compose: dict[str, Any]) -> None:
+    for name, svc in compose["services"].items():
+        if "image" in svc:
+            repository, _, tag = svc["image"].rpartition(":")
+            assert repository and tag and tag != "latest", f"{name}: {svc['image']} is not pinned"
+            assert re.search(r"\d+\.\d+", tag), f"{name}: pin a version, not {tag!r}"
+    server = service(compose, "prefect-server")["image"].rpartition(":")[2]
+    assert server.split("-")[0] == installed_prefect()
+    # the image deskwatch runs in installs that same client (the Dockerfile's build argument)
+    for name in ("deskwatch", "worker", "web"):
+        build = service(compose, name)["build"]
+        assert build["args"]["PREFECT_VERSION"] == installed_prefect(), name
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert f"ARG PREFECT_VERSION={installed_prefect()}" in dockerfile
+    assert '"prefect==${PREFECT_VERSION}"' in dockerfile
+
+
+def test_every_long_running_service_has_a_healthcheck(compose: dict[str, Any]) -> None:
+    for name, svc in compose["services"].items():
+        if name != "worker":  # a worker has no endpoint; Prefect shows it offline
+            assert svc["healthcheck"]["test"], name
+    # deskwatch's own health command: it exits 1 when a check fails, which a healthcheck wants
+    deskwatch = service(compose, "deskwatch")
+    assert deskwatch["healthcheck"]["test"] == ["CMD", "deskwatch", "health"]
+    assert deskwatch["healthcheck"]["start_period"]  # the first run has to happen first
+    assert "/api/health" in " ".join(service(compose, "prefect-server")["healthcheck"]["test"])
+
+
+def test_secrets_are_files_not_urls_or_environment(compose: dict[str, Any]) -> None:
+    declared = compose["secrets"]
+    assert {"postgres_password", "prefect_auth"} <= set(declared)
+    for secret in declared.values():
+        assert secret["file"].startswith("./secrets/")
+    assert "/secrets/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    text = COMPOSE.read_text(encoding="utf-8")
+    assert "POSTGRES_PASSWORD}" not in text and "POSTGRES_PASSWORD:" not in text
+    for name in ("deskwatch", "worker", "web"):
+        svc = service(compose, name)
+        env = environment(svc)
+        assert "@" in env["DESKWATCH_DATABASE_URL"]
+        assert ":" not in env["DESKWATCH_DATABASE_URL"].split("://", 1)[1].split("@", 1)[0]
+        assert env["DESKWATCH_DATABASE_PASSWORD_FILE"] == "/run/secrets/postgres_password"
+        assert "postgres_password" in svc["secrets"], name
+    postgres = service(compose, "postgres")
+    assert environment(postgres)["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"
+
+
+def test_the_prefect_api_is_behind_basic_auth(compose: dict[str, Any]) -> None:
+    server = " ".join(service(compose, "prefect-server")["command"])
+    assert 'PREFECT_SERVER_API_AUTH_STRING="$$(cat /run/secrets/prefect_auth)"' in server
+    for name in ("deskwatch", "worker"):
+        svc = service(compose, name)
+        command = " ".join(svc["command"])
+        assert 'PREFECT_API_AUTH_STRING="$$(cat /run/secrets/prefect_auth)"' in command, name
+        assert "prefect_auth" in svc["secrets"]
+    # both names are settings of the installed Prefect
+    from prefect.settings import Settings as PrefectSettings
+
+    settings = PrefectSettings()
+    assert hasattr(settings.server.api, "auth_string") and hasattr(settings.api, "auth_string")
+
+
+def test_every_service_rotates_its_log(compose: dict[str, Any]) -> None:
+    for name, svc in compose["services"].items():
+        logging = svc["logging"]
+        assert logging["driver"] == "json-file", name
+        assert logging["options"]["max-size"] and int(logging["options"]["max-file"]) >= 2, name
+
+
+def test_workers_get_deskwatchs_prefect_environment(compose: dict[str, Any]) -> None:
+    from flows.prefect_env import DEFAULTS
+
+    worker = service(compose, "worker")
+    env = environment(worker)
+    for key in (
+        "PREFECT_LOGGING_EXTRA_LOGGERS",
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY",
+        "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW",
+    ):
+        assert env[key] == DEFAULTS[key], key
+    assert "prefect worker start --pool deskwatch" in " ".join(worker["command"])
+    assert (
+        environment(service(compose, "deskwatch"))["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"]
+        == (DEFAULTS["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"])
+    )
+
+
+def test_stopping_serve_does_not_pause_the_schedules() -> None:
+    source = (ROOT / "deskwatch" / "commands" / "serve.py").read_text(encoding="utf-8")
+    assert "Runner(pause_on_shutdown=False)" in source
