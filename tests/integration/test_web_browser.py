@@ -119,6 +119,23 @@ def all_css(driver: Any, selector: str) -> list[Any]:
     return list(driver.find_elements(By.CSS_SELECTOR, selector))
 
 
+def follow(driver: Any, element: Any, *, submit: bool = False) -> None:
+    """Click a link or button (or submit a form field) and wait for the next page to load."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    if submit:
+        element.submit()
+    else:
+        element.click()
+    WebDriverWait(driver, 30).until(staleness_of(old))
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
 def no_alert_dialog(driver: Any) -> bool:
     from selenium.common.exceptions import NoAlertPresentException
 
@@ -133,28 +150,28 @@ def test_search_filter_open_highlight_compare(browser: Any, server: str, room: R
     browser.get(server + "/search")
     box = by_css(browser, "#q")
     box.send_keys("japan* OR ceasefire")
-    box.submit()
+    follow(browser, box, submit=True)
     titles = [a.text for a in all_css(browser, "ol.hits h3 a")]
     assert len(titles) == 3 and "UK statement on the situation in Gaza" in titles
     # narrow by a facet
     facet = [a for a in all_css(browser, ".facets a") if a.text == "humanitarian"]
     assert facet, "the theme facet lists humanitarian"
-    facet[0].click()
+    follow(browser, facet[0])
     assert [a.text for a in all_css(browser, "ol.hits h3 a")] == [
         "UK statement on the situation in Gaza"
     ]
     assert "1 release" in by_css(browser, "#results-h").text
     # open it, choose a tag, see its evidence
-    by_css(browser, "ol.hits h3 a").click()
+    follow(browser, by_css(browser, "ol.hits h3 a"))
     assert by_css(browser, "h1").text == "UK statement on the situation in Gaza"
     assert all_css(browser, "#text mark") == []
     [link] = [a for a in all_css(browser, "table.tags a") if a.text == "Ceasefire talks"]
-    link.click()
+    follow(browser, link)
     marks = all_css(browser, "#text mark")
     assert [m.text for m in marks] == ["sustainable ceasefire"]
     assert "chosen" in by_css(browser, "table.tags tr.chosen").get_attribute("class")
     # compare the two versions with the form
-    by_css(browser, "form.compare button").click()
+    follow(browser, by_css(browser, "form.compare button"))
     assert "/compare?" in browser.current_url
     removed = " ".join(d.text for d in all_css(browser, ".old del"))
     inserted = " ".join(i.text for i in all_css(browser, ".new ins"))
@@ -165,9 +182,9 @@ def test_unsubscribe_through_the_link_in_a_mail(browser: Any, server: str, room:
     link = unsubscribe_url(server, "mideast.desk@example.org", SECRET.encode(), NOW)
     browser.get(link)
     assert "Unsubscribe mideast.desk@example.org" in by_css(browser, "h1").text
-    by_css(browser, "main form button").click()
+    follow(browser, by_css(browser, "main form button"))
     assert "2 subscription(s) ended" in by_css(browser, ".notice").text
-    by_css(browser, "main p a").click()  # "See your subscriptions"
+    follow(browser, by_css(browser, "main p a"))  # "See your subscriptions"
     assert "You have no active subscription." in browser.page_source
 
 
