@@ -1,27 +1,42 @@
 """What the matcher and the composer are given: stored rows read through storage, turned into the
 plain records of core.alert_facts (for the matcher) and, through the pure alerts.items, the
-AlertItems of alerts.compose."""
+AlertItems of alerts.compose; the envelope of each mail; and which claimed alerts go out as one
+mail (alerts.coalesce decides)."""
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from alerts import items
-from alerts.compose import AlertItem
+from alerts.coalesce import Queued, plan_mails
+from alerts.compose import AlertItem, Envelope
 from alerts.items import RenderDiff
+from alerts.mailer import MailSettings
 from alerts.matching import tag_evidence
+from alerts.wording import describe_rule
 from core.alert_facts import TagFact, VersionFacts
+from core.errors import DeskwatchError
 from core.mail_rows import AlertRow, ChangeRow
+from core.subscriptions import SubscriptionSpec
 from diffing.compare import version_diff
 from diffing.model import Diff
 from diffing.moves import Move, Significance
-from storage.alerts import alerted_on, rule_tags, version_classifications
-from storage.mail_rows import mail_rows, versions_numbered
+from storage.alerts import alerted_on, hold, last_mailed, rule_tags, version_classifications
+from storage.mail_rows import mail_rows, version_numbers, versions_numbered
 from storage.models import Alert, ReleaseVersion
+from storage.subscriptions import active_subscriptions, spec_of
+
+if TYPE_CHECKING:
+    from pipeline.app import App
+
+log = logging.getLogger("deskwatch.alerts")
 
 
 def version_facts(session: Session, versions: Sequence[ReleaseVersion]) -> list[VersionFacts]:
@@ -132,3 +147,75 @@ def coalesced(session: Session, row: AlertRow, group: Sequence[Alert]) -> AlertR
         first_number=oldest.number,
         net_change=net,
     )
+
+
+# -- who a mail goes to, and which alerts go together ---------------------------------------------
+
+
+def envelope(
+    settings: MailSettings,
+    email: str,
+    subs: Sequence[Any],
+    now: datetime,
+    theme_names: dict[str, str] | None = None,
+) -> Envelope:
+    """The envelope of a mail to `email`: their name, and their subscriptions in names."""
+    names = [s.name for s in subs if s.name]
+    return Envelope(
+        mail_from=settings.mail_from,
+        to=email,
+        to_name=names[0] if names else None,
+        unsubscribe=settings.unsubscribe,
+        date=now,
+        subscriptions=tuple(_described(spec_of(s), theme_names) for s in subs),
+    )
+
+
+def _described(spec: SubscriptionSpec, theme_names: dict[str, str] | None) -> str:
+    return describe_rule(
+        themes=spec.themes,
+        countries=spec.countries,
+        keywords=spec.keywords,
+        focus_only=spec.focus_only,
+        frequency=spec.frequency,
+        theme_names=theme_names,
+    )
+
+
+def theme_names(app: App) -> dict[str, str]:
+    """The taxonomy's name of each theme id, for the foot of a mail (empty if it cannot be
+    read: the mail then shows ids rather than not going)."""
+    from pipeline.stages.tag import taxonomy_for
+
+    try:
+        return {t.id: t.label for t in taxonomy_for(app).spec.themes}
+    except DeskwatchError as exc:
+        log.warning("theme names unavailable for the mail: %s", exc)
+        return {}
+
+
+def subscriptions_by_email(session: Session) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = defaultdict(list)
+    for row in active_subscriptions(session):
+        found[row.email].append(row)
+    return found
+
+
+def coalesce(
+    session: Session, claimed: Sequence[Any], *, now: datetime, window: timedelta
+) -> tuple[list[Any], dict[int, list[Any]]]:
+    """The mails of a claimed batch (alerts.coalesce): the leader alert of each, and for each
+    leader the alerts its mail stands for (oldest version first). Held alerts go back to the
+    queue here, due when their window ends."""
+    numbers = version_numbers(session, [a.version_id for a in claimed])
+    queued = [
+        Queued(a.id, a.email, a.release_id, numbers.get(a.version_id, 0), a.frequency)
+        for a in claimed
+    ]
+    last = last_mailed(session, [(a.email, a.release_id) for a in claimed])
+    plan = plan_mails(queued, last, now=now, window=window)
+    for until, ids in plan.held.items():
+        hold(session, ids, until=until)
+    by_id = {a.id: a for a in claimed}
+    groups = {m.leader.alert_id: [by_id[q.alert_id] for q in m.alerts] for m in plan.mails}
+    return [by_id[m.leader.alert_id] for m in plan.mails], groups

@@ -25,27 +25,22 @@ import socket
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from alerts.channels import Channel, ChannelUnavailable, open_channel
-from alerts.coalesce import Queued, plan_mails
-from alerts.compose import AlertItem, Envelope, compose_alert, compose_digest
+from alerts.compose import AlertItem, compose_alert, compose_digest
 from alerts.diffview import render_diff
 from alerts.digest import DIGEST_FREQUENCIES, period
 from alerts.mailer import MailSettings
 from alerts.matching import Rule, plan_alerts
-from alerts.wording import describe_rule
-from core.errors import DeliveryError, DeskwatchError, UsageError
+from core.errors import DeliveryError, UsageError
 from core.subscriptions import SubscriptionSpec, problems
 from pipeline import mail_items
 from storage import alerts as outbox
-from storage.mail_rows import version_numbers
-from storage.subscriptions import active_subscriptions, spec_of, sync_config_subscriptions
+from storage.subscriptions import sync_config_subscriptions
 
 if TYPE_CHECKING:
     from pipeline.app import App
@@ -183,54 +178,6 @@ def _worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
 
 
-def _envelope(
-    settings: MailSettings,
-    email: str,
-    subs: Sequence[Any],
-    now: datetime,
-    theme_names: dict[str, str] | None = None,
-) -> Envelope:
-    names = [s.name for s in subs if s.name]
-    return Envelope(
-        mail_from=settings.mail_from,
-        to=email,
-        to_name=names[0] if names else None,
-        unsubscribe=settings.unsubscribe,
-        date=now,
-        subscriptions=tuple(_described(spec_of(s), theme_names) for s in subs),
-    )
-
-
-def _described(spec: SubscriptionSpec, theme_names: dict[str, str] | None) -> str:
-    return describe_rule(
-        themes=spec.themes,
-        countries=spec.countries,
-        keywords=spec.keywords,
-        focus_only=spec.focus_only,
-        frequency=spec.frequency,
-        theme_names=theme_names,
-    )
-
-
-def theme_names(app: App) -> dict[str, str]:
-    """The taxonomy's name of each theme id, for the foot of a mail (empty if it cannot be
-    read: the mail then shows ids rather than not going)."""
-    from pipeline.stages.tag import taxonomy_for
-
-    try:
-        return {t.id: t.label for t in taxonomy_for(app).spec.themes}
-    except DeskwatchError as exc:
-        log.warning("theme names unavailable for the mail: %s", exc)
-        return {}
-
-
-def _subscriptions_by_email(session: Session) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = defaultdict(list)
-    for row in active_subscriptions(session):
-        found[row.email].append(row)
-    return found
-
-
 class _Batch:
     """Sends composed messages one by one through the channel and records each outcome in its
     own transaction. An outage stops the sends: the rest of the batch is deferred."""
@@ -307,26 +254,6 @@ class _Batch:
         self.deferred += len(alert_ids) - failed
 
 
-def _coalesce(
-    session: Session, claimed: Sequence[Any], *, now: datetime, window: timedelta
-) -> tuple[list[Any], dict[int, list[Any]]]:
-    """The mails of a claimed batch (alerts.coalesce): the leader alert of each, and for each
-    leader the alerts its mail stands for (oldest version first). Held alerts go back to the
-    queue here, due when their window ends."""
-    numbers = version_numbers(session, [a.version_id for a in claimed])
-    queued = [
-        Queued(a.id, a.email, a.release_id, numbers.get(a.version_id, 0), a.frequency)
-        for a in claimed
-    ]
-    last = outbox.last_mailed(session, [(a.email, a.release_id) for a in claimed])
-    plan = plan_mails(queued, last, now=now, window=window)
-    for until, ids in plan.held.items():
-        outbox.hold(session, ids, until=until)
-    by_id = {a.id: a for a in claimed}
-    groups = {m.leader.alert_id: [by_id[q.alert_id] for q in m.alerts] for m in plan.mails}
-    return [by_id[m.leader.alert_id] for m in plan.mails], groups
-
-
 def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     """Send every due immediate alert; then retry digests whose last attempt failed."""
     settings = app.mail
@@ -341,15 +268,17 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
                 claimed = outbox.claim(
                     session, frequencies=["immediate"], now=now, worker=worker, limit=SEND_BATCH
                 )
-                leaders, groups = _coalesce(session, claimed, now=now, window=window)
+                leaders, groups = mail_items.coalesce(session, claimed, now=now, window=window)
                 items = mail_items.alert_items(session, leaders, render_diff=render, groups=groups)
-                subs = _subscriptions_by_email(session)
+                subs = mail_items.subscriptions_by_email(session)
             failures_before = batch.failed + batch.deferred
             if leaders and names is None:
-                names = theme_names(app)
+                names = mail_items.theme_names(app)
             for alert in leaders:
                 item = items[alert.id]
-                envelope = _envelope(settings, alert.email, subs.get(alert.email, []), now, names)
+                envelope = mail_items.envelope(
+                    settings, alert.email, subs.get(alert.email, []), now, names
+                )
                 batch.deliver(list(item.carried), alert.email, compose_alert(item, envelope))
             # a failed alert is due again only after its back-off: stop rather than spin
             if len(claimed) < SEND_BATCH or batch.failed + batch.deferred > failures_before:
@@ -418,9 +347,9 @@ def _send_digests(
             retries_only=retries,
         )
         # versions of one page in one digest are one entry (no hold: a digest goes once)
-        leaders, groups = _coalesce(session, claimed, now=now, window=timedelta(0))
+        leaders, groups = mail_items.coalesce(session, claimed, now=now, window=timedelta(0))
         items = mail_items.alert_items(session, leaders, render_diff=None, groups=groups)
-        subs = _subscriptions_by_email(session)
+        subs = mail_items.subscriptions_by_email(session)
     by_email: dict[str, list[AlertItem]] = defaultdict(list)
     for alert in leaders:
         by_email[alert.email].append(items[alert.id])
@@ -428,8 +357,8 @@ def _send_digests(
     names: dict[str, str] | None = None
     for email, group in by_email.items():
         group.sort(key=lambda item: (item.published_at is None, item.published_at, item.alert_id))
-        names = names if names is not None else theme_names(app)
-        envelope = _envelope(settings, email, subs.get(email, []), now, names)
+        names = names if names is not None else mail_items.theme_names(app)
+        envelope = mail_items.envelope(settings, email, subs.get(email, []), now, names)
         message = compose_digest(
             group, envelope, frequency=frequency, period_key=key, period_label=label
         )
