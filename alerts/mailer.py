@@ -179,15 +179,21 @@ class OutboxSender:
         name = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<> ")) or "mail"
         target = self.folder / f"{name[:200]}.eml"
         data = message.as_bytes(policy=policy.SMTP)
+        tmp: str | None = None
         try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".eml")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, target)
+            tmp = None
         except OSError as exc:
             raise MailServerUnavailable(
                 f"cannot write to outbox folder {self.folder}: {exc}"
             ) from None
+        finally:
+            if tmp is not None:  # a partial file (a full disk): never left in the outbox
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def close(self) -> None:
         pass

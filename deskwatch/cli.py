@@ -2,10 +2,13 @@
 archive through deskwatch.archive (read-only unless they write).
 
 Each area registers its commands from a module in deskwatch.commands. A DeskwatchError becomes one
-line on stderr and a non-zero exit code (2 for bad config, usage or queries), never a traceback."""
+line on stderr and a non-zero exit code (2 for bad config, usage or queries), never a traceback:
+its first line, at most ERROR_WIDTH characters, with no control characters, and when that cut
+something, where the whole text is kept."""
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,8 +16,77 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from core.errors import DeskwatchError
+from core.errors import ConfigError, DeskwatchError, FetchError, ParseError
 from flows.prefect_env import apply_defaults
+
+ERROR_WIDTH = 200
+"""An error line is cut here: a failed run's error can be thousands of characters of SQL."""
+EXIT_IO = 74
+"""Exit code when the disk is full (sysexits' EX_IOERR)."""
+EXIT_TRY_AGAIN = 75
+"""Exit code when the database stayed locked past its timeout (sysexits' EX_TEMPFAIL)."""
+
+
+def error_line(exc: DeskwatchError) -> str:
+    """The one line the operator reads for `exc` (after `deskwatch: error: `)."""
+    from deskwatch.output import terminal_text
+
+    text = terminal_text(str(exc)).strip()
+    lines = text.splitlines() or [type(exc).__name__]
+    first = " ".join(lines[0].split()) or type(exc).__name__
+    if len(lines) == 1 and len(first) <= ERROR_WIDTH:
+        return first
+    if len(first) > ERROR_WIDTH:
+        first = first[:ERROR_WIDTH].rstrip() + "..."
+    return f"{first} [cut from {len(text)} characters; {_where_in_full(exc)}]"
+
+
+def environment_error(exc: BaseException) -> tuple[str, int] | None:
+    """The line and exit code of an error of the machine rather than of deskwatch: a database
+    locked past its timeout, a full disk, a number the database cannot store. None for others
+    (a bug: its traceback is wanted). Read from the exception and its causes, by errno, SQLSTATE
+    or the database's message, so no driver needs importing here."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        state = str(getattr(getattr(seen, "orig", None), "sqlstate", "") or "")
+        state = state or str(getattr(seen, "sqlstate", "") or "")
+        text = str(seen).lower()
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return f"the disk is full: {seen.strerror} ({seen.filename or 'writing'})", EXIT_IO
+        if "database or disk is full" in text or state == "53100" or "no space left" in text:
+            return "the disk is full: the database could not write", EXIT_IO
+        if "database is locked" in text or state == "55P03" or "lock timeout" in text:
+            return (
+                "the database stayed locked past its timeout (another deskwatch is writing); "
+                "try again when it is done",
+                EXIT_TRY_AGAIN,
+            )
+        if state == "22003" or "too large to convert" in text:
+            return "a number is out of range (ids, limits and offsets are at most 2**63-1)", 2
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _where_in_full(exc: DeskwatchError) -> str:
+    if isinstance(exc, ConfigError):
+        return "deskwatch config check lists every problem"
+    if isinstance(exc, FetchError | ParseError):
+        return "deskwatch sources --json shows a source's last error whole"
+    if type(exc).__name__ == "RunFailed":
+        return "each source's error is whole in its run record (deskwatch sources --json)"
+    return f"the whole text is in {_keep(str(exc))}"
+
+
+def _keep(text: str) -> str:
+    """Write an error's whole text to a file of its own in the temp directory; its path."""
+    import tempfile
+
+    handle, path = tempfile.mkstemp(prefix="deskwatch-error-", suffix=".txt")
+    with open(handle, "w", encoding="utf-8") as file:
+        file.write(text + "\n")
+    return path
 
 
 class DeskwatchGroup(TyperGroup):
@@ -24,9 +96,14 @@ class DeskwatchGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except DeskwatchError as exc:
-            message = " ".join(str(exc).split()) or type(exc).__name__
-            print(f"deskwatch: error: {message}", file=sys.stderr)
+            print(f"deskwatch: error: {error_line(exc)}", file=sys.stderr)
             raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            known = environment_error(exc)
+            if known is None:
+                raise
+            print(f"deskwatch: error: {known[0]}", file=sys.stderr)
+            raise typer.Exit(known[1]) from None
 
 
 app = typer.Typer(

@@ -1,11 +1,19 @@
 """The same three output shapes for every command that prints rows: a readable table (default),
-`--json` (a list of objects) and `--csv`."""
+`--json` (a list of objects) and `--csv`.
+
+Text from the archive was written by publishers, so nothing of it reaches the terminal raw:
+`terminal_text` (and `terminal_safe` for whole records) drops escape sequences and the C0/C1
+control characters except newline and tab, and the bidirectional overrides; every table and CSV
+cell goes through it, and the commands that print records as text use it too. JSON escapes them
+instead (\\u001b), C1 and bidi characters included, so the data stays whole.
+"""
 
 from __future__ import annotations
 
 import csv
 import enum
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -23,8 +31,44 @@ class Format(enum.StrEnum):
     CSV = "csv"
 
 
+MAX_INT = 2**63 - 1
+"""The largest id, limit or offset an option takes: what both databases store (64-bit signed);
+a larger one would fail in the driver with a traceback, so the option refuses it."""
+
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 CsvOption = typer.Option(False, "--csv", help="Print CSV instead of a table.")
+
+
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erase screen
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC: window title, hyperlinks
+    r"|\x1b[@-Z\\-_]"  # the other two-character escapes
+)
+_UNPRINTABLE = {
+    **{c: None for c in range(0x20) if chr(c) not in "\n\t"},
+    **{c: None for c in range(0x7F, 0xA0)},
+    **{c: None for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+}
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _UNPRINTABLE if c >= 0x7F}
+
+
+def terminal_text(value: str) -> str:
+    """`value` with nothing a terminal would act on: escape sequences removed whole, other
+    control characters (but newline and tab) and bidirectional overrides dropped."""
+    if value.isprintable():
+        return value
+    return _ESCAPE_SEQUENCE.sub("", value).translate(_UNPRINTABLE)
+
+
+def terminal_safe(data: Any) -> Any:
+    """A record (dicts, lists, strings) with every string made terminal_text."""
+    if isinstance(data, str):
+        return terminal_text(data)
+    if isinstance(data, dict):
+        return {k: terminal_safe(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [terminal_safe(v) for v in data]
+    return data
 
 
 def pick(json_: bool, csv_: bool) -> Format:
@@ -46,7 +90,10 @@ def to_jsonable(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2) + "\n")
+    """JSON with non-ASCII text as is, but C1 controls and bidi overrides escaped as C0 ones
+    are (json escapes those itself): they occur only inside strings, so the JSON stays valid."""
+    text = json.dumps(to_jsonable(data), ensure_ascii=False, indent=2)
+    sys.stdout.write(text.translate(_JSON_ESCAPES) + "\n")
 
 
 def _cell(value: Any) -> str:
@@ -60,7 +107,7 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
-    return str(value)
+    return terminal_text(str(value))
 
 
 def emit(

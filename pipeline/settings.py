@@ -18,7 +18,7 @@ from alerts.mailer import MailSettings
 from core.errors import ConfigError
 from ingest.config import FetchingConfig
 from ingest.fetch import FetchPolicy
-from pipeline.alerting import SmtpConfig
+from pipeline.alerting import SmtpConfig, check_mail_from
 
 DEFAULT_DATABASE_URL = "sqlite:///deskwatch.db"
 
@@ -137,5 +137,10 @@ def mail_settings(settings: Settings, smtp: SmtpConfig) -> MailSettings:
                 f"cannot read the SMTP password file {password_file}: {reason}"
             ) from None
     merged["mail_from"] = merged["mail_from"] or "deskwatch@localhost"
+    try:  # DESKWATCH_MAIL_FROM wins over the file, so it is checked here as the file's is
+        check_mail_from(merged["mail_from"])
+    except ValueError as exc:
+        raise ConfigError(f"DESKWATCH_MAIL_FROM / smtp.mail_from: {exc}") from None
+    merged["mail_from"] = merged["mail_from"].strip()
     merged["outbox_dir"] = Path(merged["outbox_dir"] or "outbox")
     return MailSettings(**merged, password=password)

@@ -11,7 +11,7 @@ from core.errors import UsageError
 from core.subscriptions import SubscriptionSpec, normalise_email
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
-from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
+from deskwatch.output import MAX_INT, CsvOption, JsonOption, emit, pick, print_json
 
 alerts_app = typer.Typer(invoke_without_command=True)
 """`deskwatch alerts` lists; `deskwatch alerts retry` re-queues (the callback's docstring is the
@@ -108,7 +108,11 @@ def unsubscribe(
     ctx: typer.Context,
     email: str = typer.Argument(..., help="The email address to unsubscribe."),
     subscription_id: int | None = typer.Option(
-        None, "--id", help="End only this subscription (see deskwatch subscriptions)."
+        None,
+        "--id",
+        min=1,
+        max=MAX_INT,
+        help="End only this subscription (see deskwatch subscriptions).",
     ),
     all_: bool = typer.Option(False, "--all", help="End every subscription of EMAIL."),
 ) -> None:
@@ -154,7 +158,9 @@ def alerts_list(
         help="Only alerts with this status: pending, sending, sent, failed, "
         "cancelled (repeatable).",
     ),
-    limit: int | None = typer.Option(100, "--limit", min=1, help="At most this many rows."),
+    limit: int | None = typer.Option(
+        100, "--limit", min=1, max=MAX_INT, help="At most this many rows."
+    ),
     json_: bool = JsonOption,
     csv_: bool = CsvOption,
 ) -> None:

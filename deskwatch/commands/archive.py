@@ -12,6 +12,7 @@ from rich.text import Text
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
 from deskwatch.output import (
+    MAX_INT,
     CsvOption,
     Format,
     JsonOption,
@@ -98,8 +99,10 @@ def releases(
         metavar="CODE",
         help="Only releases tagged with this country, an ISO code such as UA (repeatable: all).",
     ),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many rows."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, max=MAX_INT, help="At most this many rows."
+    ),
+    offset: int = typer.Option(0, "--offset", min=0, max=MAX_INT, help="Skip this many rows."),
     json_: bool = JsonOption,
     csv_: bool = CsvOption,
 ) -> None:
@@ -136,7 +139,9 @@ def releases(
 
 def show(
     ctx: typer.Context,
-    release_id: int = typer.Argument(..., help="The release id (see deskwatch releases)."),
+    release_id: int = typer.Argument(
+        ..., min=1, max=MAX_INT, help="The release id (see deskwatch releases)."
+    ),
     json_: bool = JsonOption,
 ) -> None:
     """Show one release: metadata, text, versions and tags. Suggested tags (below the

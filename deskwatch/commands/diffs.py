@@ -14,12 +14,14 @@ from core.errors import NotFoundError, UsageError
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
 from deskwatch.output import (
+    MAX_INT,
     CsvOption,
     Format,
     JsonOption,
     emit,
     pick,
     print_json,
+    terminal_safe,
 )
 from diffing.moves import HEADLINES
 
@@ -149,9 +151,16 @@ def _print(
 
 def diff(
     ctx: typer.Context,
-    release_id: int = typer.Argument(..., min=1, help="The release id (see deskwatch releases)."),
+    release_id: int = typer.Argument(
+        ..., min=1, max=MAX_INT, help="The release id (see deskwatch releases)."
+    ),
     against: int | None = typer.Option(
-        None, "--against", metavar="OTHER_ID", help="Compare with another release's latest text."
+        None,
+        "--against",
+        metavar="OTHER_ID",
+        min=1,
+        max=MAX_INT,
+        help="Compare with another release's latest text.",
     ),
     statements: bool = typer.Option(
         False,
@@ -196,7 +205,7 @@ def diff(
         console.print(empty, markup=False)
         return
     for item in _grouped(items):
-        _print(console, item, found.titles, found.stated)
+        _print(console, terminal_safe(item), terminal_safe(found.titles), found.stated)
 
 
 def _grouped(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -228,7 +237,9 @@ def phrases(
     theme: str = typer.Argument(
         ..., help="A theme id (see seeds/taxonomy.yaml), or country:CODE for a focus country."
     ),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many phrases."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, max=MAX_INT, help="At most this many phrases."
+    ),
     json_: bool = JsonOption,
     csv_: bool = CsvOption,
 ) -> None:

@@ -18,7 +18,7 @@ from core.errors import QueryError
 from core.query import Filter, Query, parse, parse_date
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
-from deskwatch.output import CsvOption, JsonOption, emit, pick, to_jsonable
+from deskwatch.output import MAX_INT, CsvOption, JsonOption, emit, pick, to_jsonable
 
 AsOfOption = typer.Option(
     None,
@@ -50,7 +50,7 @@ def search(
     ctx: typer.Context,
     query: str = typer.Argument(..., help=QUERY_HELP),
     limit: int = typer.Option(20, "--limit", min=1, max=10_000, help="At most this many rows."),
-    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many rows."),
+    offset: int = typer.Option(0, "--offset", min=0, max=MAX_INT, help="Skip this many rows."),
     as_of: str | None = AsOfOption,
     json_: bool = JsonOption,
     csv_: bool = CsvOption,

@@ -53,12 +53,13 @@ def _archive(db) -> list[tuple[str, str, str]]:
     return sorted(rows)
 
 
-def _clean_archive(tmp_path, server: LocalHTTPServer, path: str, feed: bytes, **source) -> list:
-    """The archive a clean run of the good items gives: a fresh SQLite file, the same server."""
-    server.routes[path] = Response(feed, 200, ATOM)
+def _clean_archive(tmp_path, server: LocalHTTPServer, source: FeedSource, feed: bytes) -> list:
+    """The archive a clean run of the good items gives: the same source, its feed now serving
+    the good entries only, read into a fresh SQLite file."""
+    server.routes[source.url.removeprefix(server.base_url)] = Response(feed, 200, ATOM)
     db = open_database(f"sqlite:///{tmp_path / 'clean.db'}", upgrade=True)
     try:
-        clean = FeedSource(name="clean", type="feed", url=server.url(path), **source)
+        clean = source
         ingest_source(db, clean, now=NOW, fetching=FAST)
         return _archive(db)
     finally:
@@ -109,7 +110,7 @@ def test_redirects_off_the_allowed_hosts_or_ports_are_skipped(
     assert summary.skipped == 4 and summary.new_releases == 2
     assert other_server.requests == []
     assert ("GET", "/internal") not in [(m, p) for m, p, _h in http_server.requests]
-    expected = _clean_archive(tmp_path, http_server, "/clean", _atom(good))
+    expected = _clean_archive(tmp_path, http_server, source, _atom(good))
     assert _archive(database) == expected
     assert "INTERNAL-ONLY" not in repr(_archive(database))
 
