@@ -7,5 +7,6 @@ pages.py          home, search + export, theme and country pages, alerts
 release.py        a release, and two of its versions side by side
 subscriptions.py  a reader's own subscriptions from a signed link; one-click unsubscribe
 render.py         HTML or the JSON twin of the same data
+cache.py          a time-to-live cache for the home page's source health
 marks.py, svg.py  pure: highlighted parts of a text; a timeline as SVG
 """

@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from deskwatch.web import pages, release, subscriptions
+from deskwatch.web.cache import TtlCache
 from deskwatch.web.render import error
 from deskwatch.web.security import Guard
 from deskwatch.web.settings import WebSettings
@@ -28,6 +29,8 @@ from pipeline.app import App
 from storage.db import Database, open_database
 
 STATIC = Path(__file__).resolve().parent / "static"
+SUMMARY_TTL = 60.0
+"""Seconds the home page's source health is reused (it changes when the pipeline runs)."""
 
 
 class Archive:
@@ -103,4 +106,5 @@ def create_app(
     starlette.state.write_db = archive.write
     starlette.state.clock = clock
     starlette.state.archive = archive
+    starlette.state.cache = TtlCache(SUMMARY_TTL)
     return starlette

@@ -62,7 +62,11 @@ def home(request: Request) -> Response:
         latest = latest_releases(session, limit=10)
         alerts = [alert_row(a, r) for a, r in list_alerts(session, limit=10)]
         statuses = count_by_status(session)
-        attention = [s for s in source_health(session, now=now) if s["warning"]]
+        # each source's runs and releases counted: recomputed at most once a minute
+        health = request.app.state.cache.get(
+            "source_health", lambda: source_health(session, now=now)
+        )
+        attention = [s for s in health if s["warning"]]
     data = {
         "new_since_yesterday": fresh,
         "latest_releases": latest,

@@ -442,3 +442,24 @@ def test_facets_of_a_large_result_set_count_a_sample(room: Room) -> None:
         assert (exact.total, exact.more) == (4, False)
         newest = facets(session, parse("theme:defence-security"), sample=1)
         assert newest.more and newest.counts["year"] == [("2024", 1)]  # the Kyiv visit
+
+
+def test_home_names_a_failing_source(room: Room) -> None:
+    from storage.models import Source, SourceRun
+
+    with room.archive.db.session() as session:
+        feeds = session.query(Source).filter_by(name="feeds").one()
+        for hours in (3, 2):
+            session.add(
+                SourceRun(
+                    source_id=feeds.id,
+                    started_at=NOW - timedelta(hours=hours),
+                    status="error",
+                    error="HTTP 503 from the feed",
+                )
+            )
+    with client(room.url) as web:
+        data = web.get("/", params={"format": "json"}).json()
+        [failing] = data["sources_needing_attention"]
+        assert failing["name"] == "feeds" and "2 failed run(s) in a row" in failing["warning"]
+        assert "HTTP 503 from the feed" in web.get("/").text

@@ -157,3 +157,21 @@ def test_phrase_status() -> None:
     ]
     assert [r["status"] for r in phrase_status(old)] == ["dropped", "still said"]
     assert phrase_status([]) == []
+
+
+def test_the_ttl_cache_recomputes_after_its_ttl() -> None:
+    from deskwatch.web.cache import TtlCache
+
+    clock = [100.0]
+    calls: list[int] = []
+    cache = TtlCache(60, clock=lambda: clock[0])
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert cache.get("k", compute) == 1
+    clock[0] += 59
+    assert cache.get("k", compute) == 1
+    clock[0] += 2
+    assert cache.get("k", compute) == 2 and len(calls) == 2
