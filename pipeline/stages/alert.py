@@ -8,10 +8,10 @@ send digests.
                     compose (alerts.compose, pure), hand each to the configured channel
                     (alerts.channels; email: the mail server or the outbox folder), mark it sent
                     at the moment the channel accepted it; failures back off, and end `failed`
-                    after N attempts
-                    successive versions of one page to one person are one mail with the net
-                    change (alerts.coalesce); a page that mailed someone within
-                    `smtp.coalesce_minutes` waits for the window to end, then goes as one mail
+                    after N attempts. Successive versions of one page to one person are one
+                    mail with the net change (alerts.coalesce): versions fetched within
+                    `smtp.coalesce_minutes` of the version last mailed wait for the window to
+                    end, then go together
     send_digests    the same for one daily or weekly period: one mail per subscriber
 
 Mail is only ever sent from committed rows, after the ingest transaction, never inside it.
