@@ -27,7 +27,9 @@ def parse_html_document(
     url: str | None,
     selector: str | None = None,
     charset: str | None = None,
+    shared: bool = False,
 ) -> ReleaseRecord:
+    """A web page or .html file as a record; `shared` as ReleaseRecord.shared says."""
     page = extract_page(raw, url=url or "", selector=selector, charset=charset)
     if not page.text:
         raise ParseError(f"{url or key}: no statement text found in the page")
@@ -45,6 +47,7 @@ def parse_html_document(
         document_type=page.document_type,
         description=page.description,
         change_note=page.change_note,
+        shared=shared,
     )
 
 
@@ -52,24 +55,21 @@ def parse_document_file(
     path: Path, raw: bytes, *, now: datetime, key: str | None = None
 ) -> ReleaseRecord:
     """An .html page or a GOV.UK Content API .json item, with the `.meta.yaml` sidecar's keys
-    winning over what the document says."""
+    winning over what the document says. A Content API item keeps its www.gov.uk page URL as its
+    key, whatever file it arrives in: the same page read by a govuk source (or another file) is
+    one release, not two; the folder is the operator's own, so it may speak for that page."""
     suffix = path.suffix.lower()
     key = key or file_key(path)
     if suffix in HTML_SUFFIXES:
         record = parse_html_document(raw, key=key, url=str(path.resolve()))
     elif suffix in JSON_SUFFIXES:
         try:
-            record = dataclasses.replace(parse_content_item(raw, url=str(path)), key=key)
+            record = dataclasses.replace(parse_content_item(raw, url=str(path)), shared=True)
         except ParseError as exc:
             raise ParseError(f"{path}: {exc}") from None
     else:
         raise ParseError(f"{path}: unsupported file type {path.suffix or '(none)'}")
     meta = read_sidecar(path)
     if meta:
-        from ingest.files import _as_datetime
-
-        changes = {k: v for k, v in meta.items() if k != "published_at"}
-        if "published_at" in meta:
-            changes["published_at"] = _as_datetime(meta["published_at"])
-        record = dataclasses.replace(record, **changes)
+        record = dataclasses.replace(record, **meta)
     return record

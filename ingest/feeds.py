@@ -27,6 +27,14 @@ _ENTRY_TAG = re.compile(rb"<(?:[a-z_][\w.-]*:)?(?:entry|item)[\s/>]", re.IGNOREC
 and with any namespace prefix (<a:entry>, <ITEM>, <rss:item>)."""
 
 
+_UNSTORABLE_REFERENCE = re.compile(
+    rb"&#(?:[xX]0*(?:[dD][89a-fA-F][0-9a-fA-F]{2})?"
+    rb"|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3])?);"
+)
+"""A character reference to NUL or to a lone surrogate (`&#0;`, `&#xD800;`): feedparser raises
+on the one and Postgres refuses the other, so either becomes U+FFFD before parsing."""
+
+
 @dataclass(frozen=True)
 class FeedEntry:
     entry_id: str | None
@@ -98,6 +106,7 @@ def parse_feed(
     headers = {"content-type": content_type or "application/xml"}
     if url:
         headers["content-location"] = url
+    raw = _UNSTORABLE_REFERENCE.sub(b"\xef\xbf\xbd", raw)  # U+FFFD, as a browser shows them
     parsed = feedparser.parse(io.BytesIO(raw), response_headers=headers, sanitize_html=True)
     reason = None
     if parsed.get("bozo"):

@@ -4,7 +4,7 @@ wins over what is inferred from the text."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from core.errors import ParseError
 from core.normalise import clean_text
 from core.records import ReleaseRecord, SourceResult
 from ingest.plaintext import infer_published_date, infer_title
+from ingest.problems import ITEM_ERRORS, item_problem
 
 SIDECAR_SUFFIX = ".meta.yaml"
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -38,6 +39,8 @@ def file_key(path: Path, folder: Path | None = None, source: str | None = None) 
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
+    """The sidecar's keys, checked: text keys are text (a number is read as its text),
+    `published_at` a date. A wrong key or type is a ParseError that names the sidecar."""
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.exists():
         return {}
@@ -47,10 +50,25 @@ def read_sidecar(path: Path) -> dict[str, Any]:
         raise ParseError(f"{sidecar}: cannot read metadata: {exc}") from None
     if not isinstance(data, dict):
         raise ParseError(f"{sidecar}: metadata must be a mapping")
-    unknown = set(data) - _SIDECAR_KEYS
+    unknown = {str(k) for k in data} - _SIDECAR_KEYS
     if unknown:
         raise ParseError(f"{sidecar}: unknown key(s) {', '.join(sorted(unknown))}")
-    return data
+    checked: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if key == "published_at":
+            try:
+                checked[key] = _as_datetime(value)
+            except ParseError as exc:
+                raise ParseError(f"{sidecar}: {exc}") from None
+        elif isinstance(value, str):
+            checked[key] = value
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            checked[key] = str(value)
+        else:
+            raise ParseError(f"{sidecar}: {key} must be text, not {type(value).__name__}")
+    return checked
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -58,10 +76,12 @@ def _as_datetime(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if hasattr(value, "year"):  # a date
+    if isinstance(value, date):
         return datetime.combine(value, time(0, 0), tzinfo=UTC)
+    if not isinstance(value, str):
+        raise ParseError(f"published_at {value!r} is not an ISO 8601 date")
     try:
-        parsed = datetime.fromisoformat(str(value))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ParseError(f"published_at {value!r} is not an ISO 8601 date") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -79,7 +99,7 @@ def parse_text_file(
     if not text:
         raise ParseError(f"{path}: the file has no text")
     meta = read_sidecar(path)
-    published = _as_datetime(meta.get("published_at"))
+    published = meta.get("published_at")
     if published is None:
         inferred = infer_published_date(text, now)
         published = datetime.combine(inferred, time(0, 0), tzinfo=UTC) if inferred else None
@@ -118,18 +138,22 @@ def list_release_files(folder: Path) -> list[Path]:
 
 
 def read_folder(folder: Path, *, now: datetime, source: str | None = None) -> SourceResult:
-    """Read every release file in `folder`. A file that cannot be read is a problem of that file
-    only; a missing folder fails the source."""
+    """Read every release file in `folder`. A file that cannot be read (or a link that leads
+    out of the folder) is a problem of that file only; a missing folder fails the source."""
     if not folder.is_dir():
         raise ParseError(f"source folder {folder} does not exist or is not a folder")
     result = SourceResult()
+    root = folder.resolve()
     for path in list_release_files(folder):
         try:
+            if not path.resolve().is_relative_to(root):
+                result.problems.append(f"{path}: a link to a file outside the folder; not read")
+                continue
             raw = path.read_bytes()
             key = file_key(path, folder, source) if source else None
             result.records.append(parse_file(path, raw, now=now, key=key))
         except OSError as exc:
             result.problems.append(f"{path}: cannot read: {exc.strerror or exc}")
-        except ParseError as exc:
-            result.problems.append(str(exc))
+        except ITEM_ERRORS as exc:
+            result.problems.append(item_problem(str(path), exc))
     return result

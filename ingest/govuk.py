@@ -94,7 +94,10 @@ def parse_search(raw: bytes) -> list[str]:
     for result in results:
         link = result.get("link") if isinstance(result, dict) else None
         if isinstance(link, str) and link:
-            urls.append(link if link.startswith("http") else page_url(link))
+            if link.startswith(("http://", "https://")):
+                urls.append(link)
+            elif _is_page_path(link):  # "@evil.example/x" would be a key on another host
+                urls.append(page_url(link))
     return urls
 
 
@@ -188,15 +191,44 @@ def _withdrawn(data: dict[str, Any]) -> str | None:
     return explanation or (f"withdrawn {when}" if when else None)
 
 
+def check_base_path(base_path: str, where: str) -> None:
+    """A page path of www.gov.uk, nothing that would move the key or the mail link to another
+    host: it starts with one "/" (not "//"), has no scheme, no "@", no backslash, no space."""
+    if (
+        not base_path.startswith("/")
+        or base_path.startswith("//")
+        or "://" in base_path
+        or any(c in base_path for c in "@\\ \t\r\n")
+    ):
+        raise ParseError(f"{where}: base_path {base_path[:100]!r} is not a GOV.UK page path")
+
+
+def _is_page_path(base_path: str) -> bool:
+    try:
+        check_base_path(base_path, "")
+    except ParseError:
+        return False
+    return True
+
+
 def parse_content_item(raw: bytes, *, url: str | None = None) -> ReleaseRecord:
     """One Content API item. An empty body falls back to the description, then the title, so
-    every item is stored (an item may be nothing but a title)."""
+    every item is stored (an item may be nothing but a title). A malformed item (a base_path
+    that is not a path, a field of the wrong shape) is a ParseError of that item."""
     data = _load(raw, url or "Content API item")
     if not looks_like_content_item(data):
         raise ParseError(f"{url or 'JSON'}: not a GOV.UK Content API item (no base_path/title)")
-    details = data.get("details") if isinstance(data.get("details"), dict) else {}
+    check_base_path(data["base_path"], url or "Content API item")
+    try:
+        return _content_item(data, raw, url)
+    except (AttributeError, TypeError, KeyError) as exc:
+        raise ParseError(f"{url or 'Content API item'}: malformed item: {exc}") from None
+
+
+def _content_item(data: dict[str, Any], raw: bytes, url: str | None) -> ReleaseRecord:
+    details: dict[str, Any] = data["details"] if isinstance(data.get("details"), dict) else {}
     data["details"] = details
-    links = data.get("links") if isinstance(data.get("links"), dict) else {}
+    links: dict[str, Any] = data["links"] if isinstance(data.get("links"), dict) else {}
     title = clean_text(str(data.get("title") or "")) or data["base_path"]
     description = clean_text(str(data.get("description") or "")) or None
     text = body_text(data) or description or title

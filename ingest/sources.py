@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.errors import ConfigError, DeskwatchError, FetchError, ParseError
+from core.errors import ConfigError
 from core.records import SourceResult
 from ingest import govuk, registry, web
 from ingest.config import (
@@ -23,6 +23,7 @@ from ingest.config import (
     SourceBase,
 )
 from ingest.files import parse_file, read_folder
+from ingest.problems import ITEM_ERRORS, item_problem
 from ingest.registry import ReadContext
 
 
@@ -43,12 +44,14 @@ def web_context(source: SourceBase, ctx: ReadContext) -> web.WebContext:
         or GOVUK_WEBSITE
     )
     url = getattr(source, "url", "") or ""
+    follow = getattr(source, "follow_hosts", None)
     return web.WebContext(
         fetcher=ctx.fetcher,
         cache=ctx.cache if ctx.cache is not None else web.NoCache(),
         now=ctx.now,
         govuk_base_url=base,
-        follow_hosts=web.allowed_hosts(url, getattr(source, "follow_hosts", None), base),
+        follow_hosts=web.allowed_hosts(url, follow, base),
+        speaks_for=web.speaks_for(url, follow),
         selector=getattr(source, "selector", None),
     )
 
@@ -86,21 +89,23 @@ def read_adhoc(source: AdhocSource, ctx: ReadContext) -> SourceResult:
         try:
             if "://" in item and not item.startswith("file:"):
                 wctx.follow_hosts |= web.allowed_hosts(item, None, wctx.govuk_base_url)
+                wctx.speaks_for |= web.speaks_for(item, None)
                 web.read_url(wctx, item)
             else:
                 path = Path(item.removeprefix("file:")).expanduser()
                 if path.is_dir():
-                    wctx.result.records.extend(read_folder(path, now=ctx.now).records)
+                    folder = read_folder(path, now=ctx.now)
+                    wctx.result.records.extend(folder.records)
+                    wctx.result.problems.extend(folder.problems)
+                    wctx.result.skipped.extend(folder.skipped)
                 else:
                     wctx.result.records.append(parse_file(path, path.read_bytes(), now=ctx.now))
         except FileNotFoundError:
             wctx.result.problems.append(f"{item}: no such file")
         except OSError as exc:
             wctx.result.problems.append(f"{item}: cannot read: {exc.strerror or exc}")
-        except (FetchError, ParseError) as exc:
-            wctx.result.problems.append(str(exc))
-        except DeskwatchError as exc:
-            wctx.result.problems.append(f"{item}: {exc}")
+        except ITEM_ERRORS as exc:
+            wctx.result.problems.append(item_problem(item, exc))
     return wctx.result
 
 

@@ -12,7 +12,7 @@ failed to fetch is tried again on the next run even though its feed did not chan
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ from ingest.fetch import (
     origin_of,
 )
 from ingest.html import html_to_text
+from ingest.problems import ITEM_ERRORS, item_problem
 
 JSON_ACCEPT = "application/json"
 REFUSE_FACTOR = 4
@@ -58,6 +59,10 @@ class WebContext:
     now: datetime
     govuk_base_url: str = govuk.GOVUK_WEBSITE
     follow_hosts: set[str] = field(default_factory=set)
+    speaks_for: set[str] = field(default_factory=set)
+    """The hosts whose pages this source may speak for with text of its own (a feed entry's
+    inline content): its own host and its explicit follow_hosts. An entry linking elsewhere is
+    keyed inside the feed's namespace, so it can never become another source's release."""
     selector: str | None = None
     result: SourceResult = field(default_factory=SourceResult)
     known: dict[str, CacheEntry] = field(default_factory=dict)
@@ -119,6 +124,14 @@ def allowed_hosts(url: str, follow_hosts: list[str] | None, govuk_base_url: str)
     return hosts
 
 
+def speaks_for(url: str, follow_hosts: list[str] | None) -> set[str]:
+    """The hosts a source's own text may stand for (WebContext.speaks_for): its own host and
+    port and its explicit `follow_hosts`, never the www.gov.uk that allowed_hosts adds for
+    fetching (a GOV.UK page is only believed from the Content API)."""
+    hosts = {host_of(url), origin_of(url)} if url else set()
+    return hosts | {h.lower() for h in follow_hosts or []}
+
+
 # --- GOV.UK ---------------------------------------------------------------------------------
 
 
@@ -129,7 +142,8 @@ def read_govuk_page(ctx: WebContext, url: str) -> ReleaseRecord | None:
     if got.unchanged:
         ctx.result.seen_keys.append(govuk.page_url(govuk.govuk_path(url)))
         return None
-    record = govuk.parse_content_item(got.fetched.body, url=api_url)
+    # read from the Content API itself: the item may speak for its www.gov.uk page
+    record = replace(govuk.parse_content_item(got.fetched.body, url=api_url), shared=True)
     if got.update:
         ctx.result.cache_updates.append(got.update)
     return record
@@ -167,9 +181,9 @@ def _read_each(
         except SchemeRefused as exc:
             ctx.result.skipped.append(str(exc))
             continue
-        except (FetchError, ParseError) as exc:
+        except ITEM_ERRORS as exc:
             failures += 1
-            ctx.result.problems.append(str(exc))
+            ctx.result.problems.append(item_problem(item, exc))
             continue
         if record is not None:
             ctx.result.records.append(record)
@@ -195,6 +209,7 @@ def read_page(ctx: WebContext, url: str, *, key: str | None = None) -> ReleaseRe
         url=canonical_url(fetched.url),
         selector=ctx.selector,
         charset=_charset(fetched.content_type),
+        shared=key == canonical_url(url),  # the page read from its own address
     )
     if got.update:
         ctx.result.cache_updates.append(got.update)
@@ -213,17 +228,22 @@ def read_page_source(ctx: WebContext, url: str) -> None:
 # --- feeds ----------------------------------------------------------------------------------
 
 
-def entry_key(entry: FeedEntry, feed_url: str) -> str | None:
-    """The normalised link, else the entry id (made unique to the feed when it is not a URI),
-    else the feed URL and a hash of the entry's title and text."""
-    if entry.link and is_fetchable(entry.link):
-        if govuk.is_govuk_url(entry.link):
-            return govuk.page_url(govuk.govuk_path(entry.link))
-        return canonical_url(entry.link)
+def entry_key(entry: FeedEntry, feed_url: str, speaks_for: set[str] | None = None) -> str | None:
+    """The normalised link when the feed may speak for its host (`speaks_for`; None: any host),
+    else the entry id, else the link, either inside the feed's namespace (`<feed URL>#<id>`: a
+    `tag:` or `urn:` id too, so no feed can claim another's), else the feed URL and a hash of
+    the entry's title and text. A link with a port out of range is a ParseError."""
+    link = entry.link if entry.link and is_fetchable(entry.link) else None
+    if link is not None:
+        canonical = canonical_url(link)
+        if speaks_for is None or host_allowed(link, speaks_for):
+            if govuk.is_govuk_url(link):
+                return govuk.page_url(govuk.govuk_path(link))
+            return canonical
     if entry.entry_id:
-        if ":" in entry.entry_id:
-            return entry.entry_id
         return f"{canonical_url(feed_url)}#{entry.entry_id}"
+    if link is not None:
+        return f"{canonical_url(feed_url)}#{canonical_url(link)}"
     content = entry.title + "\n" + (entry.content_html or entry.summary_html)
     if not content.strip():
         return None
@@ -240,11 +260,14 @@ def _newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
 
 
 def _entry_record(
-    entry: FeedEntry, key: str, html: str, raw: bytes, content_type: str
+    entry: FeedEntry, key: str, html: str, raw: bytes, content_type: str, *, shared: bool
 ) -> ReleaseRecord | None:
     text = html_to_text(html)
     if not text:
         return None
+    # feedparser gives an Atom entry without a summary its content as the summary: read it once
+    summary = entry.summary_html
+    description = text if summary == html else html_to_text(summary)
     return ReleaseRecord(
         key=key,
         url=entry.link if entry.link and is_fetchable(entry.link) else None,
@@ -256,14 +279,13 @@ def _entry_record(
         published_at=entry.published_at or entry.updated_at,  # else first seen (storage)
         updated_at=entry.updated_at,
         language=entry.language,
-        description=html_to_text(entry.summary_html) or None,
+        description=description or None,
+        shared=shared,
     )
 
 
 def _with_entry_metadata(record: ReleaseRecord, entry: FeedEntry, key: str) -> ReleaseRecord:
     """A page record completed by what the feed said of the entry (dates, id, title)."""
-    from dataclasses import replace
-
     return replace(
         record,
         key=key,
@@ -291,7 +313,11 @@ def read_feed_entries(
         entries = _newest_first(entries)[:max_entries]
     plan: list[tuple[FeedEntry, str]] = []
     for entry in entries:
-        key = entry_key(entry, feed_url)
+        try:
+            key = entry_key(entry, feed_url, ctx.speaks_for)
+        except ITEM_ERRORS as exc:
+            result.problems.append(item_problem(entry.link or entry.entry_id or "?", exc))
+            continue
         if key is None:
             result.skipped.append(f"{entry.title or '?'}: entry has neither link nor id")
             continue
@@ -306,14 +332,17 @@ def read_feed_entries(
     ctx.preload(to_fetch)
     failures = 0
     for entry, key in plan:
+        requests = ctx.fetcher.requests
         try:
             record = _read_entry(ctx, entry, key, fetch_pages)
         except SchemeRefused as exc:
             result.skipped.append(str(exc))
             continue
-        except (FetchError, ParseError) as exc:
-            failures += 1
-            result.problems.append(f"{entry.link or key}: {exc}")
+        except ITEM_ERRORS as exc:
+            # what a later run may fetch again blocks the feed's cache row; bad inline text,
+            # which the same feed bytes give again, does not
+            failures += ctx.fetcher.requests > requests or isinstance(exc, FetchError)
+            result.problems.append(item_problem(entry.link or key, exc))
             continue
         if record is not None:
             result.records.append(record)
@@ -334,15 +363,16 @@ def _read_entry(
     if link and fetch_pages != "never" and govuk.is_govuk_url(link, ctx.govuk_base_url):
         record = read_govuk_page(ctx, link)
         return _with_entry_metadata(record, entry, record.key) if record else None
+    shared = link is not None and key == canonical_url(link)  # the feed speaks for the link
     if entry.content_html and fetch_pages != "always":
-        return _entry_record(entry, key, entry.content_html, raw_entry, "text/html")
+        return _entry_record(entry, key, entry.content_html, raw_entry, "text/html", shared=shared)
     if link and fetch_pages != "never":
         if not host_allowed(link, ctx.follow_hosts):
             ctx.result.skipped.append(f"{link}: host {origin_of(link)} is not in follow_hosts")
             return None
         record = read_page(ctx, link, key=key)
         return _with_entry_metadata(record, entry, key) if record else None
-    record = _entry_record(entry, key, entry.summary_html, raw_entry, "text/html")
+    record = _entry_record(entry, key, entry.summary_html, raw_entry, "text/html", shared=shared)
     if record is None:
         ctx.result.skipped.append(f"{key}: entry has no text")
     return record

@@ -8,9 +8,9 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
@@ -347,7 +347,7 @@ def mark_seen(session: Session, keys: Sequence[str], *, now: datetime) -> int:
             .values(last_seen_at=now)
             .execution_options(synchronize_session=False)
         )
-        count += result.rowcount or 0
+        count += cast("CursorResult[Any]", result).rowcount or 0
     return count
 
 

@@ -25,7 +25,9 @@ def ingest(
     json_: bool = JsonOption,
 ) -> None:
     """Ingest ad-hoc items now, under the source "ad-hoc". Running it twice stores nothing
-    new the second time. Tagging and alerts follow on the next `deskwatch run`.
+    new the second time. Tagging and alerts follow on the next `deskwatch run`. An item that
+    cannot be read is reported on its own line and the others are stored; the exit code is 1
+    when any item failed.
 
     Example: deskwatch ingest https://www.gov.uk/government/news/some-statement ./statement.txt
     """
@@ -44,7 +46,6 @@ def ingest(
             fetching=app.fetching,
             govuk_base_url=app.config.fetching.govuk_base_url,
         )
-    stored = summary.new_releases + summary.new_versions + summary.unchanged
     if json_:
         data = asdict(summary)
         data.pop("new_version_ids")
@@ -61,7 +62,7 @@ def ingest(
             )
     if summary.error:
         raise FetchError(summary.error)
-    if stored == 0 and summary.problems:
+    if summary.problems:  # each was reported above; the rest is stored
         raise typer.Exit(1)
 
 

@@ -127,3 +127,24 @@ def test_sources_shows_health(cli, db_url, http_server, tmp_path):
     assert "silent for" in rows["freedonia"]["warning"]
     csv_out = cli("--config", config, "sources", "--csv").stdout.splitlines()
     assert csv_out[0].startswith("name,type,last_success_at")
+
+
+def test_ingest_a_folder_reports_each_bad_file_and_exits_non_zero(cli, http_server, tmp_path):
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A good statement on Tuesday 7 November 2023.\n")
+    (folder / "nul.txt").write_bytes(b"A statement\x00 with a NUL byte.\n")
+    (folder / "typed.txt").write_text("Typed sidecar.\n")
+    (folder / "typed.txt.meta.yaml").write_text("title: [1, 2]\n")
+    (folder / "list.json").write_text("[1, 2]")
+    config = _config(tmp_path, http_server)
+    result = cli("--config", config, "ingest", str(folder))
+    assert result.exit_code == 1
+    assert "2 new releases" in result.stdout  # the good file, and the NUL one without its NUL
+    problems = [line for line in result.stderr.splitlines() if line.startswith("  problem:")]
+    assert len(problems) == 2, result.stderr
+    assert any("typed.txt.meta.yaml: title must be text" in p for p in problems)
+    assert any("list.json" in p for p in problems)
+    assert "Traceback" not in result.stderr
+    again = cli("--config", config, "ingest", str(folder), "--json")
+    assert again.exit_code == 1 and again.json()["unchanged"] == 2

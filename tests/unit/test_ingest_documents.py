@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -23,7 +24,9 @@ def test_html_and_json_files(tmp_path):
     river = records["file://desk/river.html"]
     assert river.text == web_fixture("river-accord.expected.txt").decode().strip()
     assert river.title == "Statement on the River Accord"
-    maritime = records["file://desk/maritime.json"]
+    # a Content API item is keyed by its www.gov.uk page, whatever file it arrives in
+    maritime = records["https://www.gov.uk/government/news/uk-statement-on-maritime-security"]
+    assert maritime.shared
     assert maritime.url == "https://www.gov.uk/government/news/uk-statement-on-maritime-security"
     assert maritime.organisation == "Overridden by the sidecar"
     assert PublisherLink(
@@ -44,9 +47,10 @@ def test_json_that_is_not_a_content_item(tmp_path):
 def test_govuk_corpus_as_a_files_source():
     corpus = corpus_path(GOVUK)
     result = read_folder(corpus, now=NOW, source="corpus")
-    items = sorted(p.name for p in corpus.glob("*__*.json"))
+    items = sorted(corpus.glob("*__*.json"))
     assert len(result.records) == len(items)
-    assert sorted(Path(r.key).name for r in result.records) == items
+    paths = sorted(json.loads(p.read_bytes())["base_path"] for p in items)
+    assert sorted(r.key.removeprefix("https://www.gov.uk") for r in result.records) == paths
     assert all(r.text for r in result.records)
     # the two index files are not content items: each is a problem of that file only
     assert sorted(Path(p.split(":")[0]).name for p in result.problems) == [
