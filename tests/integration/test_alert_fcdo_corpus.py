@@ -90,6 +90,13 @@ def test_travel_advice_replay_alerts_every_advice_change_and_does_not_flood(
     send_alerts(app, database, now=end)  # whatever waited in a coalescing window goes now
 
     with database.session() as session:
+        quiet = set(
+            session.scalars(
+                select(Change.version_id).where(
+                    Change.kind == "version", Change.classification.in_(["trivial", "minor"])
+                )
+            )
+        )
         advice_changes = [
             (version.release.key, version.number, version.id)
             for change, version in session.execute(
@@ -104,6 +111,8 @@ def test_travel_advice_replay_alerts_every_advice_change_and_does_not_flood(
         ]
     assert advice_changes, "the replay has versions that change the advice level"
     alerts = alerts_of(database)
+    assert quiet, "the replay has trivial and minor edits"
+    assert not quiet & {a.version_id for a in alerts}, "a trivial or minor edit alerted"
     by_version = {(a.version_id, a.email): a for a in alerts}
     for key, number, version_id in advice_changes:
         desk = DESKS["israel" if "/israel/" in key else "ukraine"]["email"]
