@@ -92,7 +92,9 @@ def test_a_different_file_is_refused_but_the_same_file_edited_syncs(
     assert cli("run", "--in-process", env={"DESKWATCH_CONFIG": str(wider)}).exit_code == 0
 
     # the file the archive was last run with, edited: the operator's change, synced
-    write_config(wider, ["desk-a"], "subscriptions:\n  - {email: ua@example.org, countries: [UA]}\n")
+    write_config(
+        wider, ["desk-a"], "subscriptions:\n  - {email: ua@example.org, countries: [UA]}\n"
+    )
     edited = cli("run", "--in-process", env={"DESKWATCH_CONFIG": str(wider)})
     assert edited.exit_code == 0, edited.stderr
     assert archive(db_url) == (
@@ -128,3 +130,24 @@ def test_a_bad_subscription_is_skipped_and_reported_not_fatal(
     fixed = cli("health", "--json", env=env).json()
     [check] = [c for c in fixed["checks"] if c["name"] == "config"]
     assert check["status"] == "ok"
+
+
+def test_read_only_commands_with_another_config_change_nothing(
+    cli: Cli, db_url: str, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "prod.yaml", ["desk-a", "desk-b"], SUBSCRIPTIONS)
+    assert cli("run", "--in-process", env={"DESKWATCH_CONFIG": str(config)}).exit_code == 0
+    before = archive(db_url)
+    for command in (
+        ["releases"],
+        ["show", "1"],
+        ["search", "ukraine"],
+        ["sources"],
+        ["subscriptions"],
+        ["alerts"],
+        ["health"],
+        ["metrics"],
+        ["config", "check"],
+    ):
+        cli(*command)  # the bundled default config
+        assert archive(db_url) == before, command
