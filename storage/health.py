@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Alert, SourceRun
@@ -22,7 +22,8 @@ class OutboxFacts:
     by_status: dict[str, int] = field(default_factory=dict)
     """Alert rows by status (pending, sending, sent, failed, cancelled)."""
     oldest_due: datetime | None = None
-    """Creation time of the oldest immediate alert that is due and not sent."""
+    """Since when the longest-waiting due immediate alert has waited: its creation, or for one
+    held back by the coalescing window, the end of the window."""
     stale_claims: int = 0
     """Alerts claimed by a sender longer ago than the lease (a sender that died mid-send)."""
     oldest_claim: datetime | None = None
@@ -50,7 +51,13 @@ def outbox_facts(session: Session, *, now: datetime, lease: timedelta) -> Outbox
         & Alert.status.in_(("pending", "sending"))
         & ((Alert.next_attempt_at.is_(None)) | (Alert.next_attempt_at <= now))
     )
-    oldest_due = session.scalar(select(func.min(Alert.created_at)).where(due))
+    # waiting since creation, or for one held back to go with its page's next version (no
+    # attempt made: storage.alerts.hold), since it was due; a failed attempt does not restart it
+    waiting_since = case(
+        (Alert.attempts == 0, func.coalesce(Alert.next_attempt_at, Alert.created_at)),
+        else_=Alert.created_at,
+    )
+    oldest_due = session.scalar(select(func.min(waiting_since)).where(due))
     stale = (Alert.status == "sending") & (Alert.claimed_at < now - lease)
     stale_claims = session.scalar(select(func.count()).select_from(Alert).where(stale)) or 0
     oldest_claim = session.scalar(select(func.min(Alert.claimed_at)).where(stale))

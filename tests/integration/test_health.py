@@ -139,3 +139,45 @@ def test_the_monitoring_endpoint_serves_metrics_and_health(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_alert_held_for_its_page_window_is_not_late(
+    cli: Cli, tmp_path: Path, db_url: str
+) -> None:
+    """Coalescing holds a version's alert until its page's window ends (no attempt made): it has
+    waited only since then. One that failed attempts has waited since it was made."""
+    config = write_config(tmp_path, broken=False)
+    assert cli("--config", str(config), "run").exit_code == 0
+    now = datetime.now(UTC)
+    db = open_database(db_url)
+    try:
+        with db.session() as session:
+            version = session.query(ReleaseVersion).one()
+            session.add(
+                Alert(
+                    email="desk@example.org",
+                    release_id=version.release_id,
+                    version_id=version.id,
+                    frequency="immediate",
+                    status="pending",
+                    created_at=now - timedelta(minutes=70),
+                    next_attempt_at=now - timedelta(minutes=5),
+                )
+            )
+    finally:
+        db.dispose()
+    checks = {
+        c["name"]: c for c in cli("--config", str(config), "health", "--json").json()["checks"]
+    }
+    assert checks["mail"]["status"] == "ok"
+    db = open_database(db_url)
+    try:
+        with db.session() as session:
+            session.query(Alert).update({Alert.attempts: 2})
+    finally:
+        db.dispose()
+    checks = {
+        c["name"]: c for c in cli("--config", str(config), "health", "--json").json()["checks"]
+    }
+    assert checks["mail"]["status"] == "failing"
+    assert checks["mail"]["message"].startswith("an alert has waited 70 min")
