@@ -74,9 +74,18 @@ def clean_text(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+_TYPOGRAPHIC = re.compile("[" + "".join(chr(c) for c in _TYPOGRAPHY) + "]")
+
+
+def _fold(match: re.Match[str]) -> str:
+    return _TYPOGRAPHY[ord(match.group())] or ""  # type: ignore[return-value]
+
+
 def normalise_for_hash(text: str) -> str:
-    """The text as compared between versions: typography folded, all whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text.translate(_TYPOGRAPHY))
+    """The text as compared between versions: typography folded, all whitespace collapsed.
+    (The folding is a regex over the few typographic characters a text has: str.translate with
+    a dict looked up every character, a fifth of the cost of storing a feed entry.)"""
+    text = unicodedata.normalize("NFKC", _TYPOGRAPHIC.sub(_fold, text))
     return " ".join(text.split())
 
 

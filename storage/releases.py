@@ -161,8 +161,7 @@ def store_records(
     if missing:
         known.update(load_known(session, missing))
     batch = Batch([], [])
-    for start in range(0, len(records), BATCH):
-        chunk = records[start : start + BATCH]
+    for chunk in _chunks(records):
         before = {r.key: known.get(r.key) for r in chunk}
         try:
             with session.begin_nested():
@@ -187,6 +186,21 @@ def store_records(
         batch.stored += stored
         batch.refused += refused
     return batch
+
+
+def _chunks(records: Sequence[ReleaseRecord]) -> list[Sequence[ReleaseRecord]]:
+    """Rounds of at most BATCH records, a new one wherever a key comes again (its second
+    record is then a version of the first, which must be stored by then)."""
+    chunks: list[Sequence[ReleaseRecord]] = []
+    start, keys = 0, set()
+    for i, record in enumerate(records):
+        if record.key in keys or i - start == BATCH:
+            chunks.append(records[start:i])
+            start, keys = i, set()
+        keys.add(record.key)
+    if start < len(records):
+        chunks.append(records[start:])
+    return chunks
 
 
 def _first_line(exc: DBAPIError) -> str:
@@ -223,18 +237,18 @@ def _store_chunk(
     ids: dict[str, int] = {}
     if new_releases:
         rows = [_release_row(record, source.id, now) for record, _ in new_releases]
-        returned = session.execute(
-            insert(Release).returning(Release.id, sort_by_parameter_order=True), rows
-        )
-        ids = {rec.key: rid for (rec, _), rid in zip(new_releases, returned.scalars(), strict=True)}
+        # RETURNING in any order (keys are unique): SQLite cannot promise the order of a
+        # multi-row insert, and asking for it would send one statement per row
+        returned = session.execute(insert(Release).returning(Release.id, Release.key), rows)
+        ids = {key: release_id for release_id, key in returned}
 
     stored: list[Stored | None] = []
     versions: list[dict[str, Any]] = []
-    numbers: list[tuple[int, int]] = []
+    slots: dict[int, int] = {}  # release id -> its place in `stored` (one version each here)
     for record, digest, hit in plan:
         if hit is None:
             versions.append(_version_row(ids[record.key], record, digest, 1, now))
-            numbers.append((len(stored), ids[record.key]))
+            slots[ids[record.key]] = len(stored)
             stored.append(None)
             continue
         if hit.release is None:
@@ -248,16 +262,18 @@ def _store_chunk(
             continue
         number = (latest.number if latest is not None else 0) + 1
         versions.append(_version_row(release.id, record, digest, number, now))
-        numbers.append((len(stored), release.id))
+        slots[release.id] = len(stored)
         stored.append(None)
     if versions:
         returned = session.execute(
             insert(ReleaseVersion).returning(
-                ReleaseVersion.id, ReleaseVersion.number, sort_by_parameter_order=True
+                ReleaseVersion.id, ReleaseVersion.release_id, ReleaseVersion.number
             ),
             versions,
         )
-        for (slot, release_id), row in zip(numbers, returned, strict=True):
+        for row in returned:
+            release_id = row.release_id
+            slot = slots[release_id]
             record, digest, hit = plan[slot]
             outcome = Outcome.NEW_RELEASE if hit is None else Outcome.NEW_VERSION
             stored[slot] = Stored(outcome, release_id, row.id)
