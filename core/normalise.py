@@ -78,7 +78,7 @@ _TYPOGRAPHIC = re.compile("[" + "".join(chr(c) for c in _TYPOGRAPHY) + "]")
 
 
 def _fold(match: re.Match[str]) -> str:
-    return _TYPOGRAPHY[ord(match.group())] or ""  # type: ignore[return-value]
+    return _TYPOGRAPHY[ord(match.group())] or ""
 
 
 def normalise_for_hash(text: str) -> str:

@@ -192,11 +192,11 @@ def _chunks(records: Sequence[ReleaseRecord]) -> list[Sequence[ReleaseRecord]]:
     """Rounds of at most BATCH records, a new one wherever a key comes again (its second
     record is then a version of the first, which must be stored by then)."""
     chunks: list[Sequence[ReleaseRecord]] = []
-    start, keys = 0, set()
+    start, keys = 0, set[str]()
     for i, record in enumerate(records):
         if record.key in keys or i - start == BATCH:
             chunks.append(records[start:i])
-            start, keys = i, set()
+            start, keys = i, set[str]()
         keys.add(record.key)
     if start < len(records):
         chunks.append(records[start:])
