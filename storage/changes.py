@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import UsageError
+from core.tags import TAGGED
 from storage import dialect
 from storage.models import Change, Release, ReleaseVersion, Tag
 from storage.tags import tags_for_versions
@@ -84,8 +85,8 @@ def _tag_filter(kind: str, value: str | None) -> ColumnElement[bool]:
     when `value` is None."""
     same = [Tag.value == value] if value is not None else []
     if kind == "theme":
-        return and_(Tag.kind == "theme", *same, Tag.origin == "rule")
-    return and_(Tag.kind == "country", *same, Tag.focus.is_(True))
+        return and_(Tag.kind == "theme", *same, Tag.origin == "rule", Tag.status == TAGGED)
+    return and_(Tag.kind == "country", *same, Tag.focus.is_(True), Tag.status == TAGGED)
 
 
 # -- what needs diffing -------------------------------------------------------------------------
@@ -156,16 +157,19 @@ def bases_of_versions(session: Session, version_ids: Sequence[int]) -> dict[int,
         bases = {
             f"{tag.kind}:{tag.value}"
             for tag in tags
-            if (tag.kind == "theme" and tag.origin == "rule")
-            or (tag.kind == "country" and tag.focus)
+            if tag.status == TAGGED
+            and (
+                (tag.kind == "theme" and tag.origin == "rule")
+                or (tag.kind == "country" and tag.focus)
+            )
         }
         found[version_id] = sorted(bases)
     return found
 
 
 _TAGS_OF_BASIS = {
-    "theme": "kind = 'theme' AND value = :value{n} AND origin = 'rule'",
-    "country": "kind = 'country' AND value = :value{n} AND focus = TRUE",
+    "theme": "kind = 'theme' AND value = :value{n} AND origin = 'rule' AND status = 'tagged'",
+    "country": "kind = 'country' AND value = :value{n} AND focus = TRUE AND status = 'tagged'",
 }
 _CANDIDATES = """
 SELECT {n} AS basis, t.release_id, MAX(t.version_id) AS version_id,

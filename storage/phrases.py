@@ -31,7 +31,7 @@ MAX_PHRASE = 300
 
 # the tags of a basis, for a tags row `t` and the basis's kind and value as SQL expressions
 _BASIS_TAG = (
-    "t.kind = {kind} AND t.value = {value} AND "
+    "t.kind = {kind} AND t.value = {value} AND t.status = 'tagged' AND "
     "((t.kind = 'theme' AND t.origin = 'rule') OR (t.kind = 'country' AND t.focus = TRUE))"
 )
 _EXISTS = (

@@ -54,6 +54,7 @@ def add(
     language: str = "en",
     updated_at: datetime | None = None,
     now: datetime = NOW,
+    suggested: tuple[str, ...] = (),
 ) -> int:
     """A gov.uk release (or a new version of it), tagged: `themes` maps a theme to the sentences
     of its evidence."""
@@ -86,6 +87,18 @@ def add(
                     evidence=[
                         {"text": s[:10], "start": 0, "end": 10, "sentence": s} for s in sentences
                     ],
+                )
+            )
+        for theme in suggested:  # below the tagger's bar
+            session.add(
+                Tag(
+                    release_id=stored.release_id,
+                    version_id=stored.version_id,
+                    kind="theme",
+                    value=theme,
+                    origin="rule",
+                    status="suggested",
+                    taxonomy_version="test",
                 )
             )
         for code in countries:
@@ -236,3 +249,13 @@ def test_phrase_history_is_dated_by_each_version(database: Database) -> None:
     assert history["humanitarian pause"]["dropped_since"] == edited
     assert history["sustainable ceasefire"]["dropped_since"] is None
     assert list(history)[0] in ("sustainable ceasefire", "humanitarian pause")  # lexicon first
+
+
+def test_a_suggested_tag_neither_drives_nor_offers_a_comparison(database: Database) -> None:
+    add(database, "pauses", PAUSES, NOW - timedelta(days=5), suggested=(THEME,))
+    new = add(database, "ceasefire", CEASEFIRE, NOW, themes={THEME: []}, suggested=("sanctions",))
+    diff_pending(app_for(database), database, now=NOW)
+    found = statement_changes(database, new)
+    assert sorted(found) == [f"theme:{THEME}"]
+    baseline = Diff.from_payload(found[f"theme:{THEME}"].payload).baseline
+    assert baseline is not None and not baseline.compared and baseline.release_id is None
