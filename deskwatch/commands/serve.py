@@ -5,6 +5,11 @@ serve refuses to start, with one line saying how to start one, when no Prefect A
 (PREFECT_API_URL, or the active Prefect profile). It does not start a server itself: a hidden
 server with its database in ~/.prefect would outlive crashes and surprise operators; the compose
 stack and the README start one explicitly.
+
+At start-up serve (and `serve --work-pool`) installs the Prefect automation that marks a
+deskwatch flow run Crashed when its heartbeats stop (flows.crash_detection), and prints the
+schedules it registers: a schedule change takes effect when serve restarts. Stopping serve does
+not pause the schedules (a stop is usually a restart).
 """
 
 from __future__ import annotations

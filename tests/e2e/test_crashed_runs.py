@@ -1,7 +1,9 @@
 """Runs that end (issue 15 part 2), against a real `prefect server start`: `deskwatch serve`
 installs the crash automation (flows.crash_detection); a serve killed with SIGKILL mid-run
 (the run blocked on a feed that never answers) leaves a run that Prefect marks Crashed within a
-bounded time, and a manual run of the same deployment then goes ahead and completes.
+bounded time, and a manual run of the same deployment then goes ahead and completes; the same
+for a worker killed with its run in a work pool limited to one run at a time (the crashed run
+gives its slot back).
 
 Waits are on states and events, never on counts of runs; every process started here is stopped
 by its process group id."""
@@ -21,7 +23,7 @@ from typing import Any
 import pytest
 
 from flows.crash_detection import AUTOMATION_NAME
-from tests.fixtures.prefect_server import PrefectServer, deskwatch_command, start, stop
+from tests.fixtures.prefect_server import BIN, PrefectServer, deskwatch_command, start, stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -206,3 +208,66 @@ def test_a_killed_serve_leaves_a_crashed_run_and_the_next_run_goes_ahead(
         ]
     finally:
         stop(serve)
+
+
+def test_a_killed_worker_frees_its_slot_and_the_next_run_goes_ahead(
+    tmp_path: Path, prefect_server: PrefectServer, hanging_feed: HangingFeed
+) -> None:
+    """A work pool limited to one run at a time: the run of a worker killed with SIGKILL is
+    marked Crashed, which frees the pool's only slot, so a new worker's run completes."""
+    config = write_config(tmp_path, hanging_feed.url)
+    env = prefect_server.env(
+        DESKWATCH_CONFIG=str(config),
+        DESKWATCH_DATABASE_URL=f"sqlite:///{tmp_path / 'deskwatch.db'}",
+        # a worker runs none of deskwatch's start-up code: it gets the variables it documents
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY=str(HEARTBEAT_S),
+        PREFECT_WORKER_QUERY_SECONDS="2",
+    )
+    pool = "crash-pool"
+    created = prefect_server.post(
+        "/work_pools/", {"name": pool, "type": "process", "concurrency_limit": 1}
+    )
+    assert created.status_code in (200, 201), created.text
+    register = tmp_path / "register.log"
+    serve = start(
+        deskwatch_command("serve", "--work-pool", pool), env=env, log=register, cwd=tmp_path
+    )
+    assert serve.wait(timeout=300) == 0, register.read_text(errors="replace")[-3000:]
+    deployment = prefect_server.get("/deployments/name/deskwatch-run/scheduled").json()
+    assert deployment["work_pool_name"] == pool
+    worker_command = [str(BIN / "prefect"), "worker", "start", "--pool", pool, "--type", "process"]
+
+    log = tmp_path / "worker.log"
+    worker = start(worker_command, env=env, log=log, cwd=tmp_path)
+    try:
+        killed = run_now(prefect_server, deployment["id"])
+        assert hanging_feed.requested.wait(timeout=300), log.read_text(errors="replace")[-3000:]
+        wait_for("the run is Running", lambda: state_of(prefect_server, killed) == "RUNNING", 60)
+        wait_for("a heartbeat reached the server", lambda: heartbeats(prefect_server, killed), 60)
+        # a lost machine: the worker and the run's process (in a session of its own)
+        run_pid = int(
+            str(flow_run(prefect_server, killed)["infrastructure_pid"]).rpartition(":")[2]
+        )
+        os.killpg(worker.pid, signal.SIGKILL)
+        os.killpg(run_pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        stop(worker)
+    hanging_feed.release()
+    wait_for(
+        "the killed worker's run is marked Crashed",
+        lambda: state_of(prefect_server, killed) == "CRASHED",
+        CRASH_BOUND_S,
+        every=2.0,
+    )
+
+    worker = start(worker_command, env=env, log=log, cwd=tmp_path)
+    try:
+        manual = run_now(prefect_server, deployment["id"])
+        ended = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+        wait_for("the next run ends", lambda: state_of(prefect_server, manual) in ended, 300, 2.0)
+        assert state_of(prefect_server, manual) == "COMPLETED", log.read_text(errors="replace")[
+            -3000:
+        ]
+    finally:
+        stop(worker)
