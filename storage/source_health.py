@@ -1,5 +1,6 @@
 """How each source is doing, from its run records: last success, last error, consecutive
-failures, releases so far, and whether it has been silent longer than its expected cadence.
+failures, the items its last run could not store, releases so far, and whether it has been
+silent longer than its expected cadence.
 Read-only repository functions: they take a Session and never commit."""
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ def _consecutive_failures(session: Session, source_id: int) -> int:
     return count
 
 
+def item_problem_count(problems: list[Any] | None) -> int:
+    """The problems of a run record, less what was only skipped (a `javascript:` link...)."""
+    return sum(1 for p in problems or [] if not str(p).startswith("skipped: "))
+
+
 def source_health(session: Session, *, now: datetime) -> list[dict[str, Any]]:
     """One dict per known source, by name. `warning` says why a source needs a look."""
     rows: list[dict[str, Any]] = []
@@ -56,10 +62,13 @@ def source_health(session: Session, *, now: datetime) -> list[dict[str, Any]]:
             .where(Release.source_id == source.id)
         )
         failures = _consecutive_failures(session, source.id)
+        item_problems = item_problem_count(last_run.problems if last_run else [])
         cadence = (source.settings or {}).get("expected_cadence_hours")
         warnings = []
         if failures:
             warnings.append(f"{failures} failed run(s) in a row")
+        if item_problems:
+            warnings.append(f"{item_problems} item problem(s) in the last run")
         if cadence and last_run is not None:
             since = last_new or source.created_at
             if now - since > timedelta(hours=float(cadence)):
@@ -78,6 +87,7 @@ def source_health(session: Session, *, now: datetime) -> list[dict[str, Any]]:
                 "last_error_at": last_error.started_at if last_error else None,
                 "last_error": last_error.error if last_error else None,
                 "consecutive_failures": failures,
+                "item_problems": item_problems,
                 "releases": releases or 0,
                 "last_new_at": last_new,
                 "expected_cadence_hours": cadence,

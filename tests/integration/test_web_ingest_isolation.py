@@ -155,6 +155,10 @@ def test_bad_files_are_problems_of_their_own(database, tmp_path):
     assert any(texts == ["A statement with a NUL byte."] for _k, _t, texts in stored)
     (run,) = _runs(database)
     assert run.status == "partial" and len(run.problems) == 5
+    with database.session() as session:
+        (health,) = source_health(session, now=NOW)
+    assert health["item_problems"] == 5 and health["consecutive_failures"] == 0
+    assert "5 item problem(s) in the last run" in health["warning"]
 
 
 class _Broken(BaseModel):
