@@ -76,3 +76,58 @@ def test_the_search_order_columns_are_filled_for_an_existing_archive() -> None:
     finally:
         db.dispose()
         drop_pg_schema(schema)
+
+
+def test_phrase_uses_are_rebuilt_once_per_version(db_url: str) -> None:
+    """Migration 0004 on an archive made under 0003 (SQLite in batch mode, Postgres in place):
+    the old per-theme rows are dropped, the table takes one row per (phrase, version) with a
+    weight, and every version is left to re-diff (the next run records the uses anew)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import MetaData, Table, text
+
+    from storage.db import upgrade_database
+
+    db = open_database(db_url)
+    try:
+        upgrade_database(db, "0003")
+        when = datetime(2024, 1, 1, tzinfo=UTC)
+        with db.engine.begin() as conn:
+            meta = MetaData()
+            tables = {
+                name: Table(name, meta, autoload_with=conn)
+                for name in ("sources", "releases", "release_versions", "phrase_uses")
+            }
+            conn.execute(
+                tables["sources"].insert(),
+                {"id": 1, "name": "s", "type": "files", "settings": {}, "enabled": True,
+                 "created_at": when},
+            )  # fmt: skip
+            conn.execute(
+                tables["releases"].insert(),
+                {"id": 1, "key": "k", "source_id": 1, "title": "t", "first_seen_at": when,
+                 "last_seen_at": when},
+            )  # fmt: skip
+            conn.execute(
+                tables["release_versions"].insert(),
+                {"id": 1, "release_id": 1, "number": 1, "fetched_at": when, "title": "t",
+                 "raw": b"x", "content_type": "text/plain", "raw_sha256": "0", "text": "x",
+                 "sha256": "0", "publisher_links": [], "diffed_with": "diff-2026.12-1"},
+            )  # fmt: skip
+            conn.execute(
+                tables["phrase_uses"].insert(),
+                [
+                    {"basis": basis, "phrase": "humanitarian pauses", "release_id": 1,
+                     "version_id": 1, "used_at": when}
+                    for basis in ("theme:middle-east-escalation", "country:IL")
+                ],
+            )  # fmt: skip
+        upgrade_database(db)
+        columns = {c["name"] for c in inspect(db.engine).get_columns("phrase_uses")}
+        assert columns == {"id", "phrase", "weight", "release_id", "version_id", "used_at"}
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM phrase_uses")).scalar() == 0
+            assert conn.execute(text("SELECT diffed_with FROM release_versions")).all() == [(None,)]
+        assert pending_migrations(db) == []
+    finally:
+        db.dispose()
