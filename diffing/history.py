@@ -7,9 +7,10 @@ joined at query time), and only the phrases worth a history:
   level, condemnation), named as the lexicon names it ("humanitarian pause", "all but essential
   travel") and weighted as the lexicon weighs it; sentence-level steps (would, urge, closed) and
   parties are not phrases of a history;
-- then its key phrases (diffing.phrases, the longest of each run only), most repeated first,
-  longer before shorter, in order of first use, with weight 0, up to a budget that grows with
-  the text: PHRASE_BASE plus one per PHRASE_WORDS words. A key phrase with a word of a name (a
+- then its key phrases (diffing.phrases, the longest of each run only, and of the windows slid
+  along a longer run only the first kept), most repeated first, longer before shorter, in
+  order of first use, with weight 0, up to a budget that grows with the text: PHRASE_BASE plus
+  one per PHRASE_WORDS words. A key phrase with a word of a name (a
   run of capitalised words: "Foreign Secretary James Cleverly", "Middle East") is a detail, not
   language, and one inside or around a formula the text uses is that formula already.
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from diffing.details import names
 from diffing.lexicon import FORMULA, STEP, Lexicon, default_lexicon, expand, phrase_key
-from diffing.phrases import outermost, phrase_counts
+from diffing.phrases import MAX_WORDS, outermost, phrase_counts
 from diffing.text import Text, prepare
 from diffing.tokens import words
 
@@ -74,7 +75,13 @@ def phrase_uses(text: str | Text, lexicon: Lexicon | None = None) -> list[Phrase
         ),
         key=lambda p: (-counts[p], -len(p.split()), first[p]),
     )
-    uses += [PhraseUse(p, 0.0) for p in ranked[: budget(prepared)]]
+    kept: list[str] = []
+    for phrase in ranked:
+        if len(kept) >= budget(prepared):
+            break
+        if not any(_slid(phrase, other) for other in kept):
+            kept.append(phrase)
+    uses += [PhraseUse(p, 0.0) for p in kept]
     return uses
 
 
@@ -82,6 +89,16 @@ def _step_name(lexicon: Lexicon, key: str) -> str:
     scale_id, _, step_id = key.partition(":")
     step = next(s for s in lexicon.scales[scale_id].steps if s.id == step_id)
     return expand(step.phrases[0])[0]
+
+
+def _slid(a: str, b: str) -> bool:
+    """Whether two phrases are windows slid along one longer run ("countries share many
+    closely", "closely held democratic values"): the end of one begins the other, by a word or
+    more when both are as long as a key phrase gets (only a longer run makes such windows), else
+    by two words or more."""
+    x, y = a.split(), b.split()
+    least = 1 if len(x) == len(y) == MAX_WORDS else 2
+    return any(x[-k:] == y[:k] or y[-k:] == x[:k] for k in range(least, min(len(x), len(y))))
 
 
 def _overlaps(phrase: str, matched: set[str]) -> bool:
