@@ -463,3 +463,15 @@ def test_home_names_a_failing_source(room: Room) -> None:
         [failing] = data["sources_needing_attention"]
         assert failing["name"] == "feeds" and "2 failed run(s) in a row" in failing["warning"]
         assert "HTTP 503 from the feed" in web.get("/").text
+
+
+def test_search_as_known_on_a_date(web: Any, room: Room) -> None:
+    gaza = room.archive.ids["gaza-ceasefire"]
+    before = {"q": "pauses", "as_of": "2023-12-11", "format": "json"}
+    assert [h["id"] for h in web.get("/search", params=before).json()["hits"]] == [gaza]
+    after = {"q": "pauses", "format": "json"}  # the second version dropped the word
+    assert web.get("/search", params=after).json()["hits"] == []
+    html = web.get("/search", params={"q": "pauses", "as_of": "2023-12-11"}).text
+    assert "as_of=2023-12-11" in html  # kept in the facet, paging and export links
+    bad = web.get("/search", params={"q": "pauses", "as_of": "yesterday"})
+    assert bad.status_code == 400 and "bad date" in bad.text
