@@ -99,9 +99,10 @@ def serve(
                 ValueError,
             ) as exc:
                 raise DeskwatchError(
+                    # the hint first: a long server error is cut to one line after it
                     f"cannot register {deployment.flow_name}/{deployment.name} in work pool "
-                    f"{work_pool!r}: {str(exc).rstrip('.')}; create it with "
-                    f"`prefect work-pool create {work_pool} --type process`"
+                    f"{work_pool!r} (create it with `prefect work-pool create {work_pool} "
+                    f"--type process`): {str(exc).rstrip('.')}"
                 ) from None
         print(f"registered {names} in work pool {work_pool!r} at {url}", flush=True)
         print(f"schedules: {schedules}", flush=True)
