@@ -149,7 +149,8 @@ def _deskwatch_app(url: str, work: Path, database_url: str, n: int) -> Any:
 
     config = {
         "database_url": database_url,
-        "fetching": {"delay_s": 0, "backoff_s": 0, "retries": 0},
+        # the feed of 5,000 entries is 31 MB: above the default body cap (reader has none)
+        "fetching": {"delay_s": 0, "backoff_s": 0, "retries": 0, "max_bytes": 200_000_000},
         "sources": [{"name": "bench", "type": "feed", "url": url, "max_entries": n}],
     }
     path = work / "deskwatch.yaml"
@@ -167,6 +168,8 @@ def _child_ingest(url: str, work: Path, database_url: str, n: int) -> dict[str, 
     started = time.process_time()
     summary = ingest_source(db, source, now=NOW, fetching=app.fetching)
     cpu = time.process_time() - started
+    if summary.new_releases != n:
+        raise RuntimeError(f"ingest stored {summary.new_releases} of {n}: {summary.error}")
     started = time.process_time()
     ingest_source(db, source, now=NOW, fetching=app.fetching)
     rerun = time.process_time() - started
