@@ -284,3 +284,42 @@ def test_entry_keys_are_scoped_to_the_feed_unless_it_speaks_for_the_host():
     assert entry_key(entry("urn:a", None), feed, own) == f"{feed}#urn:a"
     with pytest.raises(ParseError):
         entry_key(entry(None, "http://mfa.example:99999/n"), feed, own)
+
+
+def test_a_row_the_database_refuses_is_refused_alone(database):
+    """The database itself refuses one row of a round (a trigger here, as a full text index or
+    a constraint might): the round is stored again record by record and only that one fails."""
+    from sqlalchemy import text
+
+    with database.session() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(
+                text(
+                    "CREATE TRIGGER poison BEFORE INSERT ON releases WHEN NEW.title = 'poison' "
+                    "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"
+                )
+            )
+        else:
+            session.execute(
+                text(
+                    "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    "IF NEW.title = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; "
+                    "RETURN NEW; END $$"
+                )
+            )
+            session.execute(
+                text(
+                    "CREATE TRIGGER poison BEFORE INSERT ON releases FOR EACH ROW EXECUTE FUNCTION poison()"
+                )
+            )
+    records = [
+        ReleaseRecord(key=f"k{i}", title=title, text=f"Text {i}.", raw=b"", content_type="t")
+        for i, title in enumerate(["one", "poison", "three"])
+    ]
+    with database.session() as session:
+        source = sync_source(session, "desk", "files", {})
+        batch = store_records(session, source, records, now=NOW)
+    assert len(batch.stored) == 2
+    assert len(batch.refused) == 1 and batch.refused[0].startswith("k1: not stored: ")
+    assert "poisoned row" in batch.refused[0]
+    assert [key for key, _t, _v in _archive(database)] == ["k0", "k2"]
