@@ -17,6 +17,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -109,10 +110,17 @@ class Envelope:
     to_name: str | None = None
     from_name: str = "deskwatch"
     unsubscribe: str | None = None
-    """A mailto: or https: address for List-Unsubscribe; default mailto:<from>?subject=..."""
+    """A mailto: or https: address for List-Unsubscribe (smtp.unsubscribe); default
+    mailto:<from>?subject=... . The reading room's link, when there is one, replaces it, but a
+    mailto: stays as the header's second choice."""
     date: datetime | None = None
     subscriptions: tuple[str, ...] = field(default=())
     """One line per subscription of the recipient, for the foot of the mail."""
+    one_click: str | None = None
+    """The reading room's signed unsubscribe link for this recipient (core.tokens): named by
+    List-Unsubscribe, with List-Unsubscribe-Post (RFC 8058) when it is https, and by the foot."""
+    manage: str | None = None
+    """The reading room's signed link to the recipient's subscriptions page, in the foot."""
 
 
 def header_text(value: str, limit: int = SUBJECT_MAX) -> str:
@@ -231,10 +239,45 @@ _ENV = _environment()
 
 
 def _unsubscribe(envelope: Envelope) -> str:
+    """The address the foot's "unsubscribe" names: the reading room's link, else smtp's."""
+    if envelope.one_click:
+        return envelope.one_click
     if envelope.unsubscribe:
         return envelope.unsubscribe
     subject = quote(f"unsubscribe {envelope.to}")
     return f"mailto:{envelope.mail_from}?subject={subject}"
+
+
+def list_unsubscribe(envelope: Envelope) -> tuple[str, bool]:
+    """The List-Unsubscribe header (RFC 2369) and whether it offers RFC 8058's one-click POST:
+    the reading room's link (followed by smtp.unsubscribe when that is a mailto:), else the one
+    address of `_unsubscribe`. One-click needs an https link first."""
+    first = _unsubscribe(envelope)
+    uris = [first]
+    if envelope.one_click and (envelope.unsubscribe or "").startswith("mailto:"):
+        uris.append(str(envelope.unsubscribe))
+    return ", ".join(f"<{uri}>" for uri in uris), first.startswith("https:")
+
+
+class _UriList(str):
+    """A header of <URI>s (RFC 2369) that the email package must not re-encode: left to itself it
+    turns a signed link longer than a line into RFC 2047 encoded words, which no mail client reads
+    as a URI. Folded only between its URIs (an unfolded line may be 998 characters)."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _UriList:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return (self.name, str(self))
+
+    def fold(self, *, policy: Any) -> str:
+        """The email package's folding hook (email.policy.EmailPolicy.fold)."""
+        separator = "," + policy.linesep + " "
+        return f"{self.name}: " + separator.join(self.split(", ")) + policy.linesep
 
 
 def message_id(kind: str, key: str, envelope: Envelope, alert_ids: Sequence[int] = ()) -> str:
@@ -260,9 +303,9 @@ def _message(subject: str, envelope: Envelope, text: str, html: str, msgid: str)
     if envelope.date is not None:
         msg["Date"] = format_datetime(envelope.date)
     msg["Message-ID"] = msgid
-    unsubscribe = _unsubscribe(envelope)
-    msg["List-Unsubscribe"] = f"<{unsubscribe}>"
-    if unsubscribe.startswith("https:"):
+    header, one_click = list_unsubscribe(envelope)
+    msg["List-Unsubscribe"] = _UriList("List-Unsubscribe", header) if header.isascii() else header
+    if one_click:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)

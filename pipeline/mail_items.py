@@ -28,6 +28,7 @@ from core.subscriptions import SubscriptionSpec
 from diffing.compare import version_diff
 from diffing.model import Diff
 from diffing.moves import Move, Significance
+from pipeline.links import MailLinks
 from storage.alerts import alerted_on, hold, last_mailed, rule_tags, version_classifications
 from storage.mail_rows import mail_rows, version_numbers, versions_numbered
 from storage.models import Alert, ReleaseVersion
@@ -158,9 +159,12 @@ def envelope(
     subs: Sequence[Any],
     now: datetime,
     theme_names: dict[str, str] | None = None,
+    links: MailLinks | None = None,
 ) -> Envelope:
-    """The envelope of a mail to `email`: their name, and their subscriptions in names."""
+    """The envelope of a mail to `email`: their name, their subscriptions in names and, when the
+    reading room is configured (pipeline.links), its links signed for them now."""
     names = [s.name for s in subs if s.name]
+    one_click, manage = links.for_recipient(email, now) if links is not None else (None, None)
     return Envelope(
         mail_from=settings.mail_from,
         to=email,
@@ -168,6 +172,8 @@ def envelope(
         unsubscribe=settings.unsubscribe,
         date=now,
         subscriptions=tuple(_described(spec_of(s), theme_names) for s in subs),
+        one_click=one_click,
+        manage=manage,
     )
 
 

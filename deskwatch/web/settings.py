@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.errors import ConfigError
 from pipeline.app import App
+from pipeline.links import configured_base_url, configured_secret
 from pipeline.settings import first_set
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
@@ -61,18 +62,9 @@ def read_users(path: Path) -> dict[str, str]:
 
 
 def _secret(app: App) -> tuple[bytes, bool]:
-    if app.settings.web_secret is not None and app.settings.web_secret.get_secret_value():
-        return app.settings.web_secret.get_secret_value().encode(), False
-    path = app.config.web.secret_file
-    if path is not None:
-        try:
-            value = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or type(exc).__name__
-            raise ConfigError(f"cannot read the web secret file {path}: {reason}") from None
-        if len(value) < 16:
-            raise ConfigError(f"the web secret in {path} is shorter than 16 characters")
-        return value.encode(), False
+    secret = configured_secret(app)
+    if secret is not None:
+        return secret, False
     return secrets.token_bytes(32), True
 
 
@@ -99,7 +91,7 @@ def web_settings(app: App, *, host: str | None = None, port: int | None = None) 
         if not users:
             raise ConfigError(f"the web users file {users_file} names nobody")
     shown = f"[{host}]" if ":" in host else host
-    base_url = str(first_set(s.web_base_url, web.base_url, f"http://{shown}:{port}")).rstrip("/")
+    base_url = configured_base_url(app) or f"http://{shown}:{port}"
     secret, ephemeral = _secret(app)
     return WebSettings(
         host=host,

@@ -39,6 +39,7 @@ from alerts.matching import Rule, plan_alerts
 from core.errors import DeliveryError, UsageError
 from core.subscriptions import SubscriptionSpec, problems
 from pipeline import mail_items
+from pipeline.links import mail_links
 from storage import alerts as outbox
 from storage.subscriptions import sync_config_subscriptions
 
@@ -260,6 +261,7 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
     worker = _worker()
     render = render_diff
     names: dict[str, str] | None = None
+    links = mail_links(app)
     with open_channel(app.config.channel, settings) as channel:
         batch = _Batch(db, settings, channel, now, worker=worker)
         window = timedelta(minutes=settings.coalesce_minutes)
@@ -277,7 +279,7 @@ def send_alerts(app: App, db: Database, *, now: datetime) -> dict[str, int]:
             for alert in leaders:
                 item = items[alert.id]
                 envelope = mail_items.envelope(
-                    settings, alert.email, subs.get(alert.email, []), now, names
+                    settings, alert.email, subs.get(alert.email, []), now, names, links
                 )
                 batch.deliver(list(item.carried), alert.email, compose_alert(item, envelope))
             # a failed alert is due again only after its back-off: stop rather than spin
@@ -355,10 +357,11 @@ def _send_digests(
         by_email[alert.email].append(items[alert.id])
     batch = _Batch(db, settings, channel, now, worker=worker)
     names: dict[str, str] | None = None
+    links = mail_links(app)
     for email, group in by_email.items():
         group.sort(key=lambda item: (item.published_at is None, item.published_at, item.alert_id))
         names = names if names is not None else mail_items.theme_names(app)
-        envelope = mail_items.envelope(settings, email, subs.get(email, []), now, names)
+        envelope = mail_items.envelope(settings, email, subs.get(email, []), now, names, links)
         message = compose_digest(
             group, envelope, frequency=frequency, period_key=key, period_label=label
         )
