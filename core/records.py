@@ -52,6 +52,9 @@ class ReleaseRecord:
     """The key is an address this record may speak for (its text was read from that address,
     or the GOV.UK Content API gave it): it may update a release another source stored under
     the same key. Otherwise another source's release of this key is refused."""
+    previous_key: str | None = None
+    """The key an earlier deskwatch gave this item (a feed entry's bare `tag:` id, before ids
+    were scoped to their feed): a release of the same source under it is moved to `key`."""
 
     def __post_init__(self) -> None:
         for name in _REQUIRED_TEXT:

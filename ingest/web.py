@@ -345,8 +345,26 @@ def read_feed_entries(
             result.problems.append(item_problem(entry.link or key, exc))
             continue
         if record is not None:
+            previous = _previous_entry_key(entry)
+            if previous is not None and previous != record.key and record.key == key:
+                record = replace(record, previous_key=previous)
             result.records.append(record)
     return failures
+
+
+def _previous_entry_key(entry: FeedEntry) -> str | None:
+    """The key deskwatch gave an entry before keys were scoped to their feed (the link, else a
+    URI-like id as it stood), so that a source's own releases keep their history."""
+    if entry.link and is_fetchable(entry.link):
+        if govuk.is_govuk_url(entry.link):
+            return govuk.page_url(govuk.govuk_path(entry.link))
+        try:
+            return canonical_url(entry.link)
+        except ParseError:
+            return None
+    if entry.entry_id and ":" in entry.entry_id:
+        return entry.entry_id
+    return None
 
 
 def _read_entry(

@@ -158,11 +158,12 @@ def store_records(
     each in a savepoint, and those that fail are refused: one bad item never loses the rest."""
     known = {} if known is None else known
     missing = [r.key for r in records if r.key not in known]
+    missing += [r.previous_key for r in records if r.previous_key and r.previous_key not in known]
     if missing:
         known.update(load_known(session, missing))
     batch = Batch([], [])
     for chunk in _chunks(records):
-        before = {r.key: known.get(r.key) for r in chunk}
+        before = {k: known.get(k) for r in chunk for k in (r.key, r.previous_key) if k}
         try:
             with session.begin_nested():
                 stored, refused = _store_chunk(session, source, chunk, now, known)
@@ -223,6 +224,8 @@ def _store_chunk(
             refused.append(problem)
             continue
         hit = known.get(record.key)
+        if hit is None and record.previous_key:
+            hit = _moved(session, source, record, known)
         if hit is not None and hit.source_id != source.id and not record.shared:
             owner = owners.get(hit.source_id) or _source_name(session, hit.source_id)
             owners[hit.source_id] = owner
@@ -285,6 +288,24 @@ def _store_chunk(
                 known[record.key] = Known(hit.release_id, hit.source_id, hit.release, latest)
     session.flush()  # the metadata of known releases, in one flush for the whole chunk
     return [s for s in stored if s is not None], refused
+
+
+def _moved(
+    session: Session, source: Source, record: ReleaseRecord, known: dict[str, Known]
+) -> Known | None:
+    """This source's release under the record's previous key, moved to its key (once: the
+    next run finds it under the new one). Another source's release is never moved."""
+    assert record.previous_key is not None
+    hit = known.get(record.previous_key)
+    if hit is None or hit.source_id != source.id:
+        return None
+    if hit.release is None:
+        hit.release = session.get(Release, hit.release_id)
+        assert hit.release is not None
+    hit.release.key = record.key
+    del known[record.previous_key]
+    known[record.key] = hit
+    return hit
 
 
 def _source_name(session: Session, source_id: int) -> str:

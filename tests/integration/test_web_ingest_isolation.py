@@ -4,6 +4,7 @@ clean run of them alone would store them, and a failing source is still in sourc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -323,3 +324,34 @@ def test_a_row_the_database_refuses_is_refused_alone(database):
     assert len(batch.refused) == 1 and batch.refused[0].startswith("k1: not stored: ")
     assert "poisoned row" in batch.refused[0]
     assert [key for key, _t, _v in _archive(database)] == ["k0", "k2"]
+
+
+def test_a_feeds_own_releases_keep_their_history_under_the_scoped_key(database, http_server):
+    """An archive from before keys were scoped: the feed's release stored under the bare
+    `tag:` id moves to the feed's namespace on the next run (a new version, not a new release);
+    another source's release under such a key is never moved."""
+    http_server.routes["/feed"] = Response(
+        _atom(
+            _entry("tag:mfa,2026:1", "Statement", "&lt;p&gt;Edited text.&lt;/p&gt;")
+            + _entry("tag:other,2026:9", "Theirs", "&lt;p&gt;Claimed.&lt;/p&gt;")
+        ),
+        200,
+        ATOM,
+    )
+    feed = FeedSource(name="mfa", type="feed", url=http_server.url("/feed"))
+    old = ReleaseRecord(
+        key="tag:mfa,2026:1", title="Statement", text="Old text.", raw=b"", content_type="text/html"
+    )
+    theirs = dataclasses.replace(old, key="tag:other,2026:9", title="Theirs", text="Theirs.")
+    with database.session() as session:
+        row = sync_source(session, "mfa", "feed", {})
+        other = sync_source(session, "other", "feed", {})
+        store_records(session, row, [old], now=NOW - timedelta(days=1))
+        store_records(session, other, [theirs], now=NOW - timedelta(days=1))
+    summary = ingest_source(database, feed, now=NOW, fetching=FAST)
+    assert (summary.new_releases, summary.new_versions) == (1, 1)
+    assert _archive(database) == [
+        (f"{feed.url}#tag:mfa,2026:1", "Statement", ["Old text.", "Edited text."]),
+        (f"{feed.url}#tag:other,2026:9", "Theirs", ["Claimed."]),
+        ("tag:other,2026:9", "Theirs", ["Theirs."]),
+    ]
