@@ -32,4 +32,4 @@ from pathlib import Path
 
 _LEXICON = Path(__file__).resolve().parent.parent / "seeds" / "lexicon.yaml"
 
-ALGORITHM_VERSION = f"diff-2026.12-3+lex-{hashlib.sha256(_LEXICON.read_bytes()).hexdigest()[:10]}"
+ALGORITHM_VERSION = f"diff-2026.12-4+lex-{hashlib.sha256(_LEXICON.read_bytes()).hexdigest()[:10]}"

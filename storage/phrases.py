@@ -2,7 +2,8 @@
 version used, and when. They take a Session and never commit.
 
 A use is stored once per (phrase, version), written in bulk with one Core INSERT ... ON CONFLICT
-DO NOTHING for a whole batch of versions (a re-run or two overlapping runs record it once). The
+DO NOTHING for any number of versions (the diff stage writes a batch's at once; a re-run or two
+overlapping runs record each use once). The
 history on a basis ("theme:<id>", "country:<code>", as in storage.changes) is the uses of the
 versions tagged with it, joined at query time through the tags (kind, value, version_id) index.
 `used_at` is the version's own time (storage.changes.version_time), so an edited page's new
@@ -13,15 +14,12 @@ phrase dates from the edit, not from the page's first publication. A phrase is k
 from __future__ import annotations
 
 import bisect
-import json
-from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.errors import StorageError
 from storage import dialect
 from storage.changes import parse_basis
 from storage.models import PhraseUse
@@ -34,60 +32,6 @@ _BASIS_TAG = (
     "t.kind = {kind} AND t.value = {value} AND t.status = 'tagged' AND "
     "((t.kind = 'theme' AND t.origin = 'rule') OR (t.kind = 'country' AND t.focus = TRUE))"
 )
-_EXISTS = (
-    "EXISTS (SELECT 1 FROM phrase_uses AS u JOIN tags AS t ON t.version_id = u.version_id "
-    "WHERE u.phrase = {phrase} AND u.used_at < :before AND u.release_id != :exclude AND "
-    + _BASIS_TAG
-    + ")"
-)
-_USED_BEFORE = {
-    # one seek per phrase on (phrase, used_at), each earlier use checked against the tags of
-    # its version; EXISTS stops at the first use on the basis
-    dialect.SQLITE: "SELECT json_extract(p.value, '$[0]') AS kind, json_extract(p.value, '$[1]') "
-    "AS value, json_extract(p.value, '$[2]') AS phrase FROM json_each(:triples) AS p WHERE "
-    + _EXISTS.format(
-        phrase="json_extract(p.value, '$[2]')",
-        kind="json_extract(p.value, '$[0]')",
-        value="json_extract(p.value, '$[1]')",
-    ),
-    dialect.POSTGRES: "SELECT x.kind, x.value, x.phrase FROM unnest(CAST(:kinds AS text[]), "
-    "CAST(:values AS text[]), CAST(:phrases AS text[])) AS x(kind, value, phrase) WHERE "
-    + _EXISTS.format(phrase="x.phrase", kind="x.kind", value="x.value"),
-}
-
-
-def phrases_used_before_each(
-    session: Session,
-    phrases: Mapping[str, Collection[str]],
-    *,
-    before: datetime,
-    exclude_release_id: int = 0,
-) -> dict[str, set[str]]:
-    """For each basis, those of its `phrases` that a version of another release than
-    `exclude_release_id`, tagged with that basis, used before `before` (a page's own earlier
-    version is not an earlier statement). One query for all the bases."""
-    triples = [
-        (*parse_basis(basis), phrase[:MAX_PHRASE])
-        for basis, items in phrases.items()
-        for phrase in dict.fromkeys(items)
-    ]
-    found: dict[str, set[str]] = {basis: set() for basis in phrases}
-    if not triples:
-        return found
-    backend = dialect.name(session)
-    if backend not in _USED_BEFORE:
-        raise StorageError(f"phrase history lookups do not support the {backend} dialect")
-    statement = text(_USED_BEFORE[backend]).bindparams(bindparam("before", type_=UTCDateTime()))
-    params: dict[str, Any] = {"before": before, "exclude": exclude_release_id}
-    if backend == dialect.SQLITE:
-        params["triples"] = json.dumps(triples)
-    else:
-        params["kinds"] = [k for k, _, _ in triples]
-        params["values"] = [v for _, v, _ in triples]
-        params["phrases"] = [p for _, _, p in triples]
-    for row in session.execute(statement, params):
-        found[f"{row.kind}:{row.value}"].add(row.phrase)
-    return found
 
 
 def record_phrase_uses(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -15,8 +15,11 @@ diffing.ALGORITHM_VERSION, so a new algorithm re-diffs everything and a crash lo
   whose baseline says which statement was the latest and why it was not compared (against the
   version itself when there was none).
 - phrase history: the version's phrase uses (diffing.history: lexicon formulae and its top key
-  phrases), once per version, in one Core INSERT per version (before the next version of the
-  batch, whose statement diff reads the history).
+  phrases), once per version, in one Core INSERT for the batch.
+
+A statement diff's `new_phrases` are the new statement's key phrases that none of its candidates
+(the newest earlier statements on the basis, read already) used: new since the last
+`diffing.candidates` statements on the topic, at no further cost.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -59,7 +62,7 @@ from storage.changes import (
     version_time,
 )
 from storage.models import ReleaseVersion
-from storage.phrases import phrases_used_before_each, record_phrase_uses
+from storage.phrases import record_phrase_uses
 
 if TYPE_CHECKING:
     from pipeline.app import App
@@ -194,16 +197,19 @@ def statement_diffs(
             basis_label=basis_label(basis, own.labels.get(basis)),
             lookback_days=lookback.days,
         )
-    # the new statement's phrases that its earlier statement lacks, looked up in each basis's
-    # history in one query
-    fresh = {
-        basis: [p for p in new.phrases if p not in set(texts[c.statement.version_id].phrases)]
-        for basis, c in choices.items()
-        if c.statement is not None
+    # "used before on the basis": by any of its candidates (the newest earlier statements on
+    # it, whose texts are read already), so the check costs no query and does not grow with
+    # the archive
+    seen = {
+        basis: {
+            p
+            for c in found.get(basis, [])
+            if c.version_id in texts
+            for p in texts[c.version_id].phrases
+        }
+        for basis, choice in choices.items()
+        if choice.statement is not None
     }
-    seen = phrases_used_before_each(
-        session, fresh, before=stated, exclude_release_id=version.release_id
-    )
     results: list[StatementDiff] = []
     compared: dict[int, Diff] = {}  # by earlier version: the sentence diff is the same per basis
     for basis, choice in choices.items():
@@ -296,6 +302,7 @@ def diff_versions(
         minimum=COMMON_SAMPLE,
     )
     lookback = timedelta(days=settings.lookback_days)
+    uses: list[dict[str, Any]] = []
     for version in versions:
         compared = latest_version_diff(session, version)
         if compared is not None:
@@ -333,9 +340,8 @@ def diff_versions(
             )
             stored = add_change(session, **row)
             counts["statement_diffs"] += int(stored and found.compared)  # not "none comparable"
-        # written before the next version of the batch, whose statement diff reads the history
         used_at = version_time(version)
-        uses = [
+        uses += [
             {
                 "phrase": use.phrase,
                 "weight": use.weight,
@@ -345,7 +351,7 @@ def diff_versions(
             }
             for use in phrase_uses(cache.of(version))
         ]
-        record_phrase_uses(session, uses)
+    record_phrase_uses(session, uses)  # one bulk insert for the batch
     mark_diffed(session, [v.id for v in versions], ALGORITHM_VERSION)
     return counts
 
