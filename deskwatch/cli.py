@@ -34,8 +34,8 @@ def error_line(exc: DeskwatchError) -> str:
     text = terminal_text(str(exc)).strip()
     lines = text.splitlines() or [type(exc).__name__]
     first = " ".join(lines[0].split()) or type(exc).__name__
-    if len(lines) == 1 and len(first) <= ERROR_WIDTH:
-        return first
+    if len(lines) == 1 and (len(first) <= ERROR_WIDTH or getattr(exc, "whole", False)):
+        return first  # `whole`: a sentence written to be read whole (pipeline.config_guard)
     if len(first) > ERROR_WIDTH:
         first = first[:ERROR_WIDTH].rstrip() + "..."
     return f"{first} [cut from {len(text)} characters; {_where_in_full(exc)}]"

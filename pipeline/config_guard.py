@@ -9,9 +9,9 @@ told to (`deskwatch run --sync`).
 A config file edited in place (the same path) is the operator's change and syncs as before; a
 different file, or the bundled default, against an archive last run with another config (or
 with no record of one) would silently disable sources and end subscriptions: that run is
-refused whole (a ConfigError, exit code 2) rather than run without the sync, since it would also
-store the other config's sources (the bundled seed) in the archive. pipeline.steps.prepare
-applies it; storage.archive_state keeps the fingerprint.
+refused whole (SyncRefused, a ConfigError: exit code 2) rather than run without the sync, since
+it would also store the other config's sources (the bundled seed) in the archive.
+pipeline.steps.prepare applies it; storage.archive_state keeps the fingerprint.
 """
 
 from __future__ import annotations
@@ -21,10 +21,19 @@ import json
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.errors import ConfigError
+
 if TYPE_CHECKING:
     from pipeline.config import Config
 
 BUNDLED = "the bundled default config"
+
+
+class SyncRefused(ConfigError):
+    """The run would undo another config's sources or subscriptions. Its one line names both
+    configs and what is kept, so the CLI prints it whole (`whole`), however long the paths."""
+
+    whole = True
 
 
 @dataclass(frozen=True)

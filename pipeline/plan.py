@@ -169,9 +169,8 @@ def start(
     now = now or datetime.now(UTC)
     synced: dict[str, int] = {}
     warnings: list[str] = []
+    # a skipped subscription is logged once where it is skipped (pipeline.stages.alert)
     db = steps.prepare(app, now=now, synced=synced, sync=sync, warnings=warnings)
-    for line in warnings:
-        log.warning("skipped: %s", line)
     try:
         if clock:
             now = steps.run_time(db, now)

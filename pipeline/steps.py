@@ -23,10 +23,9 @@ from functools import partial
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.errors import ConfigError
 from ingest.config import SourceConfig
 from pipeline.app import App
-from pipeline.config_guard import Fingerprint, fingerprint, refusal
+from pipeline.config_guard import Fingerprint, SyncRefused, fingerprint, refusal
 from pipeline.stages.ingest import ingest_source, source_settings
 from pipeline.summary import SourceSummary
 from storage.archive_state import (
@@ -63,19 +62,18 @@ def prepare(
     config subscription skipped as invalid.
 
     A config other than the one the archive was last run with that would disable sources or
-    end subscriptions raises ConfigError (one line saying why) and changes nothing, unless
-    `sync`; otherwise this config becomes the archive's (storage.archive_state)."""
+    end subscriptions raises SyncRefused, a ConfigError (one line saying why), and changes
+    nothing, unless `sync`; otherwise this config becomes the archive's (storage.archive_state)."""
     from pipeline.config_check import subscription_problems
-    from pipeline.stages.alert import config_specs, sync_subscriptions
+    from pipeline.stages.alert import sync_subscriptions
 
     db = app.open_db(upgrade=True)
     try:
         if warnings is not None:
             warnings.extend(subscription_problems(app))
-        keys = [spec.key for spec in config_specs(app)] if now is not None else None
         with db.session() as session:
             lock_for_write(session)
-            _guard(app, session, subscription_keys=keys, sync=sync)
+            _guard(app, session, subscriptions=now is not None, sync=sync)
             for source in app.config.sources:
                 sync_source(
                     session, source.name, source.type, source_settings(source), source.enabled
@@ -94,26 +92,28 @@ def prepare(
     return db
 
 
-def _guard(app: App, session: Session, *, subscription_keys: list[str] | None, sync: bool) -> None:
-    """Raise ConfigError when syncing this config would undo another config's sources or
-    subscriptions (pipeline.config_guard.refusal) and `sync` was not asked for."""
+def _guard(app: App, session: Session, *, subscriptions: bool, sync: bool) -> None:
+    """Raise SyncRefused when syncing this config would undo another config's sources or (with
+    `subscriptions`) subscriptions (pipeline.config_guard.refusal) and `sync` was not asked for."""
     if sync:
         return
-    configured = [s.name for s in app.config.sources]
-    disabling = sources_to_disable(session, configured)
-    ending = (
-        subscriptions_to_end(session, subscription_keys) if subscription_keys is not None else 0
-    )
-    archive_sources = session.scalar(select(func.count()).select_from(Source)) or 0
+    previous = Fingerprint.from_dict(read_state(session, RUN_CONFIG))
+    current = fingerprint(app.config)
+    if previous is not None and previous.path == current.path:
+        return  # the archive's own config file, edited or not
+    from pipeline.stages.alert import config_specs
+
+    disabling = sources_to_disable(session, [s.name for s in app.config.sources])
+    keys = [spec.key for spec in config_specs(app)] if subscriptions else None
     reason = refusal(
-        Fingerprint.from_dict(read_state(session, RUN_CONFIG)),
-        fingerprint(app.config),
+        previous,
+        current,
         disabling=len(disabling),
-        ending=ending,
-        archive_sources=archive_sources,
+        ending=subscriptions_to_end(session, keys) if keys is not None else 0,
+        archive_sources=session.scalar(select(func.count()).select_from(Source)) or 0,
     )
     if reason is not None:
-        raise ConfigError(reason)
+        raise SyncRefused(reason)
 
 
 def run_time(db: Database, now: datetime) -> datetime:
