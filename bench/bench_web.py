@@ -54,15 +54,18 @@ def extras(db: Database, n: int) -> dict[str, Any]:
         olds = {v.release_id: v for v in session.scalars(
             select(ReleaseVersion).where(ReleaseVersion.release_id.in_(edited))
         )}  # fmt: skip
+        # the next ids, as the database hands them out: the search's planner estimates the
+        # number of versions from the highest id
+        second = {rid: n + 1 + i for i, rid in enumerate(edited)}
         news = []
         for rid in edited:
             old = olds[rid]
             text = old.text.replace(" the ", " a ", 3) + "\n\nUpdated: figures corrected."
             news.append({
-                "id": n + rid, "release_id": rid, "number": 2,
+                "id": second[rid], "release_id": rid, "number": 2,
                 "fetched_at": old.fetched_at + timedelta(days=2), "title": old.title,
                 "raw": text.encode(), "content_type": "text/plain",
-                "raw_sha256": f"{n + rid:064x}", "text": text, "sha256": f"{n + rid:064x}",
+                "raw_sha256": f"{second[rid]:064x}", "text": text, "sha256": f"{second[rid]:064x}",
                 "change_note": "Figures corrected", "publisher_links": [],
             })  # fmt: skip
         session.execute(insert(ReleaseVersion), news)
@@ -72,7 +75,7 @@ def extras(db: Database, n: int) -> dict[str, Any]:
             )
         ).all()
         session.execute(insert(Tag), [
-            {"release_id": t.release_id, "version_id": n + t.release_id, "kind": t.kind,
+            {"release_id": t.release_id, "version_id": second[t.release_id], "kind": t.kind,
              "value": t.value, "score": 0.8, "origin": "rule", "focus": False, "evidence": [],
              "attributes": {}, "taxonomy_version": "bench", "created_at": NOW}
             for t in tags

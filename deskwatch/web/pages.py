@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -257,8 +257,8 @@ def country(request: Request) -> Response:
 
 def topic(request: Request, kind: str) -> Response:
     """A theme (/themes/{value}) or a country (/countries/{value}) page."""
-    from storage.phrases import phrase_history
-    from storage.search import fill_periods, timeline
+    from storage.reading_room import tag_timeline, top_phrases
+    from storage.search import fill_periods
     from storage.search import search as run_search
 
     raw = request.path_params["value"].strip()
@@ -267,15 +267,13 @@ def topic(request: Request, kind: str) -> Response:
         return error(request, 404, f"no such {kind}")
     query = Query().with_filter(Filter(kind, (value,)))
     basis = f"{kind}:{value}"
-    # the last two years of the whole timeline (a `since:` in the query made the database walk
-    # the date index and check the tag per release: ten times slower for a common tag)
+    # the two years' counts of `deskwatch timeline kind:value` and the first rows of
+    # `deskwatch phrases`, each from a query of its own driven by the tag (storage.reading_room)
     start = (request_time(request) - TIMELINE_WINDOW).date().replace(day=1)
     with request.app.state.db.session() as session:
-        counts = {
-            month: n for month, n in timeline(session, query, by="month").items() if month >= start
-        }
+        counts = tag_timeline(session, kind, value, since=datetime.combine(start, time(), UTC))
         latest = [h.row() for h in run_search(session, query, limit=10)]
-        phrases = phrase_status(phrase_history(session, basis, limit=PHRASES_SHOWN))
+        phrases = phrase_status(top_phrases(session, basis, limit=PHRASES_SHOWN))
     rows = fill_periods({basis: counts}, "month") if counts else []
     series = [(row["period"], row[basis]) for row in rows]
     data = {
