@@ -121,7 +121,7 @@ SNAPSHOT_QUERIES = {
         "JOIN releases r ON r.id = a.release_id JOIN release_versions v ON v.id = a.version_id"
     ),
     "phrase_uses": (
-        "SELECT p.basis, p.phrase, r.key, v.number FROM phrase_uses p "
+        "SELECT p.phrase, r.key, v.number FROM phrase_uses p "
         "JOIN releases r ON r.id = p.release_id JOIN release_versions v ON v.id = p.version_id"
     ),
 }
