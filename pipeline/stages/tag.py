@@ -35,7 +35,7 @@ from storage.tags import (
     version_texts,
     versions_to_tag,
 )
-from tagging.tagger import Tagger, get_tagger
+from tagging.tagger import Tagger, Tagging, get_tagger
 from tagging.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
@@ -128,6 +128,7 @@ def tag_batch(session: Session, tagger: Tagger, batch: list[VersionText]) -> dic
     release_ids = releases_by_key(session, pending.values())
     latest = latest_version_ids(session, release_ids.values())
     texts = version_texts(session, latest.values())
+    originals: dict[str, Tagging] = {}  # two translations of one original: tagged once
     for version_id, key in pending.items():
         mine = found[version_id]
         release_id = release_ids.get(key)
@@ -137,9 +138,11 @@ def tag_batch(session: Session, tagger: Tagger, batch: list[VersionText]) -> dic
             reason = f"{name} text; its English original {key} is not in the archive"
             found[version_id] = VersionTags(mine.release_id, mine.tags, mine.language, reason)
             continue
-        theirs = tagger.tag_with_reason(
-            original.text, title=original.title, links=original.publisher_links
-        )
+        theirs = originals.get(key)
+        if theirs is None:
+            theirs = originals[key] = tagger.tag_with_reason(
+                original.text, title=original.title, links=original.publisher_links
+            )
         if theirs.untagged_reason is not None:
             reason = f"{name} text; its original {key} is untagged too ({theirs.untagged_reason})"
             found[version_id] = VersionTags(mine.release_id, mine.tags, mine.language, reason)
