@@ -1,5 +1,7 @@
-"""`deskwatch run` opens no connection except to its configured source, its SMTP server and the
-Prefect API (here Prefect's temporary server, which the run starts itself on 127.0.0.1).
+"""`deskwatch run` opens no connection except to its configured source, its SMTP server and, as a
+Prefect flow run (`--prefect`), the Prefect API (here Prefect's temporary server, which the run
+starts itself on 127.0.0.1). In process (the default with no Prefect API) there is no Prefect
+at all, and the same holds.
 
 Every Python process of the run (deskwatch and the Prefect server it spawns) gets an audit hook
 through a `sitecustomize` module on PYTHONPATH: it logs each socket.connect, socket.bind and
@@ -99,8 +101,15 @@ def test_forbidden_spots_a_telemetry_call_and_a_stray_port() -> None:
     assert forbidden(records, set()) == records[2:]
 
 
+@pytest.mark.parametrize(
+    ("flags", "processes"), [([], 1), (["--prefect"], 2)], ids=["in-process", "prefect"]
+)
 def test_a_run_talks_only_to_its_source_its_smtp_server_and_prefect(
-    tmp_path: Path, http_server: LocalHTTPServer, smtp_server: Any
+    tmp_path: Path,
+    http_server: LocalHTTPServer,
+    smtp_server: Any,
+    flags: list[str],
+    processes: int,
 ) -> None:
     base = http_server.base_url
     http_server.routes["/feed.xml"] = Response(
@@ -134,7 +143,7 @@ def test_a_run_talks_only_to_its_source_its_smtp_server_and_prefect(
         }
     )
     result = subprocess.run(
-        [sys.executable, "-m", "deskwatch", "--config", str(config), "run"],
+        [sys.executable, "-m", "deskwatch", "--config", str(config), "run", *flags],
         env=env,
         capture_output=True,
         text=True,
@@ -146,7 +155,8 @@ def test_a_run_talks_only_to_its_source_its_smtp_server_and_prefect(
 
     records = read_audit(audit)
     pids = {r["pid"] for r in records}
-    assert len(pids) >= 2, "the audit hook did not reach the Prefect server process"
+    # as a flow run, the hook must also have reached the Prefect server the run started
+    assert len(pids) >= processes, "the audit hook did not reach every process of the run"
     connected = {r["address"][1] for r in records if r["event"] == "connect"}
     assert {http_server.port, smtp_server.port} <= connected  # the hook saw the real traffic
     assert forbidden(records, {http_server.port, smtp_server.port}) == []
