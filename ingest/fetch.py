@@ -9,41 +9,38 @@ not over after `max_time_s` (connect, headers and body together: every socket re
 waits at most what is left of that time, so a server trickling a byte a second is cut too), sends
 the conditional GET validators it is given, and retries timeouts, connection errors, 429 and 5xx
 with a doubling backoff (a Retry-After header wins). Anything else fails with a FetchError naming
-the URL.
+the URL. The bounds themselves (the deadline transport, the bounded decoders) are
+ingest.bounds.
 """
 
 from __future__ import annotations
 
 import email.utils
-import functools
-import ssl
 import threading
 import time
 import zlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import certifi
-import httpcore
 import httpx
 
 from core.errors import FetchError
+from ingest.bounds import (
+    BoundedBody,
+    Deadline,
+    deadline_transport,
+    decode,
+    decoders_for,
+    flush,
+    tls_context,
+)
 
 USER_AGENT = "deskwatch/0.1 (media monitoring of official releases)"
 ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-MAX_ENCODINGS = 3
 """More content-encoding layers than this are refused (one is usual; two are legal and rare)."""
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS context per process (certifi's CA bundle, as httpx uses by default): building one
-    costs 50-90 ms, which a run with 20 web sources paid 20 times."""
-    return ssl.create_default_context(cafile=certifi.where())
 
 
 class SchemeRefused(FetchError):
@@ -189,89 +186,6 @@ class HostPacer:
 PACER = HostPacer()
 
 
-class _Deadline:
-    """The end of the request in progress (time.monotonic), shared by a fetcher and its network
-    backend; None between requests."""
-
-    def __init__(self) -> None:
-        self.at: float | None = None
-
-    def left(self, timeout: float | None) -> float | None:
-        """The socket timeout to use: `timeout`, shortened to what is left before the deadline;
-        past it, a timeout error at once."""
-        if self.at is None:
-            return timeout
-        left = self.at - time.monotonic()
-        if left <= 0:
-            raise httpcore.ReadTimeout("the request's time (max_time_s) is over")
-        return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket stream whose every read and write waits at most until the deadline."""
-
-    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline) -> None:
-        self._stream, self._deadline = stream, deadline
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, self._deadline.left(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, self._deadline.left(timeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        tls = self._stream.start_tls(ssl_context, server_hostname, self._deadline.left(timeout))
-        return _DeadlineStream(tls, self._deadline)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.SyncBackend):
-    """httpcore's socket backend with the deadline applied to connecting and to every read and
-    write. httpx's own timeouts are per operation: a server sending a byte a second never trips
-    them, this does."""
-
-    def __init__(self, deadline: _Deadline) -> None:
-        self._deadline = deadline
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.NetworkStream:
-        stream = super().connect_tcp(
-            host, port, self._deadline.left(timeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream, self._deadline)
-
-
-def _transport(deadline: _Deadline) -> httpx.HTTPTransport:
-    """httpx's transport on a connection pool with the deadline backend. httpx (0.28, 0.29)
-    takes no network backend, so the pool it builds is replaced by an equal one that has it."""
-    transport = httpx.HTTPTransport(verify=_tls_context(), trust_env=False)
-    limits = httpx.Limits()
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=_tls_context(),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_DeadlineBackend(deadline),
-    )
-    return transport
-
-
 class Fetcher:
     """One per source run. `get(url, etag=..., last_modified=...)` returns a Fetched or raises
     FetchError. `sleep` and `clock` can be replaced (tests of the politeness delay); a fetcher
@@ -293,15 +207,15 @@ class Fetcher:
         real = clock is time.monotonic and sleep is time.sleep
         self._pacer = pacer or (PACER if real else HostPacer(clock))
         self.requests = 0
-        self._deadline = _Deadline()
+        self._deadline = Deadline()
         self._location: str | None = None
         self.client = httpx.Client(
             event_hooks={"response": [self._note_location]},
-            verify=_tls_context(),
+            verify=tls_context(),
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(policy.timeout_s),
             follow_redirects=False,
-            transport=transport or _transport(self._deadline),
+            transport=transport or deadline_transport(self._deadline),
             trust_env=False,
         )
 
@@ -442,14 +356,14 @@ class Fetcher:
                             url=url,
                             status=status,
                         )
-                body = _Body(url, status, self.policy.max_bytes)
-                decoders = _decoders(url, response_headers.get("content-encoding", ""))
+                body = BoundedBody(url, status, self.policy.max_bytes)
+                decoders = decoders_for(url, response_headers.get("content-encoding", ""))
                 for chunk in response.iter_raw():  # httpx decodes nothing: we do, in steps
-                    for piece in _decode(decoders, chunk):
+                    for piece in decode(decoders, chunk):
                         body.add(piece)
                     if self._clock() - started > self.policy.max_time_s:
                         raise self._too_slow(url, status)
-                for piece in _flush(decoders):
+                for piece in flush(decoders):
                     body.add(piece)
                 return Fetched(url, status, response_headers, body.bytes())
         except httpx.TimeoutException as exc:
@@ -483,72 +397,6 @@ class Fetcher:
 def _shown(url: str, limit: int = 200) -> str:
     """A URL from a header, cut short for a message."""
     return url if len(url) <= limit else url[:limit] + "..."
-
-
-_STEP = 1 << 20
-
-
-class _Body:
-    """Collects a response body and refuses it past `limit` bytes."""
-
-    def __init__(self, url: str, status: int, limit: int) -> None:
-        self.url, self.status, self.limit = url, status, limit
-        self.chunks: list[bytes] = []
-        self.size = 0
-
-    def add(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise FetchError(
-                f"{self.url}: response larger than the limit of {self.limit} bytes "
-                "(after decompression)",
-                url=self.url,
-                status=self.status,
-            )
-        self.chunks.append(data)
-
-    def bytes(self) -> bytes:
-        return b"".join(self.chunks)
-
-
-def _decoders(url: str, header: str) -> list[Any]:
-    """One bounded zlib decoder per content-encoding layer, in the order to undo them (the last
-    one applied first). Identity layers are nothing to undo; an encoding other than gzip and
-    deflate, or more than MAX_ENCODINGS layers, is refused: no decoder of ours would bound it."""
-    codings = [c.strip().lower() for c in header.split(",") if c.strip()]
-    codings = [c for c in codings if c != "identity"]
-    if len(codings) > MAX_ENCODINGS:
-        raise FetchError(f"{url}: {len(codings)} content encodings stacked; refused", url=url)
-    decoders = []
-    for coding in reversed(codings):
-        if coding in ("gzip", "x-gzip"):
-            decoders.append(zlib.decompressobj(16 + zlib.MAX_WBITS))
-        elif coding == "deflate":
-            decoders.append(zlib.decompressobj(zlib.MAX_WBITS))
-        else:
-            raise FetchError(f"{url}: content encoding {coding[:40]!r} not supported", url=url)
-    return decoders
-
-
-def _decode(decoders: list[Any], data: bytes) -> Iterator[bytes]:
-    """`data` through every layer, each producing at most _STEP bytes at a time: the output of
-    a bomb of any depth comes out in pieces the body's cap can stop."""
-    if not decoders:
-        if data:
-            yield data
-        return
-    first, rest = decoders[0], decoders[1:]
-    while data:
-        out = first.decompress(data, _STEP)
-        data = first.unconsumed_tail
-        if out:
-            yield from _decode(rest, out)
-
-
-def _flush(decoders: list[Any]) -> Iterator[bytes]:
-    """What each layer still holds at the end of the body, through the layers after it."""
-    for index, decoder in enumerate(decoders):
-        yield from _decode(decoders[index + 1 :], decoder.flush())
 
 
 def _utcnow() -> datetime:
