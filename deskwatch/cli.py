@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from typer._click import exceptions as click  # typer 0.29 carries its own click
 from typer.core import TyperGroup
 
 from core.errors import ConfigError, DeskwatchError, FetchError, ParseError
@@ -89,12 +90,48 @@ def _keep(text: str) -> str:
     return path
 
 
+ROOT_OPTIONS = ("--config", "-c")
+"""The options of `deskwatch` itself, which go before the command name."""
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """The one line for a command line click refused (no box, no usage block). An option of
+    deskwatch itself given after a command (`deskwatch releases --config x`) says where it goes."""
+    ctx = exc.ctx
+    name = getattr(exc, "option_name", None)
+    if isinstance(exc, click.NoSuchOption) and name in ROOT_OPTIONS and ctx and ctx.parent:
+        return f"{name} is an option of deskwatch itself: deskwatch {name} FILE {ctx.info_name} ..."
+    text = " ".join(exc.format_message().split()).rstrip(".")
+    where = f"; see {_command_path(ctx)} --help" if ctx is not None else ""
+    return f"{text}{where}"
+
+
+def _command_path(ctx: Any) -> str:
+    """`deskwatch db upgrade`, whatever name the program was started under."""
+    names: list[str] = []
+    while ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["deskwatch", *names])
+
+
 class DeskwatchGroup(TyperGroup):
-    """Turns deskwatch's own errors into one line on stderr and an exit code."""
+    """Turns deskwatch's own errors, and command lines click refuses, into one line on stderr
+    and an exit code."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:  # `deskwatch --nosuch`: before any command runs
+            print(f"deskwatch: error: {usage_line(exc)}", file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            print(f"deskwatch: error: {usage_line(exc)}", file=sys.stderr)
+            raise typer.Exit(exc.exit_code) from None
         except DeskwatchError as exc:
             print(f"deskwatch: error: {error_line(exc)}", file=sys.stderr)
             raise typer.Exit(exc.exit_code) from None

@@ -104,7 +104,13 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
                 raise StorageError(
                     f"cannot open SQLite database {database}: folder {parent} does not exist"
                 )
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        try:
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        except ArgumentError:  # sqlite://archive.db: a host where the path should be
+            raise StorageError(
+                f"invalid SQLite URL {url!r}: a file is sqlite:///relative/path.db "
+                "or sqlite:////absolute/path.db (three or four slashes)"
+            ) from None
         event.listen(engine, "connect", partial(_sqlite_pragmas, read_only=read_only))
         # let BEGIN take the write lock up front (BEGIN IMMEDIATE) so two writers queue on the
         # busy timeout instead of failing with "database is locked" on lock upgrade

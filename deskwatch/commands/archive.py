@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from core.errors import UsageError
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
 from deskwatch.output import (
@@ -124,10 +125,10 @@ def releases(
         ids = None
         if themes or countries:
             ids = release_ids_tagged(session, themes=themes, countries=countries)
-        rows = release_rows(
-            session,
-            list_releases(session, source=source, release_ids=ids, limit=limit, offset=offset),
-        )
+        found = list_releases(session, source=source, release_ids=ids, limit=limit, offset=offset)
+        if source is not None and not found:
+            _check_source(app, source, bool(list_releases(session, source=source, limit=1)))
+        rows = release_rows(session, found)
     emit(
         rows,
         ["id", "published_at", "title", "source", "countries", "themes", "untagged"],
@@ -135,6 +136,13 @@ def releases(
         title="Releases",
         headers={"published_at": "published", "untagged": "note"},
     )
+
+
+def _check_source(app: Any, name: str, in_archive: bool) -> None:
+    """`--source` names a configured source or one the archive holds releases of; else a typo."""
+    configured = [source.name for source in app.config.sources]
+    if name not in configured and not in_archive:
+        raise UsageError(f"unknown source {name!r} (sources: {', '.join(configured) or 'none'})")
 
 
 def show(

@@ -59,10 +59,12 @@ def search(
 
     Example: deskwatch search '"sustainable ceasefire" country:PS since:2023-10-01' --limit 5
     """
+    from deskwatch.commands.tags import check_query_themes
     from storage.search import search as run_search
 
     fmt = pick(json_, csv_)
     parsed = parse(query)
+    check_query_themes(state(ctx).app, parsed)
     when = _as_of(as_of)
     with open_archive(state(ctx).app) as db, db.session() as session:
         hits = run_search(session, parsed, limit=limit, offset=offset, as_of=when)
@@ -129,11 +131,14 @@ def timeline(
 
     Example: deskwatch timeline --theme ukraine-support --theme sanctions --by month --png t.png
     """
+    from deskwatch.commands.tags import check_query_themes, check_tag_filters
     from storage.search import fill_periods
     from storage.search import timeline as count_per_period
 
     fmt = pick(json_, csv_)
     base = parse(query)
+    check_query_themes(state(ctx).app, base)
+    check_tag_filters(state(ctx).app, theme, country)
     when = _as_of(as_of)
     series = _series(base, theme, country, query)
     with open_archive(state(ctx).app) as db, db.session() as session:

@@ -241,12 +241,26 @@ def check_tag_filters(
         known = taxonomy_for(app).theme_ids
         unknown = [t for t in themes if t not in known]
         if unknown:
-            raise UsageError(f"unknown theme {unknown[0]!r} (themes: {', '.join(known)})")
+            refused = UsageError(f"unknown theme {unknown[0]!r} (themes: {', '.join(known)})")
+            refused.whole = True  # type: ignore[attr-defined]  # the list is the help: print it all
+            raise refused
     codes = [c.strip().upper() for c in countries]
     bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
     if bad:
         raise UsageError(f"--country {bad[0]!r} is not an ISO 3166-1 alpha-2 code such as UA")
     return themes, codes
+
+
+def check_query_themes(app: Any, query: Any) -> None:
+    """Refuse a query's `theme:` or `suggested:` id the taxonomy does not know, as
+    check_tag_filters refuses `--theme`: a typo is an error, not an empty result."""
+    themes = [
+        value
+        for flt in query.filters
+        if flt.field in ("theme", "suggested")
+        for value in flt.values
+    ]
+    check_tag_filters(app, themes, [])
 
 
 def tag_table_rows(tags: list[dict[str, Any]]) -> list[dict[str, Any]]:
