@@ -28,7 +28,7 @@ from bench.measure import peak_rss_mb, percentile
 from diffing.history import phrase_uses
 from pipeline.config import DiffingConfig
 from pipeline.stages.diff import TextCache, statement_diffs
-from storage.changes import bases_of_versions
+from storage.candidates import bases_of_versions
 from storage.db import open_database
 from storage.models import PhraseUse, Release, ReleaseVersion, Source, Tag
 

@@ -48,7 +48,7 @@ from pipeline.stages.diff import (
     diff_versions,
     statement_diffs,
 )
-from storage.changes import bases_of_versions, basis_shares
+from storage.candidates import bases_of_versions, basis_shares
 from storage.db import Database, open_database
 from storage.models import PhraseUse, Release, ReleaseVersion, Source
 

@@ -31,7 +31,8 @@ from diffing.model import Diff
 from diffing.moves import HEADLINES
 from pipeline.config import DiffingConfig
 from pipeline.stages.diff import latest_version_diff, statement_diffs
-from storage.changes import bases_of_versions, changes_of_version, version_numbers, version_time
+from storage.candidates import bases_of_versions
+from storage.changes import changes_of_version, version_numbers, version_time
 from storage.db import Database
 from storage.models import Change, Release, ReleaseVersion
 from storage.releases import get_release

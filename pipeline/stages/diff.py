@@ -1,6 +1,6 @@
 """Diff stage: version diffs and statement diffs of every version not yet diffed.
 
-gather (storage.changes) -> compare (diffing, pure) -> apply (storage.changes), in batches of
+gather (storage.changes, storage.candidates) -> compare (diffing, pure) -> apply (storage.changes), in batches of
 versions, one transaction per batch. A version is pending while its `diffed_with` differs from
 diffing.ALGORITHM_VERSION, so a new algorithm re-diffs everything and a crash loses nothing.
 
@@ -46,18 +46,20 @@ from diffing.baseline import (
 from diffing.compare import Text, sentence_diff, statement_diff, version_diff
 from diffing.history import phrase_uses
 from diffing.model import Diff
-from storage.changes import (
-    VERSION_BASIS,
+from storage.candidates import (
     ReleaseFacts,
-    add_change,
     bases_of_versions,
     basis_shares,
     basis_tags,
+    release_facts,
+    statement_candidates_for,
+)
+from storage.changes import (
+    VERSION_BASIS,
+    add_change,
     mark_diffed,
     pending_versions,
     previous_version,
-    release_facts,
-    statement_candidates_for,
     version_texts,
     version_time,
 )
@@ -144,7 +146,7 @@ def statement_diffs(
     shares: dict[str, float] | None = None,
 ) -> list[StatementDiff]:
     """The statement changes of `version`: one per basis that may drive a comparison (none, and
-    no query, when no basis may). `shares` are storage.changes.basis_shares of the bases (read
+    no query, when no basis may). `shares` are storage.candidates.basis_shares of the bases (read
     here when not given). Reads only; the caller stores them."""
     publisher = publisher_country(version.release.url)
     eligible = eligible_bases(bases, publisher=publisher, shares={})

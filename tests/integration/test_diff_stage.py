@@ -17,7 +17,8 @@ from pipeline.app import App
 from pipeline.config import Config, DiffingConfig
 from pipeline.settings import Settings
 from pipeline.stages.diff import diff_pending
-from storage.changes import changes_of_release, statement_candidates
+from storage.candidates import statement_candidates
+from storage.changes import changes_of_release
 from storage.db import Database
 from storage.models import Change, PhraseUse, ReleaseVersion, Tag
 from storage.phrases import phrase_history
