@@ -141,4 +141,15 @@ def emit(
     for row in rows:
         # Text, not markup: a title or snippet with [brackets] must print as written
         table.add_row(*(Text(_cell(row.get(c))) for c in columns))
-    Console().print(table)
+    table_console(table).print(table)
+
+
+def table_console(table: Table) -> Console:
+    """Where a table prints: in a terminal, a console of its width (cells wrap between words);
+    in a pipe or a file, one as wide as the table's widest row, so no cell wraps at all and
+    `defence-security` never comes out as `defence-securit y` at rich's default 80 columns."""
+    console = Console()
+    if console.is_terminal:
+        return console
+    widest = console.measure(table, options=console.options.update_width(10**6)).maximum
+    return Console(width=max(console.width, widest))

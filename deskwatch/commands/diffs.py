@@ -69,6 +69,30 @@ def baseline_line(baseline: dict[str, Any], stated: datetime | None = None) -> s
     return f"{line}; not compared because {baseline['reason']}"
 
 
+def word_diff_line(word_diff: list[Any], *, markers: bool) -> Text:
+    """A reworded sentence as one line: in colour (inserted words green and underlined, deleted
+    ones red and struck) in a terminal; with `markers` (a pipe, a file, NO_COLOR) as git's
+    --word-diff=plain writes it, `[-deleted-]{+inserted+}`, so the words stay apart."""
+    line = Text("  ~ ", style=COLOURS["changed"])
+    for op, text in word_diff:
+        if markers and op in ("+", "-"):
+            lead, body, tail = _split_space(text)
+            mark = ("{+", "+}") if op == "+" else ("[-", "-]")
+            line.append(f"{lead}{mark[0]}{body}{mark[1]}{tail}")
+        else:
+            line.append(text, style={"+": "bold green underline", "-": "red strike"}.get(op, ""))
+    return line
+
+
+def _split_space(text: str) -> tuple[str, str, str]:
+    """`text` as (leading space, words, trailing space): markers go round the words only."""
+    body = text.strip()
+    if not body:
+        return text, "", ""
+    start = text.index(body)
+    return text[:start], body, text[start + len(body) :]
+
+
 def _print_moves(console: Console, item: dict[str, Any]) -> None:
     if not item["moves"]:
         return
@@ -134,12 +158,9 @@ def _print(
         line = Text("  dropped language: ")
         line.append(", ".join(item["dropped_phrases"]), style=COLOURS["removed"])
         console.print(line)
+    markers = not console.is_terminal or console.no_color
     for pair in item["changed"]:
-        line = Text("  ~ ", style=COLOURS["changed"])
-        for op, text in pair["word_diff"]:
-            style = {"+": "bold green underline", "-": "red strike"}.get(op, "")
-            line.append(text, style=style)
-        console.print(line)
+        console.print(word_diff_line(pair["word_diff"], markers=markers))
     for sentence in item["added"]:
         console.print(Text(f"  + {sentence}", style=COLOURS["added"]))
     for sentence in item["removed"]:
