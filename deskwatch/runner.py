@@ -16,11 +16,12 @@ runs in one process never hear each other's events).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tomllib
-from collections.abc import Mapping
-from contextlib import nullcontext
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -54,6 +55,18 @@ def describe_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()) or "nothing to do"
 
 
+LINE_WIDTH = 300
+"""A log line's message is cut here (a source's error can hold a whole HTML error page)."""
+
+
+def one_line(text: str) -> str:
+    """`text` as one line of at most LINE_WIDTH characters, with no control characters."""
+    from deskwatch.output import terminal_text
+
+    flat = " ".join(terminal_text(text).split())
+    return flat if len(flat) <= LINE_WIDTH else flat[: LINE_WIDTH - 3].rstrip() + "..."
+
+
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -75,14 +88,14 @@ class LogLines(RunObserver):
 
     def source_finished(self, summary: SourceSummary) -> None:
         if not self.errors_only or summary.status == "error":
-            self._line(f"source {summary.source}: {describe_source(summary)}")
+            self._line(f"source {summary.source}: {one_line(describe_source(summary))}")
 
     def stage_finished(self, name: str, counts: dict[str, int]) -> None:
         if not self.errors_only:
             self._line(f"stage {name}: {describe_counts(counts)}")
 
     def stage_failed(self, name: str, error: str) -> None:
-        self._line(f"stage {name}: failed: {error}")
+        self._line(f"stage {name}: failed: {one_line(error)}")
 
 
 class LiveProgress(RunObserver):
@@ -147,6 +160,38 @@ class LiveProgress(RunObserver):
         self.progress.update(
             row, completed=1, status=f"failed: {error}", description=f"[red]stage {name}[/]"
         )
+
+
+DESKWATCH_LOGGERS = ("core", "ingest", "storage", "tagging", "diffing", "alerts", "pipeline")
+DESKWATCH_LOGGERS += ("flows", "deskwatch")
+"""The top-level loggers of deskwatch's packages (each module logs under its own name)."""
+
+
+@contextmanager
+def console_logs_silenced() -> Iterator[None]:
+    """For `--quiet`: while the run lasts, log records reach no console, so the observer's one
+    line per failed source is all stderr shows. deskwatch's loggers get a NullHandler (with no
+    handler anywhere, Python prints warnings to stderr as a last resort), and handlers already
+    writing to stdout or stderr (Prefect's console handler) are raised above CRITICAL. Other
+    handlers (Prefect's API log handler, a log file) still get every record."""
+    null = logging.NullHandler()
+    for name in DESKWATCH_LOGGERS:
+        logging.getLogger(name).addHandler(null)
+    raised: list[tuple[logging.Handler, int]] = []
+    loggers = [logging.getLogger(), *logging.root.manager.loggerDict.values()]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            stream = getattr(handler, "stream", None)
+            if isinstance(handler, logging.StreamHandler) and stream in (sys.stderr, sys.stdout):
+                raised.append((handler, handler.level))
+                handler.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for handler, level in raised:
+            handler.setLevel(level)
+        for name in DESKWATCH_LOGGERS:
+            logging.getLogger(name).removeHandler(null)
 
 
 def choose_observer(*, quiet: bool, stream: IO[str]) -> RunObserver:
@@ -230,7 +275,8 @@ def _run_flow(
     from flows.run import deskwatch_run, observing
 
     config_path = str(app.config.path) if app.config.path else None
-    with observing(observer):
+    quiet = isinstance(observer, LogLines) and observer.errors_only
+    with observing(observer), console_logs_silenced() if quiet else nullcontext():
         result: dict[str, Any] = deskwatch_run(config_path=config_path, only=only, sync=sync)
     return result
 
@@ -255,7 +301,8 @@ def run_once(
     with observer if isinstance(observer, LiveProgress) else nullcontext():
         if prefect:
             return _run_flow(app, observer, only, sync)
-        return run_in_process(app, only=only, observer=observer, sync=sync).to_dict()
+        with console_logs_silenced() if quiet else nullcontext():
+            return run_in_process(app, only=only, observer=observer, sync=sync).to_dict()
 
 
 def executor_choice(*, prefect: bool, in_process: bool) -> bool | None:
