@@ -9,9 +9,10 @@ something, where the whole text is kept."""
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from typer._click import exceptions as click  # typer 0.29 carries its own click
@@ -94,6 +95,27 @@ ROOT_OPTIONS = ("--config", "-c")
 """The options of `deskwatch` itself, which go before the command name."""
 
 
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report it."""
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line and exit code 130. When a source thread of the run is still reading
+    (pipeline.plan.InProcess gave it its grace), the process ends at once rather than waiting
+    for it at interpreter exit: its transaction was never committed, so the database drops it."""
+    import threading
+
+    from pipeline.plan import INGEST_THREADS
+
+    print("deskwatch: interrupted", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    threads = threading.enumerate()
+    reading = [t for t in threads if t.name.startswith(INGEST_THREADS) and t.is_alive()]
+    if reading:
+        os._exit(EXIT_INTERRUPTED)
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
 def usage_line(exc: click.UsageError) -> str:
     """The one line for a command line click refused (no box, no usage block). An option of
     deskwatch itself given after a command (`deskwatch releases --config x`) says where it goes."""
@@ -132,6 +154,8 @@ class DeskwatchGroup(TyperGroup):
         except click.UsageError as exc:
             print(f"deskwatch: error: {usage_line(exc)}", file=sys.stderr)
             raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            interrupted()
         except DeskwatchError as exc:
             print(f"deskwatch: error: {error_line(exc)}", file=sys.stderr)
             raise typer.Exit(exc.exit_code) from None

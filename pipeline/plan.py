@@ -29,10 +29,11 @@ again after the `run:` delays (Retries). Progress goes to a RunObserver passed i
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from contextvars import copy_context
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -300,6 +301,16 @@ def attempt(
     raise AssertionError("unreachable")
 
 
+INGEST_THREADS = "deskwatch-ingest"
+"""The name prefix of the in-process executor's source threads."""
+INTERRUPT_GRACE_S = 2.0
+"""How long Ctrl-C waits for the sources being read to end before the run stops anyway."""
+
+
+class Interrupted(DeskwatchError):
+    """A step refused to start because the run was interrupted (Ctrl-C)."""
+
+
 class InProcess:
     """The executor of `deskwatch run` without a Prefect server: sources on a thread pool of
     `run.concurrency` workers (one after another when it is 1), the stages in this thread, one
@@ -312,15 +323,23 @@ class InProcess:
         db: Database,
         observer: RunObserver | None = None,
         *,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.app = app
         self.db = db
         self.observer = observer or RunObserver()
-        self.sleep = sleep
+        self.stopping = threading.Event()
+        """Set on Ctrl-C: no source starts, or retries, after it."""
+        self.sleep = sleep or self._sleep_unless_stopping
+
+    def _sleep_unless_stopping(self, delay: float) -> None:
+        if self.stopping.wait(delay):
+            raise Interrupted("the run was interrupted")
 
     def _source(self, plan: RunPlan, name: str) -> SourceOutcome:
         def once() -> SourceSummary:
+            if self.stopping.is_set():
+                raise Interrupted("the run was interrupted")
             return ingest_step(
                 self.app,
                 self.db,
@@ -347,13 +366,29 @@ class InProcess:
             for name in plan.sources:
                 done(name, self._source(plan, name))
             return
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deskwatch-ingest") as pool:
-            futures = {
-                pool.submit(copy_context().run, self._source, plan, name): name
-                for name in plan.sources
-            }
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=INGEST_THREADS)
+        futures = {
+            pool.submit(copy_context().run, self._source, plan, name): name for name in plan.sources
+        }
+        try:
             for future in as_completed(futures):
                 done(futures[future], future.result())
+        except KeyboardInterrupt:
+            self._stop(pool, futures)
+            raise
+        finally:
+            pool.shutdown(wait=not self.stopping.is_set())
+
+    def _stop(self, pool: ThreadPoolExecutor, futures: dict[Future[SourceOutcome], str]) -> None:
+        """Ctrl-C while sources are read: the sources not started never start, the running ones
+        get INTERRUPT_GRACE_S to end; one still reading after that (a request that trickles)
+        is left to its own transaction, which the database rolls back when the process ends
+        (deskwatch.cli ends it at once, exit code 130). Each source is one transaction, so the
+        archive holds every source whole or not at all."""
+        self.stopping.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        running = [future for future in futures if not future.done()]
+        wait(running, timeout=INTERRUPT_GRACE_S)
 
     def stage(self, plan: RunPlan, name: str) -> StageOutcome:
         def once() -> dict[str, int]:
