@@ -2,8 +2,9 @@
 Read-only; everything else the pages show comes from the modules the CLI uses (storage.search,
 storage.phrases, storage.alerts, storage.subscriptions, storage.tags).
 
-    facets(session, query, as_of=, top=)   counts per theme, country, source, document type and
-                                           year over a search's matches (the best 500)
+    facets(session, query, as_of=, top=, ranked=)   counts per theme, country, source,
+                                           document type and year over a search's matches (the
+                                           best 500; `ranked`: those the search's page ranked)
     latest_releases(session, limit=)       the newest releases, from the date index
     new_since(session, since)              versions fetched since then, per theme and country
     alerts_of(session, email, limit=)      one reader's alerts, newest first
@@ -15,6 +16,7 @@ storage.phrases, storage.alerts, storage.subscriptions, storage.tags).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -27,7 +29,15 @@ from storage import dialect
 from storage.changes import parse_basis
 from storage.models import Alert, Release, ReleaseVersion, Tag
 from storage.phrases import _BASIS_TAG
-from storage.search_matching import matching, newest_first, releases, sources, tags, text_index
+from storage.search_matching import (
+    matching,
+    newest_first,
+    releases,
+    sources,
+    tags,
+    text_index,
+    versions,
+)
 from storage.types import UTCDateTime
 
 FACET_KINDS = ("theme", "country", "source", "type", "year")
@@ -69,18 +79,34 @@ def facets(
     as_of: date | None = None,
     top: int = 12,
     sample: int = SAMPLE,
+    ranked: Sequence[tuple[int, int]] | None = None,
 ) -> Facets:
     """The facet counts of what `query` finds (the same matching as storage.search), over at
     most `sample` matches.
 
     One statement: the sample is computed once (a materialized CTE) and counted five ways in a
     UNION ALL. Themes count the tags a `theme:` filter finds (status tagged); years are
-    publication years, as `since:` and `until:` match publication dates only."""
-    ranked = query.text is not None and is_positive(query.text)
-    if ranked and text_index(session).streams_by_rank:
+    publication years, as `since:` and `until:` match publication dates only.
+
+    `ranked` is the sample when the caller has it already: the (release_id, version_id) of the
+    best-ranked matches, best first, as storage.search.search_page keeps them for its page (on
+    Postgres, ranking a common word's matches is most of a search's cost: it is done once);
+    one more than `sample` of them says that there are more."""
+    words = query.text is not None and is_positive(query.text)
+    chosen: Select[Any]
+    if ranked is not None and not ranked:
+        return Facets(counts={kind: [] for kind in FACET_KINDS})  # ranked: nothing matched
+    params: dict[str, Any] = {}
+    if ranked is not None:
+        # the versions by id: one statement however many (an expanding IN, compiled once)
+        chosen = select(versions.c.release_id, versions.c.id.label("version_id")).where(
+            versions.c.id.in_(bindparam("ranked", expanding=True))
+        )
+        params["ranked"] = [version_id for _, version_id in ranked[:sample]]
+    elif words and text_index(session).streams_by_rank:
         # best first from the index itself, every other condition checked per row (FTS5)
         chosen = matching(session, query, as_of=as_of, by_rank=True).limit(sample)
-    elif ranked:
+    elif words:
         # the index ranks the matches that pass the tag and date filters (Postgres)
         chosen = matching(session, query, as_of=as_of, top=sample)
     else:
@@ -135,7 +161,7 @@ def facets(
     ]
     counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
     out = Facets(counts=counts)
-    for facet, value, count in session.execute(union_all(*parts)):
+    for facet, value, count in session.execute(union_all(*parts), params):
         if facet == "total":
             out.counted = count
         elif value is not None:
@@ -148,8 +174,11 @@ def facets(
         del rows[top:]
     # the sample can hold fewer than `sample` when there are more matches (the best-ranked
     # versions include older versions of releases, which the matching then drops): count
-    beyond = matching(session, query, as_of=as_of).limit(sample + 1).subquery("beyond")
-    total = session.scalar(select(func.count()).select_from(beyond)) or 0
+    if ranked is not None and len(ranked) > sample:
+        total = len(ranked)
+    else:
+        beyond = matching(session, query, as_of=as_of).limit(sample + 1).subquery("beyond")
+        total = session.scalar(select(func.count()).select_from(beyond)) or 0
     out.more = total > sample
     out.total = None if out.more else total
     return out
@@ -219,7 +248,9 @@ def alerts_of(session: Session, email: str, *, limit: int = 50) -> list[tuple[Al
 # -- theme and country pages ----------------------------------------------------------------------
 
 _MONTH = {
-    dialect.SQLITE: "strftime('%Y-%m-01', coalesce(r.published_at, r.first_seen_at))",
+    # SQLite holds a timestamp as text, 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the month is its
+    # first eight characters, cut without parsing the date as strftime() does for every row
+    dialect.SQLITE: "substr(coalesce(r.published_at, r.first_seen_at), 1, 8) || '01'",
     dialect.POSTGRES: "to_char(date_trunc('month', timezone('UTC', "
     "coalesce(r.published_at, r.first_seen_at))), 'YYYY-MM-DD')",
 }

@@ -1,6 +1,8 @@
 """Search the archive: a parsed query (core.query) run against SQLite or Postgres.
 
     search(session, query, limit=, offset=, as_of=)   ranked hits with themes, countries, snippet
+    search_page(..., sample=)                           the same hits, and the best-ranked
+                                                        matches they were cut from
     export_rows(session, query, as_of=)                 every matching release, streamed
     timeline(session, query, by=) / fill_periods        release counts per week or month
                                                         (storage.search_timeline)
@@ -49,6 +51,7 @@ __all__ = [
     "Hit",
     "export_rows",
     "search",
+    "search_page",
     "version_tags",
     "fill_periods",
     "matching",
@@ -105,6 +108,33 @@ def search(
     as_of: date | None = None,
 ) -> list[Hit]:
     """The page of hits: by relevance when the query has words, else newest first."""
+    return search_page(session, query, limit=limit, offset=offset, as_of=as_of).hits
+
+
+@dataclass
+class Page:
+    """A page of hits, and (`ranked`) the (release_id, version_id) of the best-ranked matches,
+    best first, that the page was cut from: the first `sample` + 1 matches of the whole ranking
+    (one more than asked says that there are more), or as many as there were among the
+    candidates. None when the page was not cut from such a list (no words
+    to rank by; an index that streams by rank; a search that had to rank every match)."""
+
+    hits: list[Hit]
+    ranked: list[tuple[int, int]] | None = None
+
+
+def search_page(
+    session: Session,
+    query: Query,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    as_of: date | None = None,
+    sample: int = 0,
+) -> Page:
+    """`search`'s page, the same hits; with `sample`, the ranking is asked for at least that
+    many candidates and keeps them (`Page.ranked`), so that a caller counting over the best
+    matches (the reading room's facets) need not rank them again."""
     if query.is_empty:
         raise QueryError("the query is empty: give words to search for, or a field filter")
     index = text_index(session)
@@ -114,14 +144,17 @@ def search(
     if not ranked:
         found = matching(session, query, as_of=as_of)
         page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
-        return _hits(session, index, page, None) if page else []
+        return Page(_hits(session, index, page, None) if page else [])
     if index.streams_by_rank:
         page = _streamed_page(session, query, limit=limit, offset=offset, as_of=as_of)
-        return _hits(session, index, page, query.text) if page else []
+        return Page(_hits(session, index, page, query.text) if page else [])
     order.insert(0, literal_column("score").desc())
     assert query.text is not None
-    page = _ranked_page(session, index, query, order, limit=limit, offset=offset, as_of=as_of)
-    return _hits(session, index, page, query.text) if page else []
+    page, kept = _ranked_page(
+        session, index, query, order, limit=limit, offset=offset, as_of=as_of, sample=sample
+    )
+    hits = _hits(session, index, page, query.text) if page else []
+    return Page(hits, [(r.release_id, r.version_id) for r in kept] if kept is not None else None)
 
 
 def _streamed_page(
@@ -166,12 +199,18 @@ def _ranked_page(
     limit: int,
     offset: int,
     as_of: date | None,
-) -> list[Any]:
+    sample: int = 0,
+) -> tuple[list[Any], list[Any] | None]:
     """Rank inside the full-text index first and join only the best candidates: for a common
     word, scoring thousands of matches is cheap but joining each to its release is not. When
     the filters (facets, dates, older versions) leave less than a page among the candidates,
     widen them; the last try takes every match. The page is the same as ranking everything: a
-    version outside the best `top` (in the page's order) cannot come before one inside."""
+    version outside the best `top` (in the page's order) cannot come before one inside.
+
+    With `sample`, and a page that ends within it, a quarter more than `sample` versions are
+    candidates (older versions among them drop out) and the first `sample` + 1 matches are read,
+    in the page's order: an exact head of the full ranking of the matches, returned second.
+    None when the page came from ranking every match, or ends beyond the sample."""
     need = offset + limit
     matches: int | None = None
     # tag filters and dates are applied among the matches before they are ranked (`matching`);
@@ -179,17 +218,25 @@ def _ranked_page(
     # candidates after it: start wider
     narrowed = as_of is not None or any(f.field not in TAG_FIELDS for f in query.filters)
     tops = candidate_tops(need)
+    keep = 0 < sample and need <= sample + 1
     for top in tops[1:] if narrowed else tops:
-        found = matching(session, query, as_of=as_of, top=top)
-        page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
+        kept: list[Any] | None = None
+        if keep and top is not None:
+            top = max(top, sample + sample // 4)
+        found = matching(session, query, as_of=as_of, top=top).order_by(*order)
+        if keep and top is not None:
+            kept = list(session.execute(found.limit(sample + 1)))
+            page = kept[offset:need]
+        else:
+            page = list(session.execute(found.limit(limit).offset(offset)))
         if len(page) == limit or top is None:
-            return page
+            return page, kept
         if matches is None:
             assert query.text is not None
             matches = index.count(session, query.text)
         if matches <= top:
-            return page  # every match was a candidate: this is all there is
-    return []  # pragma: no cover - the loop returns on its last pass
+            return page, kept  # every match was a candidate: this is all there is
+    return [], None  # pragma: no cover - the loop returns on its last pass
 
 
 def _hits(session: Session, index: TextIndex, page: Sequence[Any], node: Node | None) -> list[Hit]:

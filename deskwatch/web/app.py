@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from deskwatch.web import pages, release, subscriptions
 from deskwatch.web.cache import TtlCache
+from deskwatch.web.names import Names
 from deskwatch.web.render import error
 from deskwatch.web.security import Guard
 from deskwatch.web.settings import WebSettings
@@ -107,4 +108,5 @@ def create_app(
     starlette.state.clock = clock
     starlette.state.archive = archive
     starlette.state.cache = TtlCache(SUMMARY_TTL)
+    starlette.state.names = Names.of_app(app)
     return starlette

@@ -133,8 +133,8 @@ def _narrowed_link(q: str, flt: str, base: dict[str, str]) -> str | None:
 
 
 def search(request: Request) -> Response:
-    from storage.reading_room import facets
-    from storage.search import search as run_search
+    from storage.reading_room import SAMPLE, facets
+    from storage.search import search_page
 
     q = request.query_params.get("q", "").strip()
     as_of_text = request.query_params.get("as_of", "").strip()
@@ -150,8 +150,12 @@ def search(request: Request) -> Response:
         if parsed.is_empty:
             raise QueryError("the query is empty: give words to search for, or a field filter")
         with request.app.state.db.session() as session:
-            hits = run_search(session, parsed, limit=size, offset=(number - 1) * size, as_of=as_of)
-            counted = facets(session, parsed, as_of=as_of)
+            # the facets count over the best matches the page was cut from, ranked once
+            found = search_page(
+                session, parsed, limit=size, offset=(number - 1) * size, as_of=as_of, sample=SAMPLE
+            )
+            hits = found.hits
+            counted = facets(session, parsed, as_of=as_of, ranked=found.ranked)
     except QueryError as exc:
         return page(
             request,
@@ -283,7 +287,8 @@ def topic(request: Request, kind: str) -> Response:
         "phrases": phrases,
         "latest": latest,
     }
-    chart = timeline_svg(series, title=f"Releases per month, {basis}, last two years", by="month")
+    name = request.app.state.names.of(kind, value)
+    chart = timeline_svg(series, title=f"Releases per month, {name}, last two years", by="month")
     search_link = "/search?" + urlencode({"q": f"{kind}:{value}"})
     return page(request, "topic.html.j2", data, extra={"chart": chart, "search_link": search_link})
 

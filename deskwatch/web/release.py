@@ -139,7 +139,9 @@ def release(request: Request) -> Response:
             for t in tags
         },
         "marks": len(text_spans) + len(title_spans),
-        "tag_label": (chosen["label"] or chosen["value"]) if chosen else None,
+        "tag_label": request.app.state.names.of(chosen["kind"], chosen["value"], chosen["label"])
+        if chosen
+        else None,
     }
     return page(request, "release.html.j2", data, extra=extra)
 

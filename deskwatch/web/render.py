@@ -3,7 +3,8 @@
 A request gets JSON when it says `?format=json`, or when its Accept header asks for
 application/json and not for text/html (a browser asks for HTML; `httpx`, `requests` and
 `curl -H 'Accept: application/json'` get JSON). Both forms are built from one dict, so the
-twin shows exactly what the page shows.
+twin shows exactly what the page shows. The HTML names themes and countries (`names`,
+deskwatch.web.names) where the twin keeps their ids and codes.
 
 Templates autoescape everything: a title or text is never HTML. The CSRF cookie is set here on
 the first page a browser gets, and its form token handed to the template as `csrf`.
@@ -23,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from deskwatch.output import to_jsonable
 from deskwatch.web.marks import snippet_parts
+from deskwatch.web.names import Names
 from deskwatch.web.security import CSRF_COOKIE, csrf_token, new_csrf_cookie
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -101,6 +103,7 @@ def page(
         "request_path": request.url.path,
         "user": request.scope.get("state", {}).get("user"),
         "csrf": csrf_token(secret, cookie),
+        "names": getattr(request.app.state, "names", None) or Names(),
     }
     response = HTMLResponse(ENV.get_template(template).render(context), status_code=status)
     if fresh:

@@ -73,6 +73,10 @@ def test_home_shows_what_is_new_alerts_and_sources(web: Any, room: Room) -> None
     assert data["alerts_by_status"] == {"sent": 1, "failed": 1, "pending": 1}
     assert data["latest_releases"][0]["id"] == room.hostile_id
     assert web.get("/?format=json").json() == data
+    # the page names them (the taxonomy's label, the country's name); the links keep the ids
+    assert '<a href="/themes/defence-security">Defence and security</a>' in page.text
+    assert '<a href="/countries/UA">Ukraine</a>' in page.text
+    assert ">UA<" not in page.text and ">defence-security<" not in page.text
 
 
 def test_search_gives_the_cli_results_with_facets_and_paging(web: Any, room: Room) -> None:
@@ -145,6 +149,13 @@ def test_release_page_highlights_the_chosen_tags_evidence(web: Any, room: Room) 
     first = web.get(f"/releases/{gaza}", params={"version": 1, "format": "json"}).json()
     assert "humanitarian pauses" in first["text"]
     assert "Tagger" not in plain and ">tagger<" in plain
+    # the tag table names each tag: the stored label, else the taxonomy's; a country by name
+    table = plain.split('<table class="tags">')[1].split("</table>")[0]
+    assert ">Ceasefire talks</a>" in table and ">ceasefire-talks<" not in table
+    codes = [t["value"] for t in data["tags"] if t["kind"] == "country"]
+    assert codes and all(f">{code}</a>" not in table for code in codes)
+    assert "Palestine" in table or "Israel" in table
+    assert "Showing the evidence for <strong>Ceasefire talks</strong>" in chosen
 
 
 def test_release_page_shows_what_moved_against_earlier_statements(web: Any, room: Room) -> None:
@@ -218,6 +229,8 @@ def test_theme_and_country_pages(web: Any, room: Room) -> None:
     assert said == {room.archive.ids["kyiv-visit"]}
     html = web.get("/themes/defence-security").text
     assert "dropped</span> since 2024-03-20" in html
+    assert "<h1>Theme: Defence and security" in html and data["value"] == "defence-security"
+    assert "<h1>Country: Ukraine" in web.get("/countries/UA").text
 
 
 def test_alerts_page_filters_by_status(web: Any) -> None:
@@ -442,6 +455,44 @@ def test_facets_of_a_large_result_set_count_a_sample(room: Room) -> None:
         assert (exact.total, exact.more) == (4, False)
         newest = facets(session, parse("theme:defence-security"), sample=1)
         assert newest.more and newest.counts["year"] == [("2024", 1)]  # the Kyiv visit
+
+
+def test_facets_count_the_best_matches_the_page_was_cut_from(room: Room) -> None:
+    """search_page keeps the best-ranked matches it cut its page from (Postgres: ranked once for
+    the page and the facets); they are the head of the CLI's ranking, and the facets over them
+    count those releases."""
+    from collections import Counter
+
+    from storage.reading_room import facets
+    from storage.search import search_page
+
+    postgres = room.url.startswith("postgresql")
+    with room.archive.db.session() as session:
+        for q in ("japan* OR ukrain*", "ceasefire", "sanctions OR ceasefire OR japan"):
+            parsed = parse(q)
+            everything = search(session, parsed, limit=100)
+            assert everything, q
+            for n in (1, 2, 3, 50):
+                page = search_page(session, parsed, limit=1, sample=n)
+                assert [h.release_id for h in page.hits] == [everything[0].release_id]
+                if not postgres:
+                    assert page.ranked is None  # FTS5 streams by rank: the facets ask it
+                    continue
+                assert page.ranked is not None
+                best = everything[:n]
+                assert [r for r, _ in page.ranked] == [h.release_id for h in everything[: n + 1]]
+                counted = facets(session, parsed, sample=n, ranked=page.ranked)
+                assert counted.counted == len(best)
+                assert counted.more == (len(everything) > n)
+                assert counted.total == (None if counted.more else len(everything))
+                years = Counter(str(h.published_at.year) for h in best if h.published_at)
+                assert dict(counted.counts["year"]) == years
+                sources = Counter(h.source for h in best)
+                assert dict(counted.counts["source"]) == sources
+        none = search_page(session, parse("zzzunknownword"), sample=5)
+        assert none.hits == [] and none.ranked in ([], None)
+        empty = facets(session, parse("zzzunknownword"), ranked=[])
+        assert (empty.total, empty.more, empty.counted) == (0, False, 0)
 
 
 def test_home_names_a_failing_source(room: Room) -> None:
