@@ -154,8 +154,10 @@ def test_search_filter_open_highlight_compare(browser: Any, server: str, room: R
     titles = [a.text for a in all_css(browser, "ol.hits h3 a")]
     assert len(titles) == 3 and "UK statement on the situation in Gaza" in titles
     # narrow by a facet
-    facet = [a for a in all_css(browser, ".facets a") if a.text == "humanitarian"]
-    assert facet, "the theme facet lists humanitarian"
+    # the facet names the theme by its taxonomy label; its link narrows by the id
+    facet = [a for a in all_css(browser, ".facets a") if a.text == "Humanitarian aid"]
+    assert facet, "the theme facet lists humanitarian by name"
+    assert "theme%3Ahumanitarian" in facet[0].get_attribute("href")
     follow(browser, facet[0])
     assert [a.text for a in all_css(browser, "ol.hits h3 a")] == [
         "UK statement on the situation in Gaza"
