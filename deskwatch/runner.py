@@ -162,8 +162,10 @@ class LiveProgress(RunObserver):
         )
 
 
-DESKWATCH_LOGGERS = ("core", "ingest", "storage", "tagging", "diffing", "alerts", "pipeline")
-DESKWATCH_LOGGERS += ("flows", "deskwatch")
+DESKWATCH_LOGGERS = (
+    *("core", "ingest", "storage", "tagging", "diffing", "alerts", "pipeline"),
+    *("flows", "deskwatch"),
+)
 """The top-level loggers of deskwatch's packages (each module logs under its own name)."""
 
 
