@@ -1,5 +1,5 @@
 """The reading room's pure parts: signed tokens, highlighted parts, the SVG timeline, password
-hashes, CSRF tokens and the safe-by-default rule."""
+hashes, CSRF tokens, the safe-by-default rule and the names pages give themes and countries."""
 
 from __future__ import annotations
 
@@ -175,3 +175,22 @@ def test_the_ttl_cache_recomputes_after_its_ttl() -> None:
     assert cache.get("k", compute) == 1
     clock[0] += 2
     assert cache.get("k", compute) == 2 and len(calls) == 2
+
+
+def test_names_of_themes_and_countries() -> None:
+    from deskwatch.web.names import Names
+
+    names = Names(themes={"defence-security": "Defence and security"})
+    assert names.of("theme", "defence-security") == "Defence and security"
+    assert names.of("theme", "defence-security", "Stored label") == "Stored label"
+    assert names.of("theme", "not-in-taxonomy") == "not-in-taxonomy"
+    # a country by the name desk officers use, whatever label the tag stored
+    assert names.of("country", "PS", "Palestine, State of") == "Palestine"
+    assert names.of("country", "UA") == "Ukraine"
+    assert names.of("country", "QQ") == "QQ"  # unknown: as given
+    assert names.of("person", "Yoko Kamikawa", "Yoko Kamikawa (Foreign Minister)") == (
+        "Yoko Kamikawa (Foreign Minister)"
+    )
+    assert names.basis("country:RU") == "Russia"
+    assert names.basis("theme:defence-security") == "Defence and security"
+    assert names.basis("version") == "version"
