@@ -3,7 +3,7 @@ type into a SourceResult.
 
 A reader takes its source model and an ingest.registry.ReadContext. The web readers build the
 ingest.web.WebContext of one source (its allowed hosts, selector and GOV.UK base) and call the
-readers of ingest.web.
+readers of ingest.web (pages, GOV.UK, ad-hoc URLs) and ingest.feed_reader (feeds).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from core.errors import ConfigError
 from core.records import SourceResult
-from ingest import govuk, registry, web
+from ingest import feed_reader, govuk, registry, web
 from ingest.config import (
     GOVUK_WEBSITE,
     AdhocSource,
@@ -62,7 +62,7 @@ def read_files(source: FilesSource, ctx: ReadContext) -> SourceResult:
 
 def read_feed(source: FeedSource, ctx: ReadContext) -> SourceResult:
     wctx = web_context(source, ctx)
-    web.read_feed_source(
+    feed_reader.read_feed_source(
         wctx, source.url, fetch_pages=source.fetch_pages, max_entries=source.max_entries
     )
     return wctx.result

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from core.errors import ParseError
 from core.normalise import clean_text, content_hash
 from ingest.config import FeedSource, GovukSource
+from ingest.feed_reader import read_feed_bytes
 from ingest.fetch import Fetched
-from ingest.web import Got, NoCache, WebContext, read_feed_bytes
+from ingest.web import Got, NoCache, WebContext
 from pipeline.stages.ingest import ingest_source
 from storage.models import Release, SourceRun
 from tests.fixtures.corpus import CORPUS, corpus_path

@@ -18,8 +18,8 @@ from core.errors import ParseError
 from core.records import ReleaseRecord
 from ingest import registry
 from ingest.config import FeedSource, FilesSource, GovukSource
+from ingest.feed_reader import entry_key
 from ingest.fetch import FetchPolicy
-from ingest.web import entry_key
 from pipeline.stages.ingest import ingest_source
 from storage.models import Release, ReleaseVersion, SourceRun
 from storage.releases import store_records, sync_source

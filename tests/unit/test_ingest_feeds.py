@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from ingest.feed_reader import entry_key
 from ingest.feeds import looks_like_feed, parse_feed
-from ingest.web import entry_key
 from tests.fixtures.web_sources import NOW, web_fixture
 
 BASE = "http://127.0.0.1:9/statements.atom"
