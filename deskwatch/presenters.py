@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.release_dates import release_date
 from storage.models import Alert, Release, Subscription
 from storage.tags import (
     OWN_ORIGINS,
@@ -20,13 +21,18 @@ from storage.tags import (
 
 
 def release_rows(session: Session, releases: Sequence[Release]) -> list[dict[str, Any]]:
-    """One dict per release: id, published_at, title, source, url, key, ..."""
+    """One dict per release: id, date and date_kind (core.release_dates: published, else
+    updated, else first seen), published_at, updated_at, title, source, url, key, ..."""
     rows: list[dict[str, Any]] = []
     for release in releases:
+        when, kind = release_date(release.published_at, release.updated_at, release.first_seen_at)
         rows.append(
             {
                 "id": release.id,
+                "date": when,
+                "date_kind": kind,
                 "published_at": release.published_at,
+                "updated_at": release.updated_at,
                 "title": release.title,
                 "source": release.source.name,
                 "url": release.url,

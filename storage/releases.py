@@ -434,7 +434,8 @@ def list_releases(
     if release_ids is not None:
         query = query.where(Release.id.in_(list(release_ids)))
     query = query.order_by(
-        func.coalesce(Release.published_at, Release.first_seen_at).desc(), Release.id.desc()
+        func.coalesce(Release.published_at, Release.updated_at, Release.first_seen_at).desc(),
+        Release.id.desc(),
     ).offset(offset)
     if limit is not None:
         query = query.limit(limit)

@@ -13,6 +13,8 @@ filters on themes, countries and people, and the tags shown, are those of that v
 stage tags every version).
 Dates (`since:`, `until:`, the order of unranked hits) are the publication date: undated
 releases sort last and match no date filter; the timeline counts them by the date first seen.
+A hit shows the date it goes by and which it is (core.release_dates: published, else updated,
+else first seen), never a first-seen date as if it were the publication date.
 
 This module turns matches into pages and rows. Which releases match is storage.search_matching
 (the SQL both databases share); the full-text index is storage.search_index, with one backend
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import QueryError
 from core.query import Node, Query, is_positive
+from core.release_dates import PUBLISHED, release_date
 from storage.search_index import TextIndex, one_line
 from storage.search_matching import (
     TAG_FIELDS,
@@ -79,11 +82,16 @@ class Hit:
     countries: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     snippet: str = ""
+    date: datetime | None = None
+    """The date the release goes by (core.release_dates) ..."""
+    date_kind: str = PUBLISHED
+    """... and which it is: published, updated or first seen."""
 
     def row(self) -> dict[str, Any]:
         return {
             "id": self.release_id,
-            "date": self.published_at.date() if self.published_at else None,
+            "date": self.date.date() if self.date else None,
+            "date_kind": self.date_kind,
             "published_at": self.published_at,
             "title": self.title,
             "themes": self.themes,
@@ -251,6 +259,7 @@ def _hits(session: Session, index: TextIndex, page: Sequence[Any], node: Node | 
             select(
                 releases.c.id,
                 releases.c.published_at,
+                releases.c.updated_at,
                 releases.c.first_seen_at,
                 releases.c.url,
                 releases.c.document_type,
@@ -272,13 +281,16 @@ def _hits(session: Session, index: TextIndex, page: Sequence[Any], node: Node | 
     for row in page:
         d = details[row.release_id]
         found = labels.get(row.version_id, {})
+        when, kind = release_date(d.published_at, d.updated_at, d.first_seen_at)
         hits.append(
             Hit(
                 release_id=row.release_id,
                 version_id=row.version_id,
                 version_number=d.number,
                 score=float(row.score) if row.score is not None else None,
-                published_at=d.published_at or d.first_seen_at,
+                published_at=d.published_at,
+                date=when,
+                date_kind=kind,
                 title=one_line(d.title),
                 url=d.url,
                 source=d.source,
@@ -321,6 +333,8 @@ def version_tags(session: Session, version_ids: Sequence[int]) -> dict[int, dict
 
 EXPORT_COLUMNS = [
     "id",
+    "date",
+    "date_kind",
     "published_at",
     "title",
     "url",
@@ -341,14 +355,17 @@ EXPORT_COLUMNS = [
 def export_rows(
     session: Session, query: Query, *, as_of: date | None = None, chunk: int = 500
 ) -> Iterator[dict[str, Any]]:
-    """Every release the query finds (all of them for the empty query), oldest id first, with
-    its tags and the text of its latest version. Rows are streamed from the database in chunks
+    """Every release the query finds (all of them for the empty query), in date order (the date
+    each goes by: published, else updated, else first seen; oldest first, then by id), with its
+    tags and the text of its latest version. Rows are streamed from the database in chunks
     (a server-side cursor on Postgres), so memory stays flat however large the archive."""
     found = matching(session, query, as_of=as_of).subquery("found")
     stmt = (
         select(
             releases.c.id,
             releases.c.published_at,
+            releases.c.updated_at,
+            releases.c.first_seen_at,
             versions.c.title,
             releases.c.url,
             sources.c.name.label("source"),
@@ -364,7 +381,10 @@ def export_rows(
         .join(releases, releases.c.id == found.c.release_id)
         .join(sources, sources.c.id == releases.c.source_id)
         .join(versions, versions.c.id == found.c.version_id)
-        .order_by(releases.c.id)
+        .order_by(
+            func.coalesce(releases.c.published_at, releases.c.updated_at, releases.c.first_seen_at),
+            releases.c.id,
+        )
     )
     result = session.execute(stmt, execution_options={"yield_per": chunk})
     for part in result.partitions():
@@ -373,6 +393,9 @@ def export_rows(
             found_tags = labels.get(row.version_id, {})
             record = dict(row._mapping)
             record["title"] = one_line(record["title"])
+            record["date"], record["date_kind"] = release_date(
+                row.published_at, row.updated_at, row.first_seen_at
+            )
             record["themes"] = found_tags.get("theme", [])
             record["countries"] = found_tags.get("country", [])
             record["regions"] = found_tags.get("region", [])

@@ -47,8 +47,9 @@ def text_index(session: Session) -> TextIndex:
 
 
 def release_date() -> ColumnElement[datetime]:
-    """The date a timeline counts a release by: published, else first seen."""
-    return func.coalesce(releases.c.published_at, releases.c.first_seen_at)
+    """The date a timeline counts a release by: published, else updated, else first seen
+    (core.release_dates)."""
+    return func.coalesce(releases.c.published_at, releases.c.updated_at, releases.c.first_seen_at)
 
 
 def newest_first() -> list[ColumnElement[Any]]:

@@ -3,7 +3,8 @@
     timeline(session, query, by=, as_of=)   {period start: releases}
     fill_periods(series, by)                the rows of several series, with the empty periods
 
-A release counts at its publication date, else the date deskwatch first saw it. A week starts on
+A release counts at its publication date, else its updated date, else the date deskwatch first
+saw it (core.release_dates). A week starts on
 its Monday, a month on its first day, in UTC.
 """
 

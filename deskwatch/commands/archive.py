@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from core.errors import UsageError
+from core.release_dates import date_label
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
 from deskwatch.output import (
@@ -107,7 +108,8 @@ def releases(
     json_: bool = JsonOption,
     csv_: bool = CsvOption,
 ) -> None:
-    """List releases, newest first.
+    """List releases, newest first: by the date each goes by (published, else updated, else
+    first seen; the table says which when it is not the publication date).
 
     Example: deskwatch releases --source seeds --json
 
@@ -129,13 +131,14 @@ def releases(
         if source is not None and not found:
             _check_source(app, source, bool(list_releases(session, source=source, limit=1)))
         rows = release_rows(session, found)
-    emit(
-        rows,
-        ["id", "published_at", "title", "source", "countries", "themes", "untagged"],
-        fmt,
-        title="Releases",
-        headers={"published_at": "published", "untagged": "note"},
-    )
+    if fmt is Format.TABLE:
+        for row in rows:  # `2023-10-09 (updated)`: which date this is, unless published
+            row["date"] = date_label(row["date"], row["date_kind"])
+        columns = ["id", "date", "title", "source", "countries", "themes", "untagged"]
+    else:
+        columns = ["id", "date", "date_kind", "published_at", "title", "source", "countries"]
+        columns += ["themes", "untagged"]
+    emit(rows, columns, fmt, title="Releases", headers={"untagged": "note"})
 
 
 def _check_source(app: Any, name: str, in_archive: bool) -> None:

@@ -16,9 +16,10 @@ import typer
 
 from core.errors import QueryError
 from core.query import Filter, Query, parse, parse_date
+from core.release_dates import date_label
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
-from deskwatch.output import MAX_INT, CsvOption, JsonOption, emit, pick, to_jsonable
+from deskwatch.output import MAX_INT, CsvOption, Format, JsonOption, emit, pick, to_jsonable
 
 AsOfOption = typer.Option(
     None,
@@ -68,8 +69,12 @@ def search(
     when = _as_of(as_of)
     with open_archive(state(ctx).app) as db, db.session() as session:
         hits = run_search(session, parsed, limit=limit, offset=offset, as_of=when)
+    rows = [hit.row() for hit in hits]
+    if fmt is Format.TABLE:
+        for row in rows:  # `2023-10-09 (seen)`: which date this is, unless published
+            row["date"] = date_label(row["date"], row["date_kind"])
     emit(
-        [hit.row() for hit in hits],
+        rows,
         ["date", "title", "themes", "countries", "snippet"],
         fmt,
         title=f"Search: {query}" + (f" (as of {when})" if when else ""),
