@@ -13,6 +13,10 @@ sentence (for a false positive) so a person can read why.
 
 `evaluation_report(taxonomy, gold=..., corpus=...)` runs all of it on the folders it is given
 (`deskwatch eval`): nothing is looked for in a default place.
+
+Over 400 lines on purpose: the scores, the two loaders and the report share the LabelledItem and
+Scores records and are read together when a figure looks wrong; the team's GOV.UK labels are
+scored apart (pipeline/corpus_labels.py) and the summary table is pipeline/eval_table.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,11 @@
 """Repository functions for sources, releases and their versions.
 
-They take a Session and never commit: the caller owns the transaction (one per source)."""
+They take a Session and never commit: the caller owns the transaction (one per source).
+
+Over 400 lines on purpose: storing a batch of records (known keys, new releases and versions in
+multi-row inserts, a round retried record by record when the database refuses it, a key moved
+to its source's new namespace) is one algorithm whose helpers share the batch's state; a split
+would pass that state between modules."""
 
 from __future__ import annotations
 
