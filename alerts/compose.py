@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from alerts.matching import Evidence, Reason, headline_reason, one_line
 from alerts.wording import MoveLine, rule_words
+from core.release_dates import FIRST_SEEN, release_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_MAX = 180
@@ -97,6 +98,10 @@ class AlertItem:
     coalesced into one mail, the earlier ones it stands for."""
     first_version_number: int | None = None
     """For a coalesced mail: the version its net change starts from."""
+    release_updated_at: datetime | None = None
+    """The publisher's updated time of the release, when it gives no published time."""
+    first_seen_at: datetime | None = None
+    """When deskwatch first saw the release: its date when the publisher gives none."""
 
     @property
     def carried(self) -> tuple[int, ...]:
@@ -195,11 +200,16 @@ def _date(value: datetime | None) -> str:
 
 
 def dateline(item: AlertItem) -> str:
-    """ "Published 7 November 2023" for a first version; "Updated 9 October 2023 · version 5"
-    for a later one: the version's own time, not the release's first publication."""
+    """ "Published 7 November 2023" for a first version, "Updated 9 October 2023" when the
+    publisher gives only an updated time, "First seen 27 November 2026" when it gives no date
+    (a `page` source: core.release_dates); "Updated 9 October 2023 · version 5" for a later
+    version: the version's own time, not the release's first publication."""
     if item.version_number > 1:
         return f"Updated {_date(item.updated_at or item.published_at)} · {versions(item)}"
-    return f"Published {_date(item.published_at or item.updated_at)}"
+    when, kind = release_date(item.published_at, item.release_updated_at, item.first_seen_at)
+    if when is None and item.updated_at is not None:  # no release times at all: the version's
+        when, kind = item.updated_at, FIRST_SEEN
+    return f"{kind.capitalize()} {_date(when)}"
 
 
 def versions(item: AlertItem) -> str:

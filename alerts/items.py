@@ -138,6 +138,8 @@ def alert_items(
             top_change=top[0] if top else (weak[0] if weak else None),
             alert_ids=alert.carries,
             first_version_number=alert.first_number,
+            release_updated_at=release.updated_at,
+            first_seen_at=release.first_seen_at,
         )
     return items
 

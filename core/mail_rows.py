@@ -15,6 +15,8 @@ class ReleaseRow:
     url: str | None = None
     published_at: datetime | None = None
     first_seen_at: datetime | None = None
+    updated_at: datetime | None = None
+    """The publisher's updated time of the release (a GOV.UK item may give only this)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ _RELEASE_COLUMNS = (
     Release.url,
     Release.published_at,
     Release.first_seen_at,
+    Release.updated_at,
 )
 
 
@@ -33,6 +34,7 @@ def _release_row(row: Any) -> ReleaseRow:
         url=row.url,
         published_at=row.published_at,
         first_seen_at=row.first_seen_at,
+        updated_at=row.updated_at,
     )
 
 
