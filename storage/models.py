@@ -166,18 +166,17 @@ class Tag(Base):
     __table_args__ = (
         Index("ix_tags_kind_value", "kind", "value"),
         Index("ix_tags_release_id_kind", "release_id", "kind"),
-        # search facets: the versions carrying a tag, from the index alone (migration 0002)
-        Index("ix_tags_kind_value_version_id", "kind", "value", "version_id"),
-        # theme and country pages: every column their queries read of a tag (status, origin,
-        # focus, release and version), so a common tag is counted from the index alone (0010)
+        # search facets and filters: the versions carrying a tag, from the index alone
+        # (migration 0002); with every other column the theme and country pages read of a tag,
+        # so that they count a common tag from the index alone too (0010)
         Index(
-            "ix_tags_topic",
+            "ix_tags_kind_value_version_id",
             "kind",
             "value",
+            "version_id",
             "status",
             "origin",
             "focus",
-            "version_id",
             "release_id",
         ),
         UniqueConstraint("version_id", "kind", "value", "origin"),

@@ -219,11 +219,14 @@ def new_since(session: Session, since: datetime, *, top: int = 12) -> dict[str, 
         "capped": len(fresh) == FRESH_VERSIONS,
     }
     per: dict[str, dict[str, set[int]]] = {"theme": {}, "country": {}}
+    # by version (their index): on SQLite a function on the kind keeps the planner off the
+    # (kind, value, ...) index, which would walk every theme and country tag
+    kind_of = func.coalesce(Tag.kind, "") if dialect.is_sqlite(session) else Tag.kind
     for start in range(0, len(version_ids), _IN_CHUNK):
         chunk = version_ids[start : start + _IN_CHUNK]
         for row in session.execute(
             select(Tag.kind, Tag.value, Tag.release_id).where(
-                Tag.version_id.in_(chunk), Tag.kind.in_(list(per))
+                Tag.version_id.in_(chunk), kind_of.in_(list(per))
             )
         ):
             per[row.kind].setdefault(row.value, set()).add(row.release_id)
