@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -254,7 +255,25 @@ def latest_version_diff(
     previous = previous_version(session, version)
     if previous is None:
         return None
-    return previous, version_diff(previous.text, version.text, version.change_note)
+    diff = version_diff(previous.text, version.text, version.change_note)
+    release = version.release
+    if diff.silent_edit and not gives_change_notes(release.source.type, release.url):
+        diff.silent_edit = False  # no note is what this publisher always gives: not news
+    return previous, diff
+
+
+NOTE_GIVING_HOSTS = ("www.gov.uk",)
+"""Publishers whose edits normally come with a change note (GOV.UK's "change history")."""
+
+
+def gives_change_notes(source_type: str, url: str | None) -> bool:
+    """Whether a substantive edit without a change note is a *silent* edit: only where the
+    publisher normally gives notes (a `govuk` source, or a file or feed item on www.gov.uk).
+    A `page` source is read as the page shows (no change history), and a site other than
+    GOV.UK gives none, so their edits are never called silent."""
+    if source_type in ("govuk", "page"):
+        return source_type == "govuk"
+    return urlsplit(url or "").hostname in NOTE_GIVING_HOSTS
 
 
 def _change_row(

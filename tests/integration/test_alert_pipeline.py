@@ -223,6 +223,10 @@ def test_an_edited_release_alerts_only_when_the_edit_is_substantive(
     folder.mkdir()
     release = folder / "winter-support.txt"
     release.write_text(STATEMENT, encoding="utf-8")
+    # a GOV.UK page: its edits normally carry a change note, so one without is a silent edit
+    (folder / "winter-support.txt.meta.yaml").write_text(
+        "url: https://www.gov.uk/government/news/winter-support\n", encoding="utf-8"
+    )
     config = {
         "sources": [{"name": "desk", "type": "files", "path": str(folder)}],
         "subscriptions": [UKRAINE],

@@ -39,6 +39,8 @@ between the United Kingdom and Japan is worth billions of pounds a year.
 def write(folder: Path, name: str, text: str, published: str, note: str | None = None) -> None:
     (folder / f"{name}.txt").write_text(text, encoding="utf-8")
     meta = f"published_at: {published}\n" + (f"change_note: {note}\n" if note else "")
+    # a GOV.UK page (its edits normally carry a change note, so one without is a silent edit)
+    meta += f"url: https://www.gov.uk/government/news/{name}\n"
     (folder / f"{name}.txt.meta.yaml").write_text(meta, encoding="utf-8")
 
 
