@@ -195,6 +195,18 @@ def _merged(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, in
     return merged
 
 
+def public_url(value: object) -> str | None:
+    """`value` when it is an address a reader can open (http or https with a host), else None:
+    a `file:` key, a local path, `javascript:` or `data:` is never shown or linked in a mail."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    lowered = text.lower()
+    if not lowered.startswith(("https://", "http://")) or len(lowered.split("/")) < 3:
+        return None
+    return text if lowered.split("/")[2] else None
+
+
 def _date(value: datetime | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "date not given"
 
@@ -239,9 +251,7 @@ def _environment() -> Environment:
     env.filters["versions"] = versions
     env.filters["rule_words"] = rule_words
     # only http(s) addresses become links: a release's url could say javascript: or data:
-    env.tests["web"] = lambda v: (
-        isinstance(v, str) and v.lower().startswith(("https://", "http://"))
-    )
+    env.tests["web"] = lambda v: public_url(v) is not None
     return env
 
 

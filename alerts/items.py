@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from alerts.compose import AlertItem, DiffSummary
+from alerts.compose import AlertItem, DiffSummary, public_url
 from alerts.diffview import DiffView
 from alerts.wording import MoveView, baseline_line, glimpse, move_lines, read_baseline, say
 from core.alert_facts import Reason
@@ -130,7 +130,7 @@ def alert_items(
             title=version.title or release.title,
             published_at=release.published_at,
             source=version.source,
-            url=release.url,
+            url=public_url(release.url),  # the public address, never a local path
             reasons=reasons,
             statement_diffs=statements,
             version_diff=version_diff,
@@ -246,7 +246,7 @@ def summary(
         basis_label=label,
         against_title=against.title if against is not None else None,
         against_date=(against.published_at or against.first_seen_at) if against else None,
-        against_url=against.url if against is not None else None,
+        against_url=public_url(against.url) if against is not None else None,
         new_phrases=tuple(diff.new_phrases[:MAX_PHRASES]),
         dropped_phrases=tuple(diff.dropped_phrases[:MAX_PHRASES]),
         added=tuple(shown.added),
