@@ -15,6 +15,8 @@ Three ways to open an archive:
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,13 +56,28 @@ def redact(url: str) -> str:
         return "<unparseable database URL>"
 
 
+def _set_wal(cursor: Any) -> None:
+    """Switch a writer's connection to WAL. On a new file two processes starting at once (two
+    overlapping `deskwatch run`s) can meet here: SQLite may answer "database is locked" at once
+    instead of waiting on the busy timeout, so wait and try again, within the same timeout."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, read_only: bool = False) -> None:
     cursor = dbapi_connection.cursor()
     if read_only:
         # a reader leaves the file as it found it (deskwatch's own archives are WAL already)
         cursor.execute("PRAGMA query_only=ON")
     else:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _set_wal(cursor)
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
