@@ -54,6 +54,7 @@ def add_statement(
     countries: tuple[str, ...] = (),
     change_note: str | None = None,
     now: datetime = NOW,
+    url: str | None = None,
 ) -> tuple[int, int]:
     """Store a release (or a new version of it) and tag it like the tag stage would."""
     with db.session() as session:
@@ -66,6 +67,7 @@ def add_statement(
             content_type="text/plain",
             published_at=published_at,
             change_note=change_note,
+            url=url,
         )
         stored = store_record(session, source, record, now=now)
         for theme in themes:
@@ -220,11 +222,16 @@ def test_lookback_and_candidate_limit_bound_the_search(database: Database) -> No
 
 
 def test_version_diff_is_classified_and_silent_edits_flagged(database: Database) -> None:
+    # a GOV.UK page: its publisher gives change notes, so an edit without one is silent
+    # (tests/integration/test_silent_edits.py has the sources that give none)
     text = "British nationals should leave Ukraine now.\n\nThe embassy in Kyiv is open."
-    rid, _ = add_statement(database, "advice", text, NOW - timedelta(days=2))
+    url = "https://www.gov.uk/foreign-travel-advice/ukraine"
+    rid, _ = add_statement(database, "advice", text, NOW - timedelta(days=2), url=url)
     diff_pending(make_app(database), database, now=NOW)
     edited = text.replace("Kyiv is open", "Kyiv is closed")
-    add_statement(database, "advice", edited, NOW - timedelta(days=2), now=NOW + timedelta(hours=1))
+    add_statement(
+        database, "advice", edited, NOW - timedelta(days=2), now=NOW + timedelta(hours=1), url=url
+    )
     later = text.replace("Kyiv is open", "Kyiv is closed") + "\n\nA new sentence about Lviv."
     add_statement(
         database,
@@ -233,6 +240,7 @@ def test_version_diff_is_classified_and_silent_edits_flagged(database: Database)
         NOW - timedelta(days=2),
         change_note="New office in Lviv",
         now=NOW + timedelta(hours=2),
+        url=url,
     )
     counts = diff_pending(make_app(database), database, now=NOW + timedelta(hours=3))
     assert counts["version_diffs"] == 2 and counts["silent_edits"] == 1
