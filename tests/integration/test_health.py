@@ -40,6 +40,25 @@ def write_config(tmp_path: Path, *, broken: bool) -> Path:
     return path
 
 
+def add_alerts(db_url: str, *alerts: dict[str, object]) -> None:
+    """Immediate alerts on the seed's one version, each with the columns given."""
+    db = open_database(db_url)
+    try:
+        with db.session() as session:
+            version = session.query(ReleaseVersion).one()
+            for fields in alerts:
+                session.add(
+                    Alert(
+                        release_id=version.release_id,
+                        version_id=version.id,
+                        frequency="immediate",
+                        **fields,
+                    )
+                )
+    finally:
+        db.dispose()
+
+
 def test_a_healthy_archive_exits_0(cli: Cli, tmp_path: Path) -> None:
     config = write_config(tmp_path, broken=False)
     assert cli("--config", str(config), "run").exit_code == 0
@@ -70,35 +89,22 @@ def test_held_alerts_and_dead_senders_are_unhealthy(cli: Cli, tmp_path: Path, db
     config = write_config(tmp_path, broken=False)
     assert cli("--config", str(config), "run").exit_code == 0
     now = datetime.now(UTC)
-    db = open_database(db_url)
-    try:
-        with db.session() as session:
-            version = session.query(ReleaseVersion).one()
-            session.add_all(
-                [
-                    Alert(
-                        email="desk@example.org",
-                        release_id=version.release_id,
-                        version_id=version.id,
-                        frequency="immediate",
-                        status="pending",
-                        created_at=now - timedelta(minutes=50),
-                        last_error="mail server unavailable: connection refused",
-                    ),
-                    Alert(
-                        email="other@example.org",
-                        release_id=version.release_id,
-                        version_id=version.id,
-                        frequency="immediate",
-                        status="sending",
-                        created_at=now - timedelta(minutes=40),
-                        claimed_at=now - timedelta(minutes=20),
-                        claimed_by="worker-that-died",
-                    ),
-                ]
-            )
-    finally:
-        db.dispose()
+    add_alerts(
+        db_url,
+        {
+            "email": "desk@example.org",
+            "status": "pending",
+            "created_at": now - timedelta(minutes=50),
+            "last_error": "mail server unavailable: connection refused",
+        },
+        {
+            "email": "other@example.org",
+            "status": "sending",
+            "created_at": now - timedelta(minutes=40),
+            "claimed_at": now - timedelta(minutes=20),
+            "claimed_by": "worker-that-died",
+        },
+    )
     result = cli("--config", str(config), "health", "--json")
     assert result.exit_code == 1
     checks = {c["name"]: c for c in result.json()["checks"]}
@@ -149,23 +155,15 @@ def test_an_alert_held_for_its_page_window_is_not_late(
     config = write_config(tmp_path, broken=False)
     assert cli("--config", str(config), "run").exit_code == 0
     now = datetime.now(UTC)
-    db = open_database(db_url)
-    try:
-        with db.session() as session:
-            version = session.query(ReleaseVersion).one()
-            session.add(
-                Alert(
-                    email="desk@example.org",
-                    release_id=version.release_id,
-                    version_id=version.id,
-                    frequency="immediate",
-                    status="pending",
-                    created_at=now - timedelta(minutes=70),
-                    next_attempt_at=now - timedelta(minutes=5),
-                )
-            )
-    finally:
-        db.dispose()
+    add_alerts(
+        db_url,
+        {
+            "email": "desk@example.org",
+            "status": "pending",
+            "created_at": now - timedelta(minutes=70),
+            "next_attempt_at": now - timedelta(minutes=5),
+        },
+    )
     checks = {
         c["name"]: c for c in cli("--config", str(config), "health", "--json").json()["checks"]
     }
