@@ -3,7 +3,9 @@
     gold            the team's gold set (tests/gold/*.yaml)
     govuk           the corpus's GOV.UK items against their world_locations links (countries)
     govuk-tune      the team's labels of the same items, the part the rules were tuned on
-    govuk-holdout   the part never read while tuning
+    govuk-holdout   the part set aside while tuning 2026.12 (read to tune 2026.12.1)
+    govuk-fresh     news entries and statements of the corpus labelled later, never tuned on
+                    (when the gold folder holds fresh_labels.yaml)
 
 Each row: items, theme precision / recall / macro-F1, country precision / recall (every country
 tagged against every country labelled) and focus precision / recall, where the data set has

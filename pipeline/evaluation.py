@@ -287,7 +287,8 @@ def _codes(values: Any, where: str) -> frozenset[str]:
 # the GOV.UK corpus labels in the gold folder (a mapping, not a list of items: see
 # pipeline/corpus_labels.py), and the other files there that are not the tagger's items
 GOVUK_LABELS = "govuk_labels.yaml"
-NOT_TAGGER_GOLD = frozenset({GOVUK_LABELS, "diffs.yaml"})  # diffs.yaml: diffing/evaluation.py
+FRESH_LABELS = "fresh_labels.yaml"  # corpus-relative keys, part `fresh`
+NOT_TAGGER_GOLD = frozenset({GOVUK_LABELS, FRESH_LABELS, "diffs.yaml"})  # diffs: diffing/
 
 
 def load_gold(
@@ -387,8 +388,9 @@ def evaluation_report(
 
     With the corpus, the team's labels of its items (`labels`, else `govuk_labels.yaml` of the
     gold folder) are scored per part, tune and holdout (pipeline.corpus_labels), as `parts`
-    (PartScores), their Scores added to `scores`; `summary` is one row per data set
-    (pipeline.eval_table)."""
+    (PartScores), their Scores added to `scores`; so is the `fresh` part when the gold folder
+    holds fresh_labels.yaml (its keys are paths in the corpus folder). `summary` is one row per
+    data set (pipeline.eval_table)."""
     if gold is None and corpus is None:
         raise UsageError("nothing to measure: give a gold set folder, a corpus folder or both")
     tagger = get_tagger(taxonomy)
@@ -424,6 +426,12 @@ def evaluation_report(
             from pipeline.corpus_labels import evaluate_govuk_labels, load_govuk_labels
 
             found = evaluate_govuk_labels(tagger, folder, load_govuk_labels(labels))
+            fresh = gold / FRESH_LABELS if gold is not None else None
+            if fresh is not None and fresh.is_file():
+                from pipeline.corpus_labels import evaluate_fresh_labels
+
+                root = folder.parent if folder.name == GOVUK_FOLDER else folder
+                found |= evaluate_fresh_labels(tagger, root, load_govuk_labels(fresh))
             report["parts"] = list(found.values())
             report["scores"] += [s for p in found.values() for s in (p.themes, p.focus, p.mentions)]
         else:

@@ -26,10 +26,11 @@ def test_eval_reports_the_gold_set_and_both_parts_apart(cli: Cli) -> None:
     assert result.exit_code == 0, result.stderr
     report = result.json()
     rows = {row["dataset"]: row for row in report["summary"]}
-    assert list(rows) == ["gold", "govuk", "govuk-tune", "govuk-holdout"]
+    fresh = ["govuk-fresh"] if (GOLD / "fresh_labels.yaml").is_file() else []
+    assert list(rows) == ["gold", "govuk", "govuk-tune", "govuk-holdout", *fresh]
     parts = {part["part"]: part for part in report["parts"]}
-    assert set(parts) == {"tune", "holdout"}
-    for name in ("tune", "holdout"):
+    assert set(parts) == {"tune", "holdout"} | ({"fresh"} if fresh else set())
+    for name in parts:
         row, part = rows[f"govuk-{name}"], parts[name]
         # the summary row is the part's own figures, rounded
         assert row["theme_precision"] == round(part["theme_precision"], 3)
@@ -63,3 +64,21 @@ def test_without_labels_the_parts_are_left_out_and_a_note_says_so(cli: Cli) -> N
         "eval", "--corpus", str(CORPUS), "--labels", str(GOLD / "govuk_labels.yaml"), "--json"
     ).json()
     assert [p["part"] for p in labelled["parts"]] == ["tune", "holdout"]
+
+
+def test_a_fresh_label_naming_nothing_is_one_error_line(cli: Cli, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "govuk-content-api").mkdir(parents=True)
+    (corpus / "govuk-content-api" / "LABELS.json").write_text('{"items": []}')
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "items.yaml").write_text("- id: a\n  text: A short statement.\n  themes: []\n")
+    (gold / "govuk_labels.yaml").write_text("version: 1\nitems: {}\n")
+    (gold / "fresh_labels.yaml").write_text(
+        "version: 1\nitems:\n  statement-series/x/missing.json: {part: fresh}\n"
+    )
+    result = cli("eval", "--gold", str(gold), "--corpus", str(corpus), "--no-errors")
+    assert result.exit_code != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "missing.json" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
