@@ -1,11 +1,12 @@
 """What a source is in the config file (the `sources:` list) and how deskwatch fetches (`fetching:`).
 
-The models of the built-in source types. Each is registered with its reader in ingest.sources
+The models of the built-in source types. Each is registered with its reader in ingest.source_types
 (see ingest.registry); pipeline/config.py builds the `sources:` union from the registry.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -113,3 +114,31 @@ class AdhocSource(SourceBase):
 
     type: Literal["adhoc"] = "adhoc"
     items: list[str] = Field(default_factory=list)
+
+
+USER_AGENT = "deskwatch/0.1 (media monitoring of official releases)"
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """The fetcher's policy (ingest.fetch.Fetcher): the `fetching:` section as resolved with the
+    environment (pipeline.settings.fetch_policy). Here, not in ingest.fetch, so that settings
+    and config can be read without importing httpx."""
+
+    delay_s: float = 1.0
+    timeout_s: float = 20.0
+    max_time_s: float = 120.0
+    max_bytes: int = 10_000_000
+    retries: int = 3
+    backoff_s: float = 2.0
+    max_retry_after_s: float = 300.0
+    max_redirects: int = 5
+    contact: str | None = None
+    govuk_base_url: str = "https://www.gov.uk"
+    """Where GOV.UK content is read from, unless a source says otherwise."""
+
+    @property
+    def user_agent(self) -> str:
+        if self.contact:
+            return f"deskwatch/0.1 (media monitoring of official releases; +{self.contact})"
+        return USER_AGENT

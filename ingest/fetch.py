@@ -36,8 +36,8 @@ from ingest.bounds import (
     flush,
     tls_context,
 )
+from ingest.config import FetchPolicy
 
-USER_AGENT = "deskwatch/0.1 (media monitoring of official releases)"
 ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 """More content-encoding layers than this are refused (one is usual; two are legal and rare)."""
@@ -51,27 +51,6 @@ class SchemeRefused(FetchError):
 
 class HostRefused(SchemeRefused):
     """A redirect to a host, or a port, outside the hosts the request was allowed."""
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    delay_s: float = 1.0
-    timeout_s: float = 20.0
-    max_time_s: float = 120.0
-    max_bytes: int = 10_000_000
-    retries: int = 3
-    backoff_s: float = 2.0
-    max_retry_after_s: float = 300.0
-    max_redirects: int = 5
-    contact: str | None = None
-    govuk_base_url: str = "https://www.gov.uk"
-    """Where GOV.UK content is read from, unless a source says otherwise."""
-
-    @property
-    def user_agent(self) -> str:
-        if self.contact:
-            return f"deskwatch/0.1 (media monitoring of official releases; +{self.contact})"
-        return USER_AGENT
 
 
 @dataclass

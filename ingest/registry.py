@@ -3,10 +3,13 @@
 Each source type is one `SourceType` record: its config model (a pydantic model with
 `type: Literal["..."]`), its reader `read(source, ctx) -> SourceResult`, and whether it reads from
 the web (the ingest stage then opens a Fetcher for it, and the HTTP cache unless `http_cache` is
-off). The built-in types register themselves in ingest.sources; a new type is one module and one
-`register(...)` call:
+off). The built-in types register themselves in ingest.source_types; a new type is one module and
+one `register(...)` call:
 
     register(JsonLinesSource, read_jsonlines)
+
+A reader may be a `LazyReader` naming its module and function: it is imported on its first call,
+so that loading the config (which needs only the models) imports no fetcher, feed or HTML parser.
 
 The `sources:` key of the config file accepts the registered `configurable` types (see
 `config_union`); read_source and the ingest stage look the type up by its `type` value.
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
     from ingest.fetch import Fetcher
     from ingest.web import CacheStore
 
-BUILT_IN_MODULE = "ingest.sources"
+BUILT_IN_MODULE = "ingest.source_types"
 """Registers the built-in types when imported; the registry imports it on first use."""
 
 
@@ -46,6 +49,18 @@ class ReadContext:
 
 
 Reader = Callable[[Any, ReadContext], SourceResult]
+
+
+@dataclass(frozen=True)
+class LazyReader:
+    """A reader named by `module` and `function`, imported when it is first called."""
+
+    module: str
+    function: str
+
+    def __call__(self, source: Any, ctx: ReadContext) -> SourceResult:
+        read: Reader = getattr(importlib.import_module(self.module), self.function)
+        return read(source, ctx)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The built-in source types, registered with their readers; `read_source` reads any registered
-type into a SourceResult.
+"""The readers of the built-in source types (registered in ingest.source_types, which imports
+this module only when a source is read); `read_source` reads any registered type into a
+SourceResult.
 
 A reader takes its source model and an ingest.registry.ReadContext. The web readers build the
 ingest.web.WebContext of one source (its allowed hosts, selector and GOV.UK base) and call the
@@ -107,11 +108,3 @@ def read_adhoc(source: AdhocSource, ctx: ReadContext) -> SourceResult:
         except ITEM_ERRORS as exc:
             wctx.result.problems.append(item_problem(item, exc))
     return wctx.result
-
-
-# the built-in types, one line each (the order is the order of the config's error messages)
-registry.register(FilesSource, read_files)
-registry.register(FeedSource, read_feed, web=True)
-registry.register(PageSource, read_page, web=True)
-registry.register(GovukSource, read_govuk, web=True)
-registry.register(AdhocSource, read_adhoc, web=True, http_cache=False, configurable=False)

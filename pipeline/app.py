@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from alerts.mailer import MailSettings
-from ingest.fetch import FetchPolicy
+from ingest.config import FetchPolicy
 from pipeline import settings as resolve
 from pipeline.config import Config, load_config
 from pipeline.settings import Settings

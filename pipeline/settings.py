@@ -16,8 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from alerts.mailer import MailSettings
 from core.errors import ConfigError
-from ingest.config import FetchingConfig
-from ingest.fetch import FetchPolicy
+from ingest.config import FetchingConfig, FetchPolicy
 from pipeline.alerting import SmtpConfig, check_mail_from
 
 DEFAULT_DATABASE_URL = "sqlite:///deskwatch.db"

@@ -15,20 +15,17 @@ Three ways to open an archive:
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,7 +33,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.errors import StorageError
 from storage.dialect import is_postgres
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
+"""Alembic's table of the revisions an archive is at (its default name, which env.py keeps)."""
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
@@ -212,7 +214,15 @@ def _no_archive(url: str) -> str:
 def check_current(db: Database) -> None:
     """Raise a StorageError unless the archive is at the revision this code's migrations end
     at: one that says there is no archive (no schema, or an empty SQLite file), that the archive
-    is behind (run `deskwatch db upgrade`), or that a newer deskwatch has migrated it."""
+    is behind (run `deskwatch db upgrade`), or that a newer deskwatch has migrated it.
+
+    The usual case, an archive at the head, is one query and no Alembic import (Alembic and the
+    migration modules cost a read-only command a tenth of a second or more); Alembic is asked
+    only to say what is wrong."""
+    if code_heads() and stamped_revisions(db) == code_heads():
+        return
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(db))
     current = current_revisions(db)
     heads = set(script.get_heads())
@@ -235,11 +245,54 @@ def check_current(db: Database) -> None:
 
 def current_revisions(db: Database) -> set[str]:
     """The revisions the archive's schema is at (empty: no deskwatch schema there)."""
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())
 
 
+def stamped_revisions(db: Database) -> set[str]:
+    """What Alembic's version table says, read with a plain query (empty when there is none)."""
+    with db.engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return set()
+        return {row[0] for row in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))}
+
+
+@cache
+def code_heads() -> frozenset[str]:
+    """The revisions this code's migrations end at, from the `revision = "..."` and
+    `down_revision = ...` lines of the files in migrations/versions, read as text (nothing is
+    imported; a file that assigns no revision, such as __init__.py, is not a migration)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found = _assigned(path)
+        if isinstance(found.get("revision"), str):
+            revisions.add(found["revision"])
+            down = found.get("down_revision")
+            parents |= {down} if isinstance(down, str) else set(down or ())
+    return frozenset(revisions - parents)
+
+
+def _assigned(path: Path) -> dict[str, Any]:
+    """The literal values assigned to plain names at the top level of a Python file."""
+    values: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        if isinstance(target, ast.Name):
+            try:
+                values[target.id] = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+    return values
+
+
 def alembic_config(db: Database) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = db.engine
@@ -250,6 +303,8 @@ def upgrade_database(db: Database, revision: str = "head") -> list[str]:
     """Apply pending migrations and return them (to `head`: those `pending_migrations` listed).
     Safe to call from overlapping processes: on Postgres an advisory lock serialises them; on
     SQLite the BEGIN IMMEDIATE write lock does."""
+    from alembic import command
+
     pending = pending_migrations(db) if revision == "head" else []
     command.upgrade(alembic_config(db), revision)
     return pending
@@ -257,6 +312,8 @@ def upgrade_database(db: Database, revision: str = "head") -> list[str]:
 
 def pending_migrations(db: Database) -> list[str]:
     """The migrations between the archive's revision and this code's head, newest first."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(db))
     current = current_revisions(db)
     pending: list[str] = []
