@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alerts.mailer import MailSettings
 from ingest.config import FetchPolicy
 from pipeline import settings as resolve
 from pipeline.config import Config, load_config
 from pipeline.settings import Settings
 from storage.db import Database, open_database
+
+if TYPE_CHECKING:  # smtplib and ssl are imported by the commands that send mail
+    from alerts.mailer import MailSettings
 
 
 @dataclass

@@ -9,15 +9,17 @@ into the objects the stages use (pipeline.app.App: database_url, fetching, mail)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from alerts.mailer import MailSettings
 from core.errors import ConfigError
 from ingest.config import FetchingConfig, FetchPolicy
 from pipeline.alerting import SmtpConfig, check_mail_from
+
+if TYPE_CHECKING:  # smtplib and ssl are imported by the commands that send mail
+    from alerts.mailer import MailSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///deskwatch.db"
 
@@ -142,4 +144,6 @@ def mail_settings(settings: Settings, smtp: SmtpConfig) -> MailSettings:
         raise ConfigError(f"DESKWATCH_MAIL_FROM / smtp.mail_from: {exc}") from None
     merged["mail_from"] = merged["mail_from"].strip()
     merged["outbox_dir"] = Path(merged["outbox_dir"] or "outbox")
+    from alerts.mailer import MailSettings
+
     return MailSettings(**merged, password=password)
