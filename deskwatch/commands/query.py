@@ -9,7 +9,7 @@ import csv
 import enum
 import json
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -134,11 +134,16 @@ def timeline(
 ) -> None:
     """Releases per week or month, as a table and optionally a chart.
 
+    Without since: or until: in the query, the range runs from the archive's earliest release
+    date to its latest, leaving out dates before 1990 or after today (or --as-of), which are
+    counted in one line on stderr.
+
     Example: deskwatch timeline --theme ukraine-support --theme sanctions --by month --png t.png
     """
     from deskwatch.commands.tags import check_query_themes, check_tag_filters
     from storage.search import fill_periods
     from storage.search import timeline as count_per_period
+    from storage.search_timeline import dated_outside
 
     fmt = pick(json_, csv_)
     base = parse(query)
@@ -146,11 +151,19 @@ def timeline(
     check_tag_filters(state(ctx).app, theme, country)
     when = _as_of(as_of)
     series = _series(base, theme, country, query)
+    window = None if base.since or base.until else default_window(when)
     with open_archive(state(ctx).app) as db, db.session() as session:
         counts = {
-            name: count_per_period(session, q, by=by.value, as_of=when)
+            name: count_per_period(session, q, by=by.value, as_of=when, window=window)
             for name, q in series.items()
         }
+        left_out = dated_outside(session, base, window, as_of=when) if window else 0
+    if window is not None and left_out:
+        print(
+            f"{left_out} release(s) dated before {window[0]} or after {window[1]} left out of the "
+            "range; put since:/until: in the query to count them",
+            file=sys.stderr,
+        )
     rows = fill_periods(counts, by.value)
     for row in rows:
         row["period"] = row["period"] if by is Period.WEEK else row["period"].strftime("%Y-%m")
@@ -162,6 +175,17 @@ def timeline(
         title = f"Releases per {by.value}" + (f": {query.strip()}" if query.strip() else "")
         draw_timeline(chart_rows, list(series), png, by=by.value, title=title)
         print(f"chart written to {png}", file=sys.stderr)
+
+
+EARLIEST_PLAUSIBLE = date(1990, 1, 1)
+"""The timeline's default range starts here: an earlier date on a release of the archive's kind
+is a publisher's or a parser's mistake (a feed's 1881), not history."""
+
+
+def default_window(as_of: date | None) -> tuple[date, date]:
+    """The dates the timeline counts when the query gives none: from EARLIEST_PLAUSIBLE to
+    --as-of, else today (UTC); a later date is in the future."""
+    return EARLIEST_PLAUSIBLE, as_of or datetime.now(UTC).date()
 
 
 def _series(base: Query, themes: list[str], countries: list[str], text: str) -> dict[str, Query]:
