@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from core.query import Node
@@ -71,7 +71,7 @@ class TextIndex(ABC):
         tagged: Sequence[TagFilter] = (),
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> Select[Any]:
+    ) -> Select[Any] | CompoundSelect:
         """SELECT version_id, score for the versions whose title or text match `node`
         (positive); with `top`, only the best `top` of them (ranked inside the index, before any
         join). With `filters_inside`, `tagged` and the publication dates `since` (inclusive) and
@@ -86,6 +86,7 @@ class TextIndex(ABC):
     def count(self, session: Session, node: Node) -> int:
         """How many versions match `node` (positive), from the index alone."""
         hits = self.hits(node)
+        assert isinstance(hits, Select)  # every match (no `top`): one SELECT
         ids = hits.with_only_columns(hits.selected_columns[0]).subquery()
         return int(session.execute(select(func.count()).select_from(ids)).scalar() or 0)
 

@@ -12,7 +12,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
@@ -68,6 +79,25 @@ def tsquery(node: Node) -> ColumnElement[Any]:
     return result
 
 
+_TITLE_WORDS: ColumnElement[Any] = func.ts_filter(
+    search_documents.c.document, literal_column("""'{a}'::"char"[]""")
+)
+"""The words of the version's title (weight A), as migration 0012 indexes them."""
+
+
+def ranks_titles_first(node: Node) -> bool:
+    """The query is one whole word, whose matches with the word in their title all rank above
+    the others. ts_rank of a one-lexeme query, with the default weights (title A = 1.0, text
+    B = 0.4) and no normalisation, is (tsrank.c, calc_rank_or) over the word's positions
+    j = 1, 2, ... with weights w_j, the highest w_m at m: (w_m + sum_j w_j / j^2 - w_m / m^2)
+    / (pi^2 / 6). With the word in the title, w_m = 1 and the score is at least 1 / 1.645 =
+    0.608; in the text only, every w_j = 0.4 and it is under 0.4 * (pi^2 / 6) / (pi^2 / 6) =
+    0.4, however often the word is used. A prefix (several lexemes, their scores added) or
+    several words have no such bound. Whether the word is one lexeme (not a stop word, nor
+    split by the parser as "covid-19" is) is checked in the SQL (numnode)."""
+    return isinstance(node, Term) and not node.prefix
+
+
 def highlighted_words(node: Node) -> tuple[list[str], list[str]]:
     """The words of a text tree that a snippet highlights (not the negated ones): whole words,
     and the beginnings of prefix words (`sanction*`)."""
@@ -107,31 +137,53 @@ class TsvectorIndex(TextIndex):
         tagged: Sequence[TagFilter] = (),
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> Select[Any]:
+    ) -> Select[Any] | CompoundSelect:
         docs = search_documents
         tsq = tsquery(node)
         score = func.ts_rank(docs.c.document, tsq).label("score")
-        stmt = select(docs.c.version_id, score).where(docs.c.document.op("@@")(tsq))
+        conditions: list[ColumnElement[bool]] = []
         for field, values, negated in tagged:
             with_tag = docs.c.version_id.in_(
                 select(tags.c.version_id).where(tag_rows(field, values))
             )
-            stmt = stmt.where(~with_tag if negated else with_tag)
+            conditions.append(~with_tag if negated else with_tag)
         if since is not None:
-            stmt = stmt.where(docs.c.published_at >= since)
+            conditions.append(docs.c.published_at >= since)
         if until is not None:
-            stmt = stmt.where(docs.c.published_at < until)
+            conditions.append(docs.c.published_at < until)
+        stmt = select(docs.c.version_id, score).where(docs.c.document.op("@@")(tsq), *conditions)
         if top is None:
             return stmt
         # the best `top` in the page's own order (score, newest first, undated last, release
         # id: migration 0003 keeps the release's id and date beside the tsvector), so a top-N
         # sort inside the index table picks them and ties on ts_rank are cut as the page cuts
         # them; ORDER BY the output column computes ts_rank once per match
-        return stmt.order_by(
+        order: tuple[ColumnElement[Any], ...] = (
             literal_column("score").desc(),
             docs.c.published_at.desc().nulls_last(),
             docs.c.release_id.desc(),
-        ).limit(top)
+        )
+        best = stmt.order_by(*order).limit(top)
+        if not ranks_titles_first(node):
+            return best
+        # one word: every version with it in its title ranks above every other (above),
+        # so when the title matches fill the `top` candidates they are the best `top`, and only
+        # they are ranked (found on their own GIN index, migration 0012); else every match is.
+        # The count is a one-time filter: the branch not taken is never run
+        titled = (
+            select(docs.c.version_id, score)
+            .where(_TITLE_WORDS.op("@@")(tsq), func.numnode(tsq) == 1, *conditions)
+            .order_by(*order)
+            .limit(top)
+            .cte("titled")
+            .prefix_with("MATERIALIZED")
+        )
+        filled = select(func.count()).select_from(titled).scalar_subquery()
+        every = best.subquery("every")
+        return union_all(
+            select(titled.c.version_id, titled.c.score).where(filled >= top),
+            select(every.c.version_id, every.c.score).where(filled < top),
+        )
 
     def snippets(self, session: Session, node: Node, texts: dict[int, str]) -> dict[int, str]:
         if not texts:
