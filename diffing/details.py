@@ -4,13 +4,15 @@ Phone numbers, e-mail addresses, URLs, dates and times, money amounts and the na
 found by pattern; contact lines (a phone number, an address, "contact form", opening hours) and
 cross-references left by links ("See Visas") too. The significance scorer reports them apart from
 the moves, and the version classifier masks them before it weighs a reworded sentence: one
-mechanism for both.
+mechanism for both. Spans and names are kept per sentence in a bounded cache (diffing.memo).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from diffing.memo import per_sentence
 
 PHONE, EMAIL, URL, DATE, MONEY, NAME = "phone", "email", "url", "date", "money", "name"
 
@@ -67,6 +69,11 @@ def _digits(text: str) -> int:
 def spans(sentence: str) -> list[Span]:
     """Phone numbers, e-mails, URLs, money amounts and dates in `sentence`, in text order,
     not overlapping (the first pattern to claim a stretch keeps it)."""
+    return list(_spans(sentence))
+
+
+@per_sentence
+def _spans(sentence: str) -> tuple[Span, ...]:
     taken: list[Span] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
@@ -79,12 +86,17 @@ def spans(sentence: str) -> list[Span]:
                 continue
             taken.append(Span(kind, start, end, text))
     taken.sort(key=lambda s: s.start)
-    return taken
+    return tuple(taken)
 
 
 def names(sentence: str) -> list[str]:
     """Runs of two or more capitalised words: people, offices, places (reported as details)."""
-    return [m.group() for m in _NAME.finditer(sentence)]
+    return list(_names(sentence))
+
+
+@per_sentence
+def _names(sentence: str) -> tuple[str, ...]:
+    return tuple(m.group() for m in _NAME.finditer(sentence))
 
 
 def mask(sentence: str) -> str:

@@ -5,8 +5,9 @@ the file and the entry) and compiles every phrase into two word tries: one, igno
 the formulae, the steps of the scales and the negators; one, keeping case, for the parties ("US"
 is a party, "us" is not). `Lexicon.hits(sentence)` splits the sentence into words once and walks
 each trie from each word, keeping the longest phrase that starts there (leftmost, longest), so
-matching costs time linear in the text whatever the size of the lexicon. `default_lexicon()` is
-the bundled file, read on first use.
+matching costs time linear in the text whatever the size of the lexicon; the hits of a sentence
+are kept in a bounded cache (diffing.memo), since the scorer, the classifier and the phrase
+history all ask for them. `default_lexicon()` is the bundled file, read on first use.
 
 The format is documented at the top of the file and in docs/lexicon.md.
 """
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from core.errors import ConfigError
 from core.yamlfile import read_mapping, validate
+from diffing.memo import per_sentence
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_LEXICON_PATH = SEEDS_DIR / "lexicon.yaml"
@@ -251,13 +253,17 @@ class Lexicon:
 
     def hits(self, sentence: str) -> list[Hit]:
         """Every formula, scale step, negator and party in `sentence`, in text order."""
+        return list(_hits(self, sentence))
+
+    def match(self, sentence: str) -> tuple[Hit, ...]:
+        """`hits` computed afresh (the cached `hits` calls this once per sentence)."""
         matches = list(_TOKEN.finditer(plain(sentence)))
         spans = [m.span() for m in matches]
         cased = [m.group() for m in matches]
         found = _walk(self._folded, [w.lower() for w in cased], spans, sentence)
         found += _walk(self._cased, cased, spans, sentence)
         found.sort(key=lambda h: h.start)
-        return found
+        return tuple(found)
 
     def is_boilerplate(self, sentence: str) -> bool:
         """A sentence of readout or page furniture ("The Prime Minister spoke to ...")."""
@@ -292,6 +298,11 @@ class Lexicon:
         """How a formula is named in a move: its label, else its first phrase expanded."""
         formula = self.formulae[formula_id]
         return formula.label or expand(formula.phrases[0])[0]
+
+
+@per_sentence
+def _hits(lexicon: Lexicon, sentence: str) -> tuple[Hit, ...]:
+    return lexicon.match(sentence)
 
 
 def load_lexicon(path: Path | str | None = None) -> Lexicon:

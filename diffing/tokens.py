@@ -51,7 +51,10 @@ WEEKDAYS = frozenset(
 
 def typography_key(text: str) -> str:
     """Typography folded (curly quotes, dashes, odd spaces) and whitespace collapsed: the key
-    under which two sentences or words count as the same (as for the version hash)."""
+    under which two sentences or words count as the same (as for the version hash). ASCII text
+    has no typography to fold and is its own NFKC form: only its whitespace is collapsed."""
+    if text.isascii():
+        return " ".join(text.split())
     return normalise_for_hash(text)
 
 

@@ -2,7 +2,8 @@
 
 A diff is a list of `[op, text]` pieces, op one of "=" (kept), "-" (removed), "+" (inserted).
 Joining the "=" and "+" pieces gives the new sentence back; the "=" and "-" pieces the old one
-(kept pieces carry the new typography when only quotes or dashes differ).
+(kept pieces carry the new typography when only quotes or dashes differ). The diff of a pair
+of sentences is kept in a bounded cache (diffing.memo): the stored diff and the scorer both ask.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from diffing.memo import per_sentence
 from diffing.tokens import typography_key, words
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|\s+|[^\w\s]|_")
@@ -24,6 +26,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+@per_sentence
 def _key(token: str) -> str:
     return typography_key(token) if token.strip() else " "
 
@@ -39,6 +42,11 @@ def _append(pieces: list[Piece], op: str, text: str) -> None:
 
 def word_diff(old: str, new: str) -> list[Piece]:
     """Pieces that turn `old` into `new`, compared word by word (typography folded)."""
+    return [[op, text] for op, text in _word_diff(old, new)]
+
+
+@per_sentence
+def _word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     a, b = tokens(old), tokens(new)
     ka, kb = [_key(t) for t in a], [_key(t) for t in b]
     # common ends first (cheap), then difflib on the middle, unless it is too long to compare
@@ -83,7 +91,7 @@ def word_diff(old: str, new: str) -> list[Piece]:
         _append(pieces, "=", new_text)
     _append(pieces, "-", pending_old)
     _append(pieces, "+", pending_new)
-    return pieces
+    return tuple((op, text) for op, text in pieces)
 
 
 def side(pieces: list[Piece], which: str) -> str:
