@@ -137,6 +137,19 @@ def _command_path(ctx: Any) -> str:
     return " ".join(["deskwatch", *names])
 
 
+def ending(exc: BaseException) -> tuple[str, int] | None:
+    """The one line (after `deskwatch: error: `) and the exit code deskwatch ends with for
+    `exc`: a command line click refused, a deskwatch error, an error of the machine; None for a
+    bug, whose traceback is wanted. (Ctrl-C is `interrupted`.)"""
+    if isinstance(exc, click.UsageError):
+        return usage_line(exc), exc.exit_code
+    if isinstance(exc, DeskwatchError):
+        return error_line(exc), exc.exit_code
+    if isinstance(exc, Exception):
+        return environment_error(exc)
+    return None
+
+
 class DeskwatchGroup(TyperGroup):
     """Turns deskwatch's own errors, and command lines click refuses, into one line on stderr
     and an exit code."""
@@ -151,16 +164,10 @@ class DeskwatchGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except click.UsageError as exc:
-            print(f"deskwatch: error: {usage_line(exc)}", file=sys.stderr)
-            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             interrupted()
-        except DeskwatchError as exc:
-            print(f"deskwatch: error: {error_line(exc)}", file=sys.stderr)
-            raise typer.Exit(exc.exit_code) from None
         except Exception as exc:
-            known = environment_error(exc)
+            known = ending(exc)
             if known is None:
                 raise
             print(f"deskwatch: error: {known[0]}", file=sys.stderr)
@@ -202,7 +209,10 @@ def _root(
         dir_okay=False,
     ),
 ) -> None:
+    from deskwatch.output import clean_console_logs
+
     apply_defaults()
+    clean_console_logs()  # a publisher's escape sequences never reach the terminal in a log line
     ctx.obj = State(config)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+import logging
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -58,6 +59,48 @@ def terminal_text(value: str) -> str:
     if value.isprintable():
         return value
     return _ESCAPE_SEQUENCE.sub("", value).translate(_UNPRINTABLE)
+
+
+def terminal_line(value: str, width: int | None = None) -> str:
+    """`value` as one terminal line: terminal_text, every run of whitespace (a newline, a tab)
+    one space, and at most `width` characters (cut with "...") when a width is given. For what
+    names an item or a source in a line of its own (a problem, a failed source)."""
+    flat = " ".join(terminal_text(value).split())
+    if width is None or len(flat) <= width:
+        return flat
+    return flat[: width - 3].rstrip() + "..."
+
+
+class TerminalLogText(logging.Filter):
+    """A log handler's filter that makes each record's message terminal_text before it is
+    written: a source's error in a warning (`source x failed: ...`) can carry a publisher's
+    escape sequences. The traceback of a bug is left as it is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = terminal_text(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+_LOG_TEXT = TerminalLogText()
+
+
+def clean_console_logs() -> None:
+    """Give the handlers that write log records to the terminal (Python's last-resort handler,
+    which prints deskwatch's warnings when nothing is configured, and every stream handler on
+    stdout or stderr, as Prefect's console one) the TerminalLogText filter. Called at the start
+    of each command, and again once Prefect has set up its logging."""
+    handlers: list[logging.Handler] = [logging.lastResort] if logging.lastResort else []
+    for logger in [logging.getLogger(), *logging.root.manager.loggerDict.values()]:
+        for handler in getattr(logger, "handlers", []):
+            stream = getattr(handler, "stream", None)
+            if isinstance(handler, logging.StreamHandler) and stream in (sys.stderr, sys.stdout):
+                handlers.append(handler)
+    for handler in handlers:
+        if _LOG_TEXT not in handler.filters:
+            handler.addFilter(_LOG_TEXT)
 
 
 def terminal_safe(data: Any) -> Any:

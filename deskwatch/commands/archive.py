@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,6 +21,7 @@ from deskwatch.output import (
     emit,
     pick,
     print_json,
+    terminal_line,
     terminal_safe,
 )
 
@@ -59,12 +60,21 @@ def run(
 
     Example: deskwatch run --json
     """
-    from deskwatch.runner import executor_choice, run_once
+    from deskwatch.runner import LINE_WIDTH, executor_choice, run_once
     from pipeline.summary import untagged_line
 
-    choice = executor_choice(prefect=prefect, in_process=in_process)
-    summary = run_once(state(ctx).app, quiet=quiet or json_, prefect=choice, sync=sync)
+    try:
+        choice = executor_choice(prefect=prefect, in_process=in_process)
+        summary = run_once(state(ctx).app, quiet=quiet or json_, prefect=choice, sync=sync)
+    except (Exception, KeyboardInterrupt) as exc:
+        if not json_ or isinstance(exc, typer.Exit):
+            raise
+        _end_failed_run(exc)
+    failed = [s["source"] for s in summary["sources"] if s["status"] == "error"]
     if json_:
+        if failed:  # the run went through, but not every source: exit code 1
+            error = f"{len(failed)} of {len(summary['sources'])} sources failed: "
+            summary = {"ok": False, "error": error + ", ".join(failed), "exit_code": 1, **summary}
         print_json(summary)
     elif not quiet:
         totals = summary["totals"]
@@ -74,16 +84,45 @@ def run(
         if untagged:
             Console().print(f"  {untagged}", highlight=False)
         for line in summary.get("warnings", []):
-            Console(stderr=True).print(f"  skipped: {line}", markup=False, highlight=False)
+            Console(stderr=True).print(
+                f"  skipped: {terminal_line(line)}", markup=False, highlight=False
+            )
         for source in summary["sources"]:
-            if source["status"] == "error":
-                Console(stderr=True).print(
-                    f"  source {source['source']}: error: {source['error']}",
+            if source["status"] == "error":  # whole in the source's run record
+                Console(stderr=True, soft_wrap=True).print(
+                    f"  source {terminal_line(source['source'])}: error: "
+                    f"{terminal_line(source['error'] or '', LINE_WIDTH)}",
                     markup=False,
                     highlight=False,
                 )
-    if summary["totals"].get("errors"):
+    if failed:
         raise typer.Exit(1)
+
+
+def _end_failed_run(exc: BaseException) -> NoReturn:
+    """`run --json` that failed before it could give its summary, or with it (RunFailed): the
+    JSON result still goes to stdout, `{"ok": false, "error": <the line stderr gets>,
+    "exit_code": N}` and the summary's keys when there is one; then the line and the exit code
+    as for any error (a bug's traceback follows its JSON)."""
+    from deskwatch.cli import EXIT_INTERRUPTED, ending, interrupted
+    from deskwatch.runner import LINE_WIDTH
+
+    if isinstance(exc, KeyboardInterrupt):
+        known: tuple[str, int] | None = ("interrupted", EXIT_INTERRUPTED)
+    else:
+        known = ending(exc)
+    line, code = known or (terminal_line(f"{type(exc).__name__}: {exc}", LINE_WIDTH), 1)
+    result: dict[str, Any] = {"ok": False, "error": line, "exit_code": code}
+    summary = getattr(exc, "summary", None)
+    if summary is not None and hasattr(summary, "to_dict"):
+        result.update(summary.to_dict())
+    print_json(result)
+    if isinstance(exc, KeyboardInterrupt):
+        interrupted()
+    if known is None:
+        raise exc
+    print(f"deskwatch: error: {line}", file=sys.stderr)
+    raise typer.Exit(code) from None
 
 
 def releases(
