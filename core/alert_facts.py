@@ -79,3 +79,5 @@ class PlannedAlert:
     release_id: int
     frequency: str
     reasons: list[Reason] = field(default_factory=list)
+    withdrawal_id: int | None = None
+    """Set for an alert of the release's withdrawal (storage.withdrawals), not of a version."""

@@ -21,6 +21,15 @@ class PublisherLink:
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """A publisher's notice that it withdrew the release (GOV.UK `withdrawn_notice`): its
+    explanation in plain text and when it was withdrawn (None when the notice gives no time)."""
+
+    reason: str
+    withdrawn_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ReleaseRecord:
     """One release as read from a source, before storage.
 
@@ -46,6 +55,9 @@ class ReleaseRecord:
     description: str | None = None
     change_note: str | None = None
     withdrawn_notice: str | None = None
+    withdrawal: Withdrawal | None = None
+    """The withdrawal behind `withdrawn_notice` (which says it in one line), as a fact the alert
+    stage tells subscribers of (storage.withdrawals)."""
     entry_id: str | None = None
     publisher_links: tuple[PublisherLink, ...] = field(default=())
     shared: bool = False
@@ -73,6 +85,11 @@ class ReleaseRecord:
             cleaned = storable(value)
             if cleaned is not value:
                 object.__setattr__(self, name, cleaned)
+        if self.withdrawal is not None and storable(self.withdrawal.reason) != (
+            self.withdrawal.reason
+        ):
+            reason = storable(self.withdrawal.reason)
+            object.__setattr__(self, "withdrawal", Withdrawal(reason, self.withdrawal.withdrawn_at))
         for name in ("published_at", "updated_at"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, datetime):

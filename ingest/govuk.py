@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 from core.errors import ParseError
 from core.normalise import canonical_url, clean_text
-from core.records import PublisherLink, ReleaseRecord
+from core.records import PublisherLink, ReleaseRecord, Withdrawal
 from ingest.html import html_to_text, parse_datetime
 
 GOVUK_WEBSITE = "https://www.gov.uk"
@@ -191,6 +191,15 @@ def _withdrawn(data: dict[str, Any]) -> str | None:
     return explanation or (f"withdrawn {when}" if when else None)
 
 
+def withdrawal(data: dict[str, Any]) -> Withdrawal | None:
+    """The item's withdrawal as a fact: its explanation and time (None: not withdrawn)."""
+    notice = data.get("withdrawn_notice")
+    if not isinstance(notice, dict) or not notice:
+        return None
+    reason = html_to_text(str(notice.get("explanation") or ""))
+    return Withdrawal(reason, parse_datetime(str(notice.get("withdrawn_at") or "")))
+
+
 def check_base_path(base_path: str, where: str) -> None:
     """A page path of www.gov.uk, nothing that would move the key or the mail link to another
     host: it starts with one "/" (not "//"), has no scheme, no "@", no backslash, no space."""
@@ -257,5 +266,6 @@ def _content_item(data: dict[str, Any], raw: bytes, url: str | None) -> ReleaseR
         description=description,
         change_note=latest_change_note(details),
         withdrawn_notice=_withdrawn(data),
+        withdrawal=withdrawal(data),
         publisher_links=publisher_links(links) + translation_links(links, data.get("locale")),
     )

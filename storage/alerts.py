@@ -2,7 +2,8 @@
 
     versions_to_check     stored versions that are tagged and diffed but not yet matched
     rule_tags / version_classifications / alerted_on   what the matcher needs of them
-    record_alerts         insert-or-skip on (email, version, frequency), and mark versions checked
+    record_alerts         insert-or-skip on (email, version, frequency), or (email, withdrawal,
+                          frequency) for a withdrawal's alerts, and mark versions checked
     claim                 take due alerts for sending (a lease: claimed_at / claimed_by)
     renew_claims          the sender, still alive, extends its lease while it works through a batch
     mark_sent / mark_failure / retry_failed / cancel_pending
@@ -152,8 +153,9 @@ def subscriptions_active_at(session: Session, at: datetime) -> list[Subscription
 def record_alerts(
     session: Session, planned: Sequence[PlannedAlert], checked: Sequence[int], *, now: datetime
 ) -> int:
-    """Insert the planned alerts (an existing (email, version, frequency) is left as it is) and
-    mark the versions checked. Returns how many alerts are new."""
+    """Insert the planned alerts (an existing (email, version, frequency), or for a withdrawal
+    (email, withdrawal, frequency), is left as it is) and mark the versions checked. Returns how
+    many alerts are new."""
     created = 0
     table = Alert.__table__
     rows = [
@@ -166,18 +168,29 @@ def record_alerts(
             "status": PENDING,
             "attempts": 0,
             "created_at": now,
+            "withdrawal_id": alert.withdrawal_id,
         }
         for alert in planned
     ]
-    statement = (
+    of_versions = (
         _insert(session, table)
-        .on_conflict_do_nothing(index_elements=["email", "version_id", "frequency"])
+        .on_conflict_do_nothing(
+            index_elements=["email", "version_id", "frequency"],
+            index_where=table.c.withdrawal_id.is_(None),
+        )
         .returning(table.c.id)
     )
-    for start in range(0, len(rows), _IN_CHUNK):
-        # one multi-row INSERT per chunk; rows already there (a rerun, an overlapping run)
-        # are skipped by the unique key and return no id
-        created += len(session.execute(statement, rows[start : start + _IN_CHUNK]).all())
+    of_withdrawals = (
+        _insert(session, table)
+        .on_conflict_do_nothing(index_elements=["email", "withdrawal_id", "frequency"])
+        .returning(table.c.id)
+    )
+    for statement, kind in ((of_versions, False), (of_withdrawals, True)):
+        some = [row for row in rows if (row["withdrawal_id"] is not None) is kind]
+        for start in range(0, len(some), _IN_CHUNK):
+            # one multi-row INSERT per chunk; rows already there (a rerun, an overlapping run)
+            # are skipped by the unique key and return no id
+            created += len(session.execute(statement, some[start : start + _IN_CHUNK]).all())
     for chunk in chunks(checked):
         session.execute(
             _insert(session, AlertCheck)
@@ -295,7 +308,8 @@ def last_mailed(
 ) -> dict[tuple[str, int], datetime]:
     """For each (email, release id): the time of the newest version of the release already
     sent to that person as an immediate alert (the version's fetched_at, in the same frame as
-    the run's `now` and the versions waiting)."""
+    the run's `now` and the versions waiting). A withdrawal's mail does not count: it told of
+    no version."""
     wanted = set(pairs)
     found: dict[tuple[str, int], datetime] = {}
     for chunk in chunks(sorted({release_id for _email, release_id in wanted})):
@@ -306,6 +320,7 @@ def last_mailed(
                 Alert.release_id.in_(chunk),
                 Alert.status == SENT,
                 Alert.frequency == "immediate",
+                Alert.withdrawal_id.is_(None),
             )
             .group_by(Alert.email, Alert.release_id)
         )

@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -274,13 +275,45 @@ class Subscription(Base):
     ended_reason: Mapped[str | None] = mapped_column(String(20))
 
 
+class Withdrawal(Base):
+    """A release's withdrawal by its publisher (GOV.UK's withdrawn notice): one row per
+    (release, withdrawn_at), so a withdrawal seen on every run is one fact, and a second
+    withdrawal at another time is another (migration 0011). `version_id` is the release's
+    version when it was seen withdrawn (the body usually stays as it was); `ended_at` is set when
+    the notice went away or another withdrawal replaced it; `checked_at` when the alert stage
+    matched it against the subscriptions (set at once for a release first seen withdrawn: its
+    new-release mail says so)."""
+
+    __tablename__ = "withdrawals"
+    __table_args__ = (UniqueConstraint("release_id", "withdrawn_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("release_versions.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_at: Mapped[datetime]
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
 class Alert(Base):
     """The outbox: one row per (subscriber, release version, frequency), so however often the
-    pipeline runs, or however many runs overlap, an alert exists once and is sent once."""
+    pipeline runs, or however many runs overlap, an alert exists once and is sent once. An alert
+    of a withdrawal (`withdrawal_id`) is one row per (subscriber, withdrawal, frequency)."""
 
     __tablename__ = "alerts"
     __table_args__ = (
-        UniqueConstraint("email", "version_id", "frequency"),
+        Index(
+            "uq_alerts_version",
+            "email",
+            "version_id",
+            "frequency",
+            unique=True,
+            sqlite_where=sql_text("withdrawal_id IS NULL"),
+            postgresql_where=sql_text("withdrawal_id IS NULL"),
+        ),
+        Index("uq_alerts_withdrawal", "email", "withdrawal_id", "frequency", unique=True),
         Index("ix_alerts_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
@@ -301,6 +334,7 @@ class Alert(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(500))
     digest_key: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_id: Mapped[int | None] = mapped_column(ForeignKey("withdrawals.id"))
 
 
 class AlertCheck(Base):

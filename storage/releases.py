@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.errors import NotFoundError, StorageError
 from core.normalise import bytes_hash, content_hash
 from core.records import ReleaseRecord
+from storage import withdrawals
 from storage.models import Release, ReleaseVersion, Source
 
 
@@ -251,10 +252,12 @@ def _store_chunk(
         ids = {key: release_id for release_id, key in returned}
 
     stored: list[Stored | None] = []
+    notices: list[str | None] = []  # each release's withdrawn notice before this record
     versions: list[dict[str, Any]] = []
     slots: dict[int, int] = {}  # release id -> its place in `stored` (one version each here)
     for record, digest, hit in plan:
         if hit is None:
+            notices.append(None)
             versions.append(_version_row(ids[record.key], record, digest, 1, now))
             slots[ids[record.key]] = len(stored)
             stored.append(None)
@@ -264,6 +267,7 @@ def _store_chunk(
             assert hit.release is not None
         release, latest = hit.release, hit.latest
         release.last_seen_at = max(release.last_seen_at, now)
+        notices.append(release.withdrawn_notice)
         _apply_metadata(release, record)
         if latest is not None and latest.sha256 == digest:
             stored.append(Stored(Outcome.UNCHANGED, release.id, latest.id))
@@ -292,6 +296,13 @@ def _store_chunk(
             else:
                 known[record.key] = Known(hit.release_id, hit.source_id, hit.release, latest)
     session.flush()  # the metadata of known releases, in one flush for the whole chunk
+    withdrawn = [
+        withdrawals.Seen(done.release_id, done.version_id, record, before, hit is None)
+        for (record, _digest, hit), done, before in zip(plan, stored, notices, strict=True)
+        if done is not None and (record.withdrawal is not None or before is not None)
+    ]
+    if withdrawn:
+        withdrawals.observe(session, withdrawn, now=now)
     return [s for s in stored if s is not None], refused
 
 
