@@ -116,6 +116,14 @@ class AdhocSource(SourceBase):
     items: list[str] = Field(default_factory=list)
 
 
+def adhoc_path(item: str) -> Path | None:
+    """The file or folder an ad-hoc item names (`./x.txt`, `file:/x.txt`, `~/in`); None for a
+    URL, which the web readers take."""
+    if "://" in item and not item.startswith("file:"):
+        return None
+    return Path(item.removeprefix("file:")).expanduser()
+
+
 USER_AGENT = "deskwatch/0.1 (media monitoring of official releases)"
 
 

@@ -9,8 +9,6 @@ readers of ingest.web (pages, GOV.UK, ad-hoc URLs) and ingest.feed_reader (feeds
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from core.errors import ConfigError
 from core.records import SourceResult
 from ingest import feed_reader, govuk, registry, web
@@ -22,6 +20,7 @@ from ingest.config import (
     GovukSource,
     PageSource,
     SourceBase,
+    adhoc_path,
 )
 from ingest.files import parse_file, read_folder
 from ingest.problems import ITEM_ERRORS, item_problem
@@ -88,19 +87,18 @@ def read_adhoc(source: AdhocSource, ctx: ReadContext) -> SourceResult:
     wctx = web_context(source, ctx)
     for item in source.items:
         try:
-            if "://" in item and not item.startswith("file:"):
+            path = adhoc_path(item)
+            if path is None:
                 wctx.follow_hosts |= web.allowed_hosts(item, None, wctx.govuk_base_url)
                 wctx.speaks_for |= web.speaks_for(item, None)
                 web.read_url(wctx, item)
+            elif path.is_dir():
+                folder = read_folder(path, now=ctx.now)
+                wctx.result.records.extend(folder.records)
+                wctx.result.problems.extend(folder.problems)
+                wctx.result.skipped.extend(folder.skipped)
             else:
-                path = Path(item.removeprefix("file:")).expanduser()
-                if path.is_dir():
-                    folder = read_folder(path, now=ctx.now)
-                    wctx.result.records.extend(folder.records)
-                    wctx.result.problems.extend(folder.problems)
-                    wctx.result.skipped.extend(folder.skipped)
-                else:
-                    wctx.result.records.append(parse_file(path, path.read_bytes(), now=ctx.now))
+                wctx.result.records.append(parse_file(path, path.read_bytes(), now=ctx.now))
         except FileNotFoundError:
             wctx.result.problems.append(f"{item}: no such file")
         except OSError as exc:

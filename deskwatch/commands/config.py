@@ -1,7 +1,8 @@
 """`deskwatch config check [FILE]`: validate a config before it is deployed.
 
 Reads the file only: no archive is opened, nothing is sent, no server is asked. Each problem is
-one line on stdout and the exit code is 2 when there is any (pipeline.config_check).
+one line on stdout and the exit code is 2 when there is any (pipeline.config_check). A file that
+is not there is one line on stderr and exit code 2, as for any command given it with --config.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from core.errors import ConfigError
 from deskwatch.cli import state
 
 config_app = typer.Typer(help="The config file.", no_args_is_help=True)
@@ -36,6 +38,8 @@ def check(
     root = state(ctx)
     settings = Settings()
     path = file if file is not None else root.config_path or settings.config
+    if path is not None and not Path(path).exists():  # the line every command gives for it
+        raise ConfigError(f"{path}: config file not found")
     problems, notes = check_config(path, settings)
     for line in problems:
         print(f"problem: {line}")

@@ -33,9 +33,11 @@ def ingest(
     """
     from dataclasses import asdict
 
-    from ingest.config import AdhocSource
+    from deskwatch.paths import require
+    from ingest.config import AdhocSource, adhoc_path
     from pipeline.stages.ingest import ingest_source
 
+    require(adhoc_path(item) for item in items)  # a missing file: one line, nothing ingested
     app = state(ctx).app
     source = AdhocSource(name=ADHOC_SOURCE, items=list(items))
     with open_archive(app, write=True) as db:

@@ -126,9 +126,11 @@ def eval_(
     Example: deskwatch eval --gold tests/gold --corpus ../shared/corpus
     Example: deskwatch eval --diffs tests/gold/diffs.yaml --corpus ../shared/corpus
     """
+    from deskwatch.paths import require
     from pipeline.evaluation import evaluation_report
     from pipeline.stages.tag import taxonomy_for
 
+    require([gold, corpus, labels, diffs])
     fmt = pick(json_, csv_)
     if diffs is not None:
         from deskwatch.diff_eval import print_diff_evaluation

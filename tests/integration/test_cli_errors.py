@@ -5,6 +5,7 @@ option, a missing argument. On SQLite and Postgres (the `cli` fixture), against 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -46,6 +47,34 @@ CASES = [
     (["show", "abc"], {}, 2, "Invalid value for 'release_id'"),
     (["releases", "--limit", "0"], {}, 2, "Invalid value for '--limit'"),
     (["--config", "/nonexistent/deskwatch.yaml", "releases"], {}, 2, "/nonexistent/deskwatch"),
+    # a missing file or folder: its path, before anything is read, in every command taking one
+    (["ingest", "/nonexistent/x.txt"], {}, 2, "error: /nonexistent/x.txt: no such file or folder"),
+    (
+        ["ingest", "/nonexistent/in/", "file:/nonexistent/y.txt"],
+        {},
+        2,
+        "error: /nonexistent/in, /nonexistent/y.txt: no such file or folder",
+    ),
+    (
+        ["config", "check", "/nonexistent/deskwatch.yaml"],
+        {},
+        2,
+        "error: /nonexistent/deskwatch.yaml: config file not found",
+    ),
+    (
+        ["--config", "/nonexistent/deskwatch.yaml", "config", "check"],
+        {},
+        2,
+        "error: /nonexistent/deskwatch.yaml: config file not found",
+    ),
+    (["eval", "--gold", "/nonexistent/gold"], {}, 2, "error: /nonexistent/gold: no such file"),
+    (["eval", "--corpus", "/nonexistent/c"], {}, 2, "error: /nonexistent/c: no such file"),
+    (
+        ["eval", "--diffs", "/nonexistent/d.yaml", "--corpus", "/nonexistent/c"],
+        {},
+        2,
+        "error: /nonexistent/c, /nonexistent/d.yaml: no such file or folder",
+    ),
 ]
 
 
@@ -63,6 +92,23 @@ def test_a_refused_command_line_is_one_line(
     assert says in lines[0]
     assert "Traceback" not in result.stderr and "╭" not in result.stderr
     assert result.stdout == ""
+
+
+def test_ingest_of_a_missing_file_stores_none_of_the_others(seeded: Cli, tmp_path: Path) -> None:
+    """The missing path is refused before anything is read: the file beside it is not stored
+    either, so running the corrected command line stores it once."""
+    there = tmp_path / "statement.txt"
+    there.write_text("Statement on the ceasefire talks.\n\nThe minister said more.\n", "utf-8")
+    before = len(seeded("releases", "--json").json())
+    refused = seeded("ingest", str(there), str(tmp_path / "missing.txt"))
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert (
+        refused.stderr == f"deskwatch: error: {tmp_path / 'missing.txt'}: no such file or folder\n"
+    )
+    assert len(seeded("releases", "--json").json()) == before
+    stored = seeded("ingest", str(there), "--json")
+    assert stored.exit_code == 0, stored.stderr
+    assert stored.json()["new_releases"] == 1
 
 
 def test_a_known_source_with_nothing_left_to_show_is_not_an_error(seeded: Cli) -> None:

@@ -45,4 +45,4 @@ def test_eval_diffs_needs_the_corpus(cli: Cli, tmp_path: Path) -> None:
     result = cli("eval", "--diffs", str(GOLD))
     assert result.exit_code == 2 and "--corpus" in result.stderr
     missing = cli("eval", "--diffs", str(tmp_path / "no.yaml"), "--corpus", str(tmp_path))
-    assert missing.exit_code == 2 and "no gold file" in missing.stderr
+    assert missing.exit_code == 2 and "no.yaml: no such file or folder" in missing.stderr
