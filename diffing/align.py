@@ -10,8 +10,10 @@ over is removed.
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Set
 from dataclasses import dataclass, field
 
+from diffing.memo import per_sentence
 from diffing.similarity import cosine, vectors
 from diffing.tokens import content_words, typography_key, words
 
@@ -21,7 +23,17 @@ OVERLAP_THRESHOLD = 0.7
 """... or whose word sets overlap this much (Dice): "We recieve the report" / "We receive a report"."""
 
 
-def dice(a: set[str], b: set[str]) -> float:
+@per_sentence
+def _terms(sentence: str) -> tuple[str, ...]:
+    return tuple(content_words(sentence))
+
+
+@per_sentence
+def _word_set(sentence: str) -> frozenset[str]:
+    return frozenset(words(sentence))
+
+
+def dice(a: Set[str], b: Set[str]) -> float:
     if not a or not b:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
@@ -53,13 +65,11 @@ def align(old: list[str], new: list[str], *, threshold: float = REWORDED_THRESHO
 
     old_rest = sorted(old_left)
     if old_rest and new_left:
-        terms = [content_words(old[i]) for i in old_rest] + [
-            content_words(new[j]) for j in new_left
-        ]
+        terms = [_terms(old[i]) for i in old_rest] + [_terms(new[j]) for j in new_left]
         vecs = vectors(terms)
         old_vecs, new_vecs = vecs[: len(old_rest)], vecs[len(old_rest) :]
-        old_sets = [set(words(old[i])) for i in old_rest]
-        new_sets = [set(words(new[j])) for j in new_left]
+        old_sets = [_word_set(old[i]) for i in old_rest]
+        new_sets = [_word_set(new[j]) for j in new_left]
         # only pairs that share a content word (or have none) can reach either threshold
         postings: dict[str, list[int]] = defaultdict(list)
         for b, vec in enumerate(new_vecs):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from diffing.details import names
 from diffing.lexicon import FORMULA, STEP, Lexicon, default_lexicon, expand, phrase_key
-from diffing.phrases import MAX_WORDS, outermost, phrase_counts
+from diffing.phrases import MAX_WORDS, outermost
 from diffing.text import Text, prepare
 from diffing.tokens import words
 
@@ -65,7 +65,7 @@ def phrase_uses(text: str | Text, lexicon: Lexicon | None = None) -> list[Phrase
             found[phrase] = max(found.get(phrase, 0.0), lexicon.weight(hit))
             matched.add(f" {phrase_key(hit.text.lower())} ")
     uses = [PhraseUse(p, w) for p, w in sorted(found.items(), key=lambda item: -item[1])]
-    counts = phrase_counts(prepared.text)
+    counts = prepared.phrase_counts
     first = {phrase: i for i, phrase in enumerate(counts)}
     ranked = sorted(
         (

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
+from diffing.memo import per_sentence
 from diffing.sentences import split_sentences
 from diffing.tokens import MONTHS, STOP_WORDS, WEEKDAYS, has_digit
 
@@ -89,11 +90,21 @@ def key_phrases(text: str) -> list[str]:
 
 def phrase_counts(text: str) -> Counter[str]:
     """How often each key phrase of `text` occurs, in order of first use."""
+    return sentence_phrase_counts(split_sentences(text))
+
+
+def sentence_phrase_counts(sentences: Iterable[str]) -> Counter[str]:
+    """`phrase_counts` of a text already split into sentences."""
     counts: Counter[str] = Counter()
-    for sentence in split_sentences(text):
-        for run in _runs(sentence):
-            counts.update(_windows(run))
+    for sentence in sentences:
+        counts.update(_sentence_phrases(sentence))
     return counts
+
+
+@per_sentence
+def _sentence_phrases(sentence: str) -> tuple[str, ...]:
+    """The key phrases of one sentence, in order, repeats kept."""
+    return tuple(phrase for run in _runs(sentence) for phrase in _windows(run))
 
 
 def outermost(phrases: Iterable[str]) -> list[str]:

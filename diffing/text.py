@@ -3,9 +3,10 @@ on first use. Pure."""
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cached_property
 
-from diffing.phrases import key_phrases
+from diffing.phrases import sentence_phrase_counts
 from diffing.sentences import split_sentences
 from diffing.tokens import content_words
 
@@ -26,8 +27,13 @@ class Text:
         return content_words(self.text)
 
     @cached_property
+    def phrase_counts(self) -> Counter[str]:
+        """How often each key phrase occurs, in order of first use (diffing.phrases)."""
+        return sentence_phrase_counts(self.sentences)
+
+    @cached_property
     def phrases(self) -> list[str]:
-        return key_phrases(self.text)
+        return list(self.phrase_counts)
 
 
 def prepare(text: str | Text) -> Text:
