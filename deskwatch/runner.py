@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
 from core.errors import UsageError
+from deskwatch.output import clean_console_logs, terminal_line
 from flows.prefect_env import apply_defaults, check_prefect_api
 from pipeline.app import App
 from pipeline.plan import RunObserver, run_in_process
@@ -61,10 +63,7 @@ LINE_WIDTH = 300
 
 def one_line(text: str) -> str:
     """`text` as one line of at most LINE_WIDTH characters, with no control characters."""
-    from deskwatch.output import terminal_text
-
-    flat = " ".join(terminal_text(text).split())
-    return flat if len(flat) <= LINE_WIDTH else flat[: LINE_WIDTH - 3].rstrip() + "..."
+    return terminal_line(text, LINE_WIDTH)
 
 
 def _plural(n: int, noun: str) -> str:
@@ -88,7 +87,8 @@ class LogLines(RunObserver):
 
     def source_finished(self, summary: SourceSummary) -> None:
         if not self.errors_only or summary.status == "error":
-            self._line(f"source {summary.source}: {one_line(describe_source(summary))}")
+            name = terminal_line(summary.source)
+            self._line(f"source {name}: {one_line(describe_source(summary))}")
 
     def stage_finished(self, name: str, counts: dict[str, int]) -> None:
         if not self.errors_only:
@@ -125,7 +125,10 @@ class LiveProgress(RunObserver):
         self.progress.stop()
 
     def _row(self, key: str, label: str) -> TaskID:
+        """The row of `key`; its `label` (the description column) is markup, so the name in it
+        is escaped as well as made terminal_text."""
         if key not in self.rows:
+            label = escape(terminal_line(label))
             self.rows[key] = self.progress.add_task(label, total=1, status="waiting", start=False)
         return self.rows[key]
 
@@ -142,9 +145,10 @@ class LiveProgress(RunObserver):
         row = self._row(f"source:{summary.source}", f"source {summary.source}")
         self.progress.start_task(row)
         style = "[red]" if summary.status == "error" else ""
-        self.progress.update(row, completed=1, status=describe_source(summary))
+        self.progress.update(row, completed=1, status=one_line(describe_source(summary)))
         if style:
-            self.progress.update(row, description=f"{style}source {summary.source}[/]")
+            name = escape(terminal_line(summary.source))
+            self.progress.update(row, description=f"{style}source {name}[/]")
 
     def stage_started(self, name: str) -> None:
         row = self._row(f"stage:{name}", f"stage {name}")
@@ -158,7 +162,10 @@ class LiveProgress(RunObserver):
     def stage_failed(self, name: str, error: str) -> None:
         row = self._row(f"stage:{name}", f"stage {name}")
         self.progress.update(
-            row, completed=1, status=f"failed: {error}", description=f"[red]stage {name}[/]"
+            row,
+            completed=1,
+            status=f"failed: {one_line(error)}",
+            description=f"[red]stage {escape(name)}[/]",
         )
 
 
@@ -275,6 +282,8 @@ def _run_flow(
     if url:  # a configured server that is down is one line, not Prefect's traceback
         check_prefect_api(url)
     from flows.run import deskwatch_run, observing
+
+    clean_console_logs()  # Prefect's console handler, now that importing it set one up
 
     config_path = str(app.config.path) if app.config.path else None
     quiet = isinstance(observer, LogLines) and observer.errors_only

@@ -10,7 +10,7 @@ from rich.console import Console
 from core.errors import FetchError
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
-from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json
+from deskwatch.output import CsvOption, JsonOption, emit, pick, print_json, terminal_line
 
 ADHOC_SOURCE = "ad-hoc"
 
@@ -58,9 +58,9 @@ def ingest(
             f"versions, {summary.unchanged} unchanged, {summary.skipped} skipped",
             highlight=False,
         )
-        for problem in summary.problems:
+        for problem in summary.problems:  # a file name or a publisher's text: one clean line
             Console(stderr=True, soft_wrap=True).print(
-                f"  problem: {problem}", markup=False, highlight=False
+                f"  problem: {terminal_line(problem)}", markup=False, highlight=False
             )
     if summary.error:
         raise FetchError(summary.error)
