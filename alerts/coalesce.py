@@ -9,7 +9,9 @@ the window to end rather than mail them again. Pure: plain records in, a plan ou
                 when the window after that version ends, and then leaves as one mail with every
                 version that arrived meanwhile
 
-A window of zero coalesces only what is claimed together, and never holds.
+A window of zero coalesces only what is claimed together, and never holds. An alert of a
+release's withdrawal is a mail of its own: it is news whatever the versions did, and waits for
+nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class Queued:
     release_id: int
     version_number: int
     frequency: str = "immediate"
+    withdrawal_id: int | None = None
+    """An alert of the release's withdrawal: a mail of its own, never held or grouped."""
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,21 @@ def plan_mails(
     """Group the queued alerts per (email, release, frequency), mails in the order of their
     first alert; hold an immediate group whose page mailed the person a version fetched
     (`last_mailed`, by (email, release id)) less than `window` before `now`."""
-    groups: dict[tuple[str, int, str], list[Queued]] = {}
+    groups: dict[tuple[str, int, str, int | None], list[Queued]] = {}
     for alert in queued:
-        groups.setdefault((alert.email, alert.release_id, alert.frequency), []).append(alert)
+        key = (alert.email, alert.release_id, alert.frequency, alert.withdrawal_id)
+        groups.setdefault(key, []).append(alert)
     plan = Plan()
-    for (email, release_id, frequency), alerts in groups.items():
+    for (email, release_id, frequency, withdrawal_id), alerts in groups.items():
         alerts.sort(key=lambda a: (a.version_number, a.alert_id))
         mailed = last_mailed.get((email, release_id))
-        if frequency == "immediate" and window and mailed is not None and now < mailed + window:
+        if (
+            frequency == "immediate"
+            and withdrawal_id is None
+            and window
+            and mailed is not None
+            and now < mailed + window
+        ):
             plan.held.setdefault(mailed + window, []).extend(a.alert_id for a in alerts)
             continue
         plan.mails.append(Mail(tuple(alerts)))

@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from alerts.matching import Evidence, Reason, headline_reason, one_line
 from alerts.wording import MoveLine, rule_words
+from core.records import Withdrawal
 from core.release_dates import FIRST_SEEN, release_date
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -102,6 +103,10 @@ class AlertItem:
     """The publisher's updated time of the release, when it gives no published time."""
     first_seen_at: datetime | None = None
     """When deskwatch first saw the release: its date when the publisher gives none."""
+    withdrawal: Withdrawal | None = None
+    """The release's withdrawal by its publisher, when it is withdrawn: the mail says so."""
+    is_withdrawal: bool = False
+    """This mail tells of the withdrawal (subject "<title>: withdrawn"), not of a version."""
 
     @property
     def carried(self) -> tuple[int, ...]:
@@ -144,7 +149,11 @@ SUBJECT_TITLE_MAX = 90
 def subject_for(item: AlertItem) -> str:
     """`[deskwatch] Israel travel advice: now advises against all travel`: the release and its
     top change; without one (a new release with nothing to compare), the matched reason and the
-    title. One line, header-safe, at most SUBJECT_MAX characters."""
+    title; for a withdrawal, `<title>: withdrawn`. One line, header-safe, at most SUBJECT_MAX
+    characters."""
+    if item.is_withdrawal:
+        title = header_text(item.title, SUBJECT_TITLE_MAX).rstrip(" :.")
+        return header_text(f"[deskwatch] {title}: withdrawn")
     if not item.top_change:
         return header_text(f"[deskwatch] {headline_reason(item.reasons)} · {item.title}")
     title = header_text(item.title, SUBJECT_TITLE_MAX).rstrip(" :.")
@@ -224,6 +233,13 @@ def dateline(item: AlertItem) -> str:
     return f"{kind.capitalize()} {_date(when)}"
 
 
+def withdrawn_line(withdrawal: Withdrawal) -> str:
+    """ "Withdrawn: <the publisher's reason> (3 December 2026)": the line every mail about a
+    withdrawn release carries."""
+    reason = header_text(withdrawal.reason, 10_000) or "the publisher gave no reason"
+    return f"Withdrawn: {reason} ({_date(withdrawal.withdrawn_at)})"
+
+
 def versions(item: AlertItem) -> str:
     """ "version 5", or "versions 3 to 5" for a mail that coalesced several."""
     first = item.first_version_number
@@ -249,6 +265,7 @@ def _environment() -> Environment:
     env.filters["short"] = lambda v: header_text(str(v), SENTENCE_MAX)
     env.filters["dateline"] = dateline
     env.filters["versions"] = versions
+    env.filters["withdrawn_line"] = withdrawn_line
     env.filters["rule_words"] = rule_words
     # only http(s) addresses become links: a release's url could say javascript: or data:
     env.tests["web"] = lambda v: public_url(v) is not None

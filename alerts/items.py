@@ -15,6 +15,10 @@
                             mail's top change (its subject) is the version diff's first headline,
                             else the first statement diff's; an edit with moves but no headline
                             is named by the opening of its first changed sentence
+    a withdrawal            an alert of the release's withdrawal shows no diff: the mail says
+                            "Withdrawn: <reason>" with its date (a version's mail says so too
+                            when its release is withdrawn); a digest has one entry per release
+                            (one_per_release)
     names                   every label is a name: a reason's country by core.country_names, a
                             basis by the matched reason, the version's tag, the payload's
                             baseline, else the country's name
@@ -26,6 +30,7 @@ package does not import the diff stage) into anything of the shape of alerts.dif
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from alerts.compose import AlertItem, DiffSummary, public_url
@@ -33,7 +38,8 @@ from alerts.diffview import DiffView
 from alerts.wording import MoveView, baseline_line, glimpse, move_lines, read_baseline, say
 from core.alert_facts import Reason
 from core.country_names import country_name
-from core.mail_rows import ChangeRow, MailRows, ReleaseRow
+from core.mail_rows import ChangeRow, MailRows, ReleaseRow, WithdrawalRow
+from core.records import Withdrawal
 
 MAX_SENTENCES = 4
 """Sentences of each kind a statement diff shows in a mail."""
@@ -93,6 +99,10 @@ def alert_items(
         release = version.release
         changes = rows.changes.get(version.id, ())
         reasons = tuple(named(Reason.from_dict(r)) for r in alert.reasons)
+        told = rows.withdrawals.get(alert.withdrawal_id) if alert.withdrawal_id else None
+        notice = told or open_withdrawal(rows.withdrawals.values(), release.id)
+        if told is not None:  # the mail tells of the withdrawal, not of what the version changed
+            changes = ()
         # a coalesced mail shows the net change over the versions it covers
         version_change = alert.net_change or newest(c for c in changes if c.kind == "version")
         first = alert.first_number or version.number
@@ -140,8 +150,43 @@ def alert_items(
             first_version_number=alert.first_number,
             release_updated_at=release.updated_at,
             first_seen_at=release.first_seen_at,
+            withdrawal=Withdrawal(notice.reason, notice.withdrawn_at) if notice else None,
+            is_withdrawal=told is not None,
         )
     return items
+
+
+def open_withdrawal(withdrawals: Iterable[WithdrawalRow], release_id: int) -> WithdrawalRow | None:
+    """The release's withdrawal in force (the newest not ended), if it is withdrawn."""
+    found = None
+    for row in withdrawals:
+        if row.release_id == release_id and not row.ended and (found is None or row.id > found.id):
+            found = row
+    return found
+
+
+def one_per_release(items: Sequence[AlertItem]) -> list[AlertItem]:
+    """A digest's entries, one per release: an alert of a release's withdrawal goes into the
+    entry of a version of the same release when there is one (which says it is withdrawn, and
+    carries the withdrawal's alert), else it is an entry of its own. In the order given."""
+    versions = {item.release_id: item for item in items if not item.is_withdrawal}
+    extra: dict[int, list[int]] = {}
+    kept: list[AlertItem] = []
+    for item in items:
+        if item.is_withdrawal and item.release_id in versions:
+            extra.setdefault(item.release_id, []).extend(item.carried)
+            if versions[item.release_id].withdrawal is None:  # ended since: say it was
+                versions[item.release_id] = replace(
+                    versions[item.release_id], withdrawal=item.withdrawal
+                )
+        else:
+            kept.append(item)
+    return [
+        replace(versions[item.release_id], alert_ids=(*item.carried, *extra[item.release_id]))
+        if not item.is_withdrawal and item.release_id in extra
+        else item
+        for item in kept
+    ]
 
 
 def newest(changes: Iterable[ChangeRow]) -> ChangeRow | None:

@@ -7,7 +7,8 @@ if the rule says so) or keywords (whole words or phrases, case-insensitive) matc
 rule's subscriber was alerted on an earlier version of the same release (sticky: a page that
 alerted a desk keeps alerting it when a later version loses the tag that matched, reason kind
 `release`). `plan_alerts` gives one alert per (email, version, frequency), however many of that
-person's rules match, with every reason.
+person's rules match, with every reason; `plan_withdrawal_alerts` one per (email, withdrawal,
+frequency) for releases their publisher withdrew, matched on the version that was withdrawn.
 """
 
 from __future__ import annotations
@@ -159,20 +160,38 @@ def followed(facts: VersionFacts) -> Reason:
 def plan_alerts(rules: Iterable[Rule], versions: Sequence[VersionFacts]) -> list[PlannedAlert]:
     """One alert per (email, version, frequency) with the reasons of all of that person's
     matching rules (a reason given by two rules is listed once)."""
-    planned: dict[tuple[str, int, str], PlannedAlert] = {}
+    return _planned(rules, [(facts, None) for facts in versions if eligible(facts)])
+
+
+def plan_withdrawal_alerts(
+    rules: Iterable[Rule], withdrawn: Sequence[tuple[int, VersionFacts]]
+) -> list[PlannedAlert]:
+    """One alert per (email, withdrawal, frequency) for each (withdrawal id, the facts of the
+    release's version when it was withdrawn): the rules match that version as they match a new
+    one (and everyone alerted on the release before follows it), and every withdrawal is news,
+    whatever the version's classification."""
+    return _planned(rules, [(facts, withdrawal_id) for withdrawal_id, facts in withdrawn])
+
+
+def _planned(
+    rules: Iterable[Rule], items: Sequence[tuple[VersionFacts, int | None]]
+) -> list[PlannedAlert]:
+    planned: dict[tuple[str, int, str, int | None], PlannedAlert] = {}
     rules = list(rules)
-    for facts in versions:
-        if not eligible(facts):
-            continue
+    for facts, withdrawal_id in items:
         for rule in rules:
             reasons = match(rule, facts)
             if not reasons:
                 continue
-            key = (rule.email, facts.version_id, rule.frequency)
+            key = (rule.email, facts.version_id, rule.frequency, withdrawal_id)
             alert = planned.get(key)
             if alert is None:
                 alert = planned[key] = PlannedAlert(
-                    rule.email, facts.version_id, facts.release_id, rule.frequency
+                    rule.email,
+                    facts.version_id,
+                    facts.release_id,
+                    rule.frequency,
+                    withdrawal_id=withdrawal_id,
                 )
             seen = {(r.kind, r.value) for r in alert.reasons}
             alert.reasons.extend(r for r in reasons if (r.kind, r.value) not in seen)

@@ -51,11 +51,24 @@ class ChangeRow:
 
 
 @dataclass(frozen=True)
+class WithdrawalRow:
+    """A release's withdrawal (the `withdrawals` table): `ended` when the notice has gone."""
+
+    id: int
+    release_id: int
+    reason: str
+    withdrawn_at: datetime
+    ended: bool = False
+
+
+@dataclass(frozen=True)
 class AlertRow:
     id: int
     version_id: int
     reasons: tuple[dict[str, Any], ...] = ()
     """The stored reasons (core.alert_facts.Reason.to_dict)."""
+    withdrawal_id: int | None = None
+    """Set for an alert of the release's withdrawal rather than of a version."""
     carries: tuple[int, ...] = ()
     """For a mail that coalesces successive versions: every alert it stands for (this one
     last); empty for a mail of one alert."""
@@ -77,5 +90,8 @@ class MailRows:
     changes: dict[int, tuple[ChangeRow, ...]] = field(default_factory=dict)
     earlier: dict[int, ReleaseRow] = field(default_factory=dict)
     labels: dict[int, dict[str, str]] = field(default_factory=dict)
+    withdrawals: dict[int, WithdrawalRow] = field(default_factory=dict)
+    """By id: the withdrawals the alerts tell of, and the open withdrawal of each alert's
+    release (a version's mail says its release is withdrawn)."""
     """The names of each version's tags, by basis ("theme:<id>" -> "Middle East escalation"),
     so a diff on a basis the alert did not match is still headed by a name, not an id."""

@@ -31,7 +31,7 @@ from diffing.moves import Move, Significance
 from pipeline.links import MailLinks
 from storage.alerts import alerted_on, hold, last_mailed, rule_tags, version_classifications
 from storage.mail_rows import mail_rows, version_numbers, versions_numbered
-from storage.models import Alert, ReleaseVersion
+from storage.models import Alert, ReleaseVersion, Withdrawal
 from storage.subscriptions import active_subscriptions, spec_of
 
 if TYPE_CHECKING:
@@ -70,6 +70,16 @@ def version_facts(session: Session, versions: Sequence[ReleaseVersion]) -> list[
             )
         )
     return facts
+
+
+def withdrawal_facts(session: Session, pending: Sequence[Withdrawal]) -> list[VersionFacts]:
+    """The facts of each withdrawal's version, as the matcher sees a version, with everyone
+    alerted on the release before as its followers (whichever version that was)."""
+    versions = [session.get(ReleaseVersion, w.version_id) for w in pending]
+    found = version_facts(session, [v for v in versions if v is not None])
+    assert len(found) == len(pending)
+    alerted = alerted_on(session, [w.release_id for w in pending])
+    return [replace(f, alerted=frozenset(alerted.get(f.release_id, ()))) for f in found]
 
 
 # -- what the mail shows ----------------------------------------------------------------------------
@@ -215,7 +225,9 @@ def coalesce(
     queue here, due when their window ends."""
     numbers = version_numbers(session, [a.version_id for a in claimed])
     queued = [
-        Queued(a.id, a.email, a.release_id, numbers.get(a.version_id, 0), a.frequency)
+        Queued(
+            a.id, a.email, a.release_id, numbers.get(a.version_id, 0), a.frequency, a.withdrawal_id
+        )
         for a in claimed
     ]
     last = last_mailed(session, [(a.email, a.release_id) for a in claimed])

@@ -1,6 +1,6 @@
 """What the mails of claimed alerts are made from, read as plain rows (core.mail_rows): each
 alert's version, release and source, the changes of those versions, the earlier releases they
-compare against, the names of the versions' tags; and the versions a coalesced mail's net
+compare against, the names of the versions' tags, the withdrawals they tell of; and the versions a coalesced mail's net
 change is computed between. Reads only; decides nothing (alerts.items does). Functions take a
 Session and never commit."""
 
@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.mail_rows import AlertRow, ChangeRow, MailRows, ReleaseRow, VersionRow
+from core.mail_rows import AlertRow, ChangeRow, MailRows, ReleaseRow, VersionRow, WithdrawalRow
 from storage.alerts import chunks
 from storage.models import Alert, Change, Release, ReleaseVersion, Source
 from storage.tags import tags_for_versions
+from storage.withdrawals import for_mail
 
 _RELEASE_COLUMNS = (
     Release.id,
@@ -102,12 +103,26 @@ def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
         for chunk in chunks(against_ids)
         for row in session.execute(select(*_RELEASE_COLUMNS).where(Release.id.in_(chunk)))
     }
+    withdrawn = for_mail(
+        session,
+        [a.withdrawal_id for a in alerts if a.withdrawal_id is not None],
+        [v.release.id for v in versions.values()],
+    )
     return MailRows(
-        alerts=tuple(AlertRow(a.id, a.version_id, tuple(a.reasons or ())) for a in alerts),
+        alerts=tuple(
+            AlertRow(a.id, a.version_id, tuple(a.reasons or ()), withdrawal_id=a.withdrawal_id)
+            for a in alerts
+        ),
         versions=versions,
         changes={vid: tuple(cs) for vid, cs in changes.items()},
         earlier=earlier,
         labels=labels,
+        withdrawals={
+            w.id: WithdrawalRow(
+                w.id, w.release_id, w.reason, w.withdrawn_at, w.ended_at is not None
+            )
+            for w in withdrawn
+        },
     )
 
 

@@ -3,7 +3,9 @@ send digests.
 
     create_alerts   sync the config's subscriptions; match every tagged and diffed version not
                     yet checked (alerts.matching, pure); insert-or-skip the alerts and mark the
-                    versions checked, in one transaction per batch
+                    versions checked, in one transaction per batch; then the same for every
+                    release withdrawn since (storage.withdrawals): one alert per subscriber and
+                    withdrawal, the mail "<title>: withdrawn"
     send_alerts     claim due immediate alerts (a short lease, renewed while the batch goes),
                     compose (alerts.compose, pure), hand each to the configured channel
                     (alerts.channels; email: the mail server or the outbox folder), mark it sent
@@ -34,13 +36,15 @@ from alerts.channels import Channel, ChannelUnavailable, open_channel
 from alerts.compose import AlertItem, compose_alert, compose_digest
 from alerts.diffview import render_diff
 from alerts.digest import DIGEST_FREQUENCIES, period
+from alerts.items import one_per_release
 from alerts.mailer import MailSettings
-from alerts.matching import Rule, plan_alerts
+from alerts.matching import Rule, plan_alerts, plan_withdrawal_alerts
 from core.errors import DeliveryError, UsageError
 from core.subscriptions import SubscriptionSpec, problems
 from pipeline import mail_items
 from pipeline.links import mail_links
 from storage import alerts as outbox
+from storage import withdrawals
 from storage.subscriptions import sync_config_subscriptions
 
 if TYPE_CHECKING:
@@ -156,7 +160,40 @@ def create_alerts(app: App, db: Database, *, now: datetime, sync: bool = True) -
             break
     if created:
         log.info("alerts: %d created from %d versions", created, checked)
-    return {**counts, "alerts_created": created, "versions_matched": checked}
+    told, withdrawn = create_withdrawal_alerts(db, now=now)
+    return {
+        **counts,
+        "alerts_created": created + told,
+        "versions_matched": checked,
+        "withdrawals_matched": withdrawn,
+    }
+
+
+def create_withdrawal_alerts(db: Database, *, now: datetime) -> tuple[int, int]:
+    """Match every open withdrawal not yet checked against the subscriptions that were running
+    when it was seen; record its alerts and mark it checked in one transaction, so that each
+    subscriber is told of each withdrawal once. Returns (alerts created, withdrawals matched)."""
+    created = checked = 0
+    while True:
+        with db.session() as session:
+            pending = withdrawals.to_check(session, limit=CHECK_BATCH)
+            if not pending:
+                break
+            facts = mail_items.withdrawal_facts(session, pending)
+            subscriptions = outbox.subscriptions_active_at(session, max(w.seen_at for w in pending))
+            rules = [(s.created_at, _rule(s)) for s in subscriptions]
+            planned = []
+            for withdrawal, fact in zip(pending, facts, strict=True):
+                running = [rule for started, rule in rules if started <= withdrawal.seen_at]
+                planned += plan_withdrawal_alerts(running, [(withdrawal.id, fact)])
+            created += outbox.record_alerts(session, planned, [], now=now)
+            withdrawals.mark_checked(session, [w.id for w in pending], now=now)
+            checked += len(pending)
+        if len(pending) < CHECK_BATCH:
+            break
+    if created:
+        log.info("alerts: %d created from %d withdrawals", created, checked)
+    return created, checked
 
 
 def _rule(row: Any) -> Rule:
@@ -359,6 +396,7 @@ def _send_digests(
     names: dict[str, str] | None = None
     links = mail_links(app)
     for email, group in by_email.items():
+        group[:] = one_per_release(group)  # a withdrawal goes in its release's entry
         group.sort(key=lambda item: (item.published_at is None, item.published_at, item.alert_id))
         names = names if names is not None else mail_items.theme_names(app)
         envelope = mail_items.envelope(settings, email, subs.get(email, []), now, names, links)
