@@ -67,6 +67,10 @@ class ReleaseRecord:
     previous_key: str | None = None
     """The key an earlier deskwatch gave this item (a feed entry's bare `tag:` id, before ids
     were scoped to their feed): a release of the same source under it is moved to `key`."""
+    text_kind: str = "full text"
+    """Where `text` came from: "full text" (the document, or a feed entry's own content), or
+    "summary" (a feed entry's summary, when neither its content nor its page was read). Shown
+    by `deskwatch sources test`; not stored."""
 
     def __post_init__(self) -> None:
         for name in _REQUIRED_TEXT:
@@ -145,6 +149,9 @@ class SourceResult:
     records: list[ReleaseRecord] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Items stored, but read another way than the source asked (a CSS selector that matched
+    nothing: the page's main content was read instead); core.skips names the reasons."""
     not_modified: bool = False
     http_status: int | None = None
     # web sources: cache rows to write in the source's transaction, and the keys of releases

@@ -28,9 +28,16 @@ def parse_html_document(
     selector: str | None = None,
     charset: str | None = None,
     shared: bool = False,
+    warnings: list[str] | None = None,
 ) -> ReleaseRecord:
-    """A web page or .html file as a record; `shared` as ReleaseRecord.shared says."""
+    """A web page or .html file as a record; `shared` as ReleaseRecord.shared says. A
+    `selector` that matches nothing is a line in `warnings` (the page's main content is read)."""
     page = extract_page(raw, url=url or "", selector=selector, charset=charset)
+    if page.selector_missed and warnings is not None:
+        warnings.append(
+            f"{url or key}: selector {selector!r} matched nothing; the page's main content "
+            "was read instead"
+        )
     if not page.text:
         raise ParseError(f"{url or key}: no statement text found in the page")
     return ReleaseRecord(

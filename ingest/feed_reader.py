@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from core import skips
 from core.errors import FetchError, ParseError
 from core.normalise import bytes_hash, canonical_url
 from core.records import ReleaseRecord
@@ -65,7 +66,14 @@ def _newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
 
 
 def _entry_record(
-    entry: FeedEntry, key: str, html: str, raw: bytes, content_type: str, *, shared: bool
+    entry: FeedEntry,
+    key: str,
+    html: str,
+    raw: bytes,
+    content_type: str,
+    *,
+    shared: bool,
+    text_kind: str = "full text",
 ) -> ReleaseRecord | None:
     text = html_to_text(html)
     if not text:
@@ -86,6 +94,7 @@ def _entry_record(
         language=entry.language,
         description=description or None,
         shared=shared,
+        text_kind=text_kind,
     )
 
 
@@ -109,7 +118,7 @@ def read_feed_entries(
     (entries that may succeed on a later run)."""
     result = ctx.result
     for duplicate in parsed.duplicates:
-        result.skipped.append(f"{duplicate}: duplicate entry id in one feed")
+        result.skipped.append(f"{duplicate}: {skips.DUPLICATE_ID}")
     for dropped in parsed.dropped_dates:
         result.problems.append(f"{dropped}: implausible date ignored")
     entries = parsed.entries
@@ -124,7 +133,7 @@ def read_feed_entries(
             result.problems.append(item_problem(entry.link or entry.entry_id or "?", exc))
             continue
         if key is None:
-            result.skipped.append(f"{entry.title or '?'}: entry has neither link nor id")
+            result.skipped.append(f"{entry.title or '?'}: {skips.NO_KEY}")
             continue
         plan.append((entry, key))
     to_fetch: list[str] = []
@@ -195,9 +204,11 @@ def _read_entry(
             return None
         record = read_page(ctx, link, key=key)
         return _with_entry_metadata(record, entry, key) if record else None
-    record = _entry_record(entry, key, entry.summary_html, raw_entry, "text/html", shared=shared)
+    record = _entry_record(
+        entry, key, entry.summary_html, raw_entry, "text/html", shared=shared, text_kind="summary"
+    )
     if record is None:
-        ctx.result.skipped.append(f"{key}: entry has no text")
+        ctx.result.skipped.append(f"{key}: {skips.NO_TEXT}")
     return record
 
 

@@ -100,6 +100,8 @@ class Page:
     document_type: str | None = None
     change_note: str | None = None
     is_govuk: bool = False
+    selector_missed: bool = False
+    """The source's CSS selector matched nothing: the text is the page's main content instead."""
 
 
 def parse_html(raw: bytes | str, *, charset: str | None = None) -> BeautifulSoup:
@@ -325,6 +327,7 @@ def extract_page(
     early_title = _title(soup, soup.select_one("main article, article, main"), metas)
     strip_boilerplate(soup)
     main: Tag | None = None
+    selector_missed = False
     govspeak = [] if selector else soup.select(".govspeak")
     if govspeak:
         is_govuk = True
@@ -337,6 +340,8 @@ def extract_page(
             main = wrapper
         title = _title(soup, soup.select_one("main") or soup.body, metas)
     else:
+        if selector:
+            selector_missed = soup.select_one(selector) is None
         main = _main_content(soup, selector)
         title = _title(soup, main, metas)
     if published is None:
@@ -358,4 +363,5 @@ def extract_page(
         document_type=document_type,
         change_note=change_note,
         is_govuk=is_govuk,
+        selector_missed=selector_missed,
     )

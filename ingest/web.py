@@ -203,6 +203,7 @@ def read_page(ctx: WebContext, url: str, *, key: str | None = None) -> ReleaseRe
         selector=ctx.selector,
         charset=_charset(fetched.content_type),
         shared=key == canonical_url(url),  # the page read from its own address
+        warnings=ctx.result.warnings,
     )
     if got.update:
         ctx.result.cache_updates.append(got.update)
@@ -252,5 +253,6 @@ def read_url(ctx: WebContext, url: str) -> None:
                 url=canonical_url(got.fetched.url),
                 selector=ctx.selector,
                 charset=_charset(content_type),
+                warnings=ctx.result.warnings,
             )
         )

@@ -46,6 +46,14 @@ def test_boilerplate_never_reaches_the_text():
 def test_selector_wins():
     page = extract_page(web_fixture("plain-site.html"), selector="td.sidebar")
     assert page.text == "Links\n\nContact"
+    assert not page.selector_missed
+
+
+def test_a_selector_that_matches_nothing_is_said_and_the_main_content_read():
+    page = extract_page(web_fixture("plain-site.html"), selector="#no-such-element")
+    assert page.selector_missed
+    assert page.text == extract_page(web_fixture("plain-site.html")).text
+    assert not extract_page(web_fixture("plain-site.html")).selector_missed
 
 
 def test_paragraphs_and_line_breaks():
