@@ -31,6 +31,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
+from core import skips
 from core.errors import UsageError
 from deskwatch.output import clean_console_logs, terminal_line
 from flows.prefect_env import apply_defaults, check_prefect_api
@@ -50,6 +51,10 @@ def describe_source(summary: SourceSummary) -> str:
     ]
     if summary.problems:
         parts.append(_plural(len(summary.problems), "problem"))
+    if summary.skipped:  # by reason: "10 skipped: link host not in follow_hosts"
+        parts.append(skips.reasons_line(summary.skips) or f"{summary.skipped} skipped")
+    if summary.warnings:
+        parts.append(skips.warnings_line(summary.warnings))
     return f"{summary.status}: {', '.join(parts)} ({summary.duration_s:.2f} s)"
 
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from core import skips
+
 UNTAGGED_IN = "untagged:"
 """A stage count per language of the untagged versions (`untagged:ar`: pipeline.stages.tag)."""
 
@@ -27,7 +29,11 @@ class SourceSummary:
     new_versions: int = 0
     unchanged: int = 0
     skipped: int = 0
+    skips: dict[str, int] = field(default_factory=dict)
+    """The `skipped` items by reason (core.skips), the commonest first."""
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Items stored but read another way than asked (a CSS selector that matched nothing)."""
     error: str | None = None
     http_status: int | None = None
     retryable: bool = False  # the error may go away if the source is read again later
@@ -95,14 +101,17 @@ class RunSummary:
 
     def to_markdown(self) -> str:
         lines = [
-            "| source | status | new releases | new versions | unchanged | errors | duration (s) |",
-            "|---|---|---|---|---|---|---|",
+            "| source | status | new releases | new versions | unchanged | skipped, warnings "
+            "| errors | duration (s) |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for s in self.sources:
             error = (s.error or "; ".join(s.problems[:3]) or "").replace("|", "\\|")
+            read = (skips.reasons_line(s.skips), skips.warnings_line(s.warnings))
+            skipped = "; ".join(part for part in read if part).replace("|", "\\|")
             lines.append(
                 f"| {s.source} | {s.status} | {s.new_releases} | {s.new_versions} | "
-                f"{s.unchanged} | {error} | {s.duration_s:.2f} |"
+                f"{s.unchanged} | {skipped or s.skipped} | {error} | {s.duration_s:.2f} |"
             )
         lines += ["", "| total | count |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in self.totals().items()]

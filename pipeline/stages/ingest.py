@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from core import skips
 from core.errors import DeskwatchError
 from core.normalise import storable
 from core.records import ReleaseRecord, SourceResult
@@ -22,11 +24,33 @@ from storage.locks import lock_for_write
 from storage.models import Source, SourceRun
 from storage.releases import Outcome, mark_seen, store_records, sync_source
 
+if TYPE_CHECKING:
+    from ingest.web import CacheStore
+
 log = logging.getLogger("deskwatch.ingest")
 
 
 def source_settings(source: SourceConfig) -> dict[str, object]:
     return source.model_dump(mode="json", exclude={"name", "type"})
+
+
+def read_source(
+    source: SourceConfig,
+    *,
+    now: datetime,
+    fetching: FetchPolicy | None,
+    govuk_base_url: str | None,
+    cache: CacheStore | None = None,
+) -> SourceResult:
+    """Gather: the IO of one source, by the reader registered for its type. Web types get a
+    fetcher of their own (closed afterwards) and `cache` for conditional GETs (None: every URL
+    is fetched whole). `deskwatch sources test` reads a source through here too, with no cache."""
+    kind = registry.lookup(source.type)
+    if not kind.web:
+        return kind.read(source, ReadContext(now=now, govuk_base_url=govuk_base_url))
+    with Fetcher(fetching or FetchPolicy()) as fetcher:
+        ctx = ReadContext(now=now, fetcher=fetcher, cache=cache, govuk_base_url=govuk_base_url)
+        return kind.read(source, ctx)
 
 
 def _read(
@@ -37,16 +61,28 @@ def _read(
     fetching: FetchPolicy | None,
     govuk_base_url: str | None,
 ) -> SourceResult:
-    """Gather: the IO of one source, before its transaction, by the reader registered for its
-    type. Web types get a fetcher of their own (closed afterwards) and the database's HTTP cache
+    """The read of a run, before the source's transaction: with the database's HTTP cache
     (unless the type keeps none, as ad-hoc items)."""
     kind = registry.lookup(source.type)
-    if not kind.web:
-        return kind.read(source, ReadContext(now=now, govuk_base_url=govuk_base_url))
-    cache = DatabaseCache(db) if kind.http_cache else None
-    with Fetcher(fetching or FetchPolicy()) as fetcher:
-        ctx = ReadContext(now=now, fetcher=fetcher, cache=cache, govuk_base_url=govuk_base_url)
-        return kind.read(source, ctx)
+    cache = DatabaseCache(db) if kind.web and kind.http_cache else None
+    return read_source(
+        source, now=now, fetching=fetching, govuk_base_url=govuk_base_url, cache=cache
+    )
+
+
+def unique_records(records: list[ReleaseRecord]) -> tuple[list[ReleaseRecord], list[str]]:
+    """The records of one read, each key once (the first is kept), and a skip line for each
+    repeat (the same item twice in one response)."""
+    seen: set[str] = set()
+    kept: list[ReleaseRecord] = []
+    repeats: list[str] = []
+    for record in records:
+        if record.key in seen:
+            repeats.append(f"{record.key}: {skips.DUPLICATE_KEY}")
+            continue
+        seen.add(record.key)
+        kept.append(record)
+    return kept, repeats
 
 
 def ingest_source(
@@ -107,17 +143,13 @@ def _store(
     in one response: the first is kept); a record refused by storage is a problem of that item."""
     summary.http_status = result.http_status
     summary.problems = list(result.problems)
-    summary.skipped = len(result.skipped)
+    summary.warnings = list(result.warnings)
     if result.not_modified:
         summary.status = "not_modified"
-    seen: set[str] = set()
-    records: list[ReleaseRecord] = []
-    for record in result.records:
-        if record.key in seen:
-            summary.skipped += 1
-            continue
-        seen.add(record.key)
-        records.append(record)
+    records, repeats = unique_records(result.records)
+    result.skipped += repeats  # kept with the reader's skips in the run record
+    summary.skipped = len(result.skipped)
+    summary.skips = skips.count_reasons(result.skipped)
     batch = store_records(session, row, records, now=now)
     for stored in batch.stored:
         if stored.outcome is Outcome.NEW_RELEASE:
@@ -143,8 +175,12 @@ def _run_record(
     summary: SourceSummary,
     result: SourceResult | None,
 ) -> SourceRun:
-    # what was skipped and why is kept too, after the problems
-    problems = summary.problems + [f"skipped: {r}" for r in (result.skipped if result else [])]
+    # what was read another way and what was skipped, and why, are kept too, after the problems
+    problems = (
+        summary.problems
+        + [skips.WARNING + w for w in summary.warnings]
+        + [skips.SKIPPED + r for r in (result.skipped if result else [])]
+    )
     return SourceRun(
         source_id=source_id,
         run_id=run_id,
