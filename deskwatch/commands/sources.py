@@ -68,18 +68,29 @@ def ingest(
         raise typer.Exit(1)
 
 
+sources_app = typer.Typer(invoke_without_command=True)
+"""`deskwatch sources` lists; `deskwatch sources test NAME` reads one source without storing
+(deskwatch.commands.source_test)."""
+
+
+@sources_app.callback()
 def sources(
     ctx: typer.Context,
     json_: bool = JsonOption,
     csv_: bool = CsvOption,
 ) -> None:
     """Show each source's health: last success, last error, consecutive failures, releases so
-    far, and a warning when it has been silent longer than its expected_cadence_hours. Lists the
+    far, what its last read skipped and why ("10 skipped: link host not in follow_hosts"), and a
+    warning when it has been silent longer than its expected_cadence_hours, its last run had
+    item problems or its last read warnings (a CSS selector that matched nothing). Lists the
     configured sources (one the archive has not seen yet is "never run") and those only the
-    archive knows; changes nothing.
+    archive knows; changes nothing. `deskwatch sources test NAME` reads one source without
+    storing anything.
 
     Example: deskwatch sources --json
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from pipeline.sources import source_listing
     from storage.source_health import source_health
 
@@ -97,6 +108,7 @@ def sources(
             "last_error_at",
             "consecutive_failures",
             "releases",
+            "skipped_reasons",
             "warning",
         ],
         fmt,
@@ -105,10 +117,14 @@ def sources(
             "last_success_at": "last success",
             "last_error_at": "last error",
             "consecutive_failures": "failures",
+            "skipped_reasons": "skipped in the last read",
         },
     )
 
 
 def register(app: typer.Typer) -> None:
+    from deskwatch.commands.source_test import source_test
+
     app.command()(ingest)
-    app.command()(sources)
+    sources_app.command("test")(source_test)
+    app.add_typer(sources_app, name="sources")

@@ -27,6 +27,7 @@ FILLED = {
     "EMAIL": "desk@example.org",
     "QUERY": "Ukraine",
     "URL_OR_PATH...": str(SEED),
+    "NAME": "seeds",  # `sources test NAME`: the seed config's one source
 }
 """A value for each required placeholder of the command table."""
 NEEDS_A_SERVER = ("serve", "web", "eval")
