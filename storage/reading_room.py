@@ -25,6 +25,7 @@ from sqlalchemy import Select, and_, bindparam, func, literal, select, text, uni
 from sqlalchemy.orm import Session
 
 from core.query import Query, is_positive
+from core.release_dates import release_date
 from storage import dialect
 from storage.changes import parse_basis
 from storage.models import Alert, Release, ReleaseVersion, Tag
@@ -185,22 +186,36 @@ def facets(
 
 
 def latest_releases(session: Session, *, limit: int = 10) -> list[dict[str, Any]]:
-    """The newest releases by publication date (undated last), from the date index."""
+    """The newest releases by publication date (undated last), from the date index, each with
+    the date it goes by and which date that is (`date`, `date_kind`: core.release_dates, as
+    the CLI's listing), and its `published_at` (None when the publisher gave none)."""
     stmt = (
         select(
             releases.c.id,
             releases.c.title,
-            func.coalesce(releases.c.published_at, releases.c.first_seen_at).label("when"),
+            releases.c.published_at,
+            releases.c.updated_at,
+            releases.c.first_seen_at,
             sources.c.name.label("source"),
         )
         .join(sources, sources.c.id == releases.c.source_id)
         .order_by(*newest_first())
         .limit(limit)
     )
-    return [
-        {"id": r.id, "title": r.title, "published_at": r.when, "source": r.source}
-        for r in session.execute(stmt)
-    ]
+    rows = []
+    for r in session.execute(stmt):
+        when, kind = release_date(r.published_at, r.updated_at, r.first_seen_at)
+        rows.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "date": when,
+                "date_kind": kind,
+                "published_at": r.published_at,
+                "source": r.source,
+            }
+        )
+    return rows
 
 
 def new_since(session: Session, since: datetime, *, top: int = 12) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from core.release_dates import date_label
 from deskwatch.output import to_jsonable
 from deskwatch.web.marks import snippet_parts
 from deskwatch.web.names import Names
@@ -65,6 +66,7 @@ def environment() -> Environment:
     env.filters["when"] = _date
     env.filters["day"] = _day
     env.globals["snippet"] = _snippet
+    env.globals["date_label"] = date_label  # "2023-10-09", "... (updated)", "... (seen)"
     return env
 
 
