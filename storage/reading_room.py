@@ -2,9 +2,10 @@
 Read-only; everything else the pages show comes from the modules the CLI uses (storage.search,
 storage.phrases, storage.alerts, storage.subscriptions, storage.tags).
 
-    facets(session, query, as_of=, top=, ranked=)   counts per theme, country, source,
-                                           document type and year over a search's matches (the
-                                           best 500; `ranked`: those the search's page ranked)
+    facets(session, query, as_of=, top=, ranked=, every=)   counts per theme, country,
+                                           source, document type and year over a search's
+                                           matches (the best or newest 500; `ranked`: those the
+                                           search's page was cut from)
     latest_releases(session, limit=)       the newest releases, from the date index
     new_since(session, since)              versions fetched since then, per theme and country
     alerts_of(session, email, limit=)      one reader's alerts, newest first
@@ -81,6 +82,7 @@ def facets(
     top: int = 12,
     sample: int = SAMPLE,
     ranked: Sequence[tuple[int, int]] | None = None,
+    every: bool = False,
 ) -> Facets:
     """The facet counts of what `query` finds (the same matching as storage.search), over at
     most `sample` matches.
@@ -91,8 +93,9 @@ def facets(
 
     `ranked` is the sample when the caller has it already: the (release_id, version_id) of the
     best-ranked matches, best first, as storage.search.search_page keeps them for its page (on
-    Postgres, ranking a common word's matches is most of a search's cost: it is done once);
-    one more than `sample` of them says that there are more."""
+    Postgres, ranking a common word's matches is most of a search's cost: it is done once), or
+    the newest matches of a search without words; one more than `sample` of them says that
+    there are more, and `every` that they are all the matches."""
     words = query.text is not None and is_positive(query.text)
     chosen: Select[Any]
     if ranked is not None and not ranked:
@@ -175,7 +178,7 @@ def facets(
         del rows[top:]
     # the sample can hold fewer than `sample` when there are more matches (the best-ranked
     # versions include older versions of releases, which the matching then drops): count
-    if ranked is not None and len(ranked) > sample:
+    if ranked is not None and (len(ranked) > sample or every):
         total = len(ranked)
     else:
         beyond = matching(session, query, as_of=as_of).limit(sample + 1).subquery("beyond")

@@ -121,14 +121,17 @@ def search(
 
 @dataclass
 class Page:
-    """A page of hits, and (`ranked`) the (release_id, version_id) of the best-ranked matches,
-    best first, that the page was cut from: the first `sample` + 1 matches of the whole ranking
-    (one more than asked says that there are more), or as many as there were among the
-    candidates. None when the page was not cut from such a list (no words
-    to rank by; an index that streams by rank; a search that had to rank every match)."""
+    """A page of hits, and (`ranked`) the (release_id, version_id) of the first matches in the
+    page's order (best-ranked, or newest without words to rank by) that the page was cut from:
+    the first `sample` + 1 matches of the whole order (one more than asked says that there are
+    more), or as many as there were among the candidates. None when the page was not cut from
+    such a list (an index that streams by rank; a page beyond the sample; a search that had to
+    rank every match)."""
 
     hits: list[Hit]
     ranked: list[tuple[int, int]] | None = None
+    every: bool = False
+    """`ranked` holds every match (there were no more than `sample`)."""
 
 
 def search_page(
@@ -142,7 +145,8 @@ def search_page(
 ) -> Page:
     """`search`'s page, the same hits; with `sample`, the ranking is asked for at least that
     many candidates and keeps them (`Page.ranked`), so that a caller counting over the best
-    matches (the reading room's facets) need not rank them again."""
+    matches (the reading room's facets) need not rank them again; without words, the newest
+    `sample` + 1 matches are read once and the page is cut from them."""
     if query.is_empty:
         raise QueryError("the query is empty: give words to search for, or a field filter")
     index = text_index(session)
@@ -150,6 +154,15 @@ def search_page(
     ranked = query.text is not None and is_positive(query.text)
     order = newest_first()
     if not ranked:
+        need = offset + limit
+        if 0 < sample and need <= sample + 1:
+            # the newest `sample` + 1 once, for the page and the facets alike
+            found = matching(session, query, as_of=as_of)
+            newest = list(session.execute(found.order_by(*order).limit(sample + 1)))
+            cut = newest[offset:need]
+            hits = _hits(session, index, cut, None) if cut else []
+            ids = [(r.release_id, r.version_id) for r in newest]
+            return Page(hits, ids, every=len(newest) <= sample)
         found = matching(session, query, as_of=as_of)
         page = list(session.execute(found.order_by(*order).limit(limit).offset(offset)))
         return Page(_hits(session, index, page, None) if page else [])

@@ -164,7 +164,9 @@ class TsvectorIndex(TextIndex):
             docs.c.release_id.desc(),
         )
         best = stmt.order_by(*order).limit(top)
-        if not ranks_titles_first(node):
+        if conditions or not ranks_titles_first(node):
+            # a tag or date filter leaves fewer title matches than the page needs more often
+            # than not, and ranking those first is then lost work
             return best
         # one word: every version with it in its title ranks above every other (above),
         # so when the title matches fill the `top` candidates they are the best `top`, and only

@@ -150,12 +150,12 @@ def search(request: Request) -> Response:
         if parsed.is_empty:
             raise QueryError("the query is empty: give words to search for, or a field filter")
         with request.app.state.db.session() as session:
-            # the facets count over the best matches the page was cut from, ranked once
+            # the facets count over the matches the page was cut from, ranked (or read) once
             found = search_page(
                 session, parsed, limit=size, offset=(number - 1) * size, as_of=as_of, sample=SAMPLE
             )
             hits = found.hits
-            counted = facets(session, parsed, as_of=as_of, ranked=found.ranked)
+            counted = facets(session, parsed, as_of=as_of, ranked=found.ranked, every=found.every)
     except QueryError as exc:
         return page(
             request,
