@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from diffing.memo import per_sentence
+
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof st rt hon gen lt col maj capt cpt sgt adm cdr gov sen rep sr jr no nos vol
@@ -20,20 +22,25 @@ _ABBREVIATIONS = frozenset(
     """.split()
 )
 _BOUNDARY = re.compile(r"""([.!?…]+["'”’)\]]*)\s+(?=["'“‘(\[]?[A-Z0-9À-ÖØ-Þ])""")
-_LAST_WORD = re.compile(r"(\S+)$")
 
 
 def _is_abbreviation(before: str) -> bool:
-    match = _LAST_WORD.search(before)
-    if match is None:
-        return False
-    word = match.group(1).lower().rstrip(".").lstrip("(\"'“‘")
+    before = before.removesuffix("\n")  # (as a regex's `$` would: lines have no line ends)
+    if not before or before[-1].isspace():
+        return False  # no word right before the full stop
+    word = before.rsplit(None, 1)[-1].lower().rstrip(".").lstrip("(\"'“‘")
     if len(word) == 1 and word.isalpha():
         return True  # an initial: "J. Smith"
     return word in _ABBREVIATIONS
 
 
 def split_line(line: str) -> list[str]:
+    return list(_split_line(line))
+
+
+@per_sentence
+def _split_line(line: str) -> tuple[str, ...]:
+    """The sentences of one line (kept per line: two versions of a page share most lines)."""
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(line):
@@ -47,7 +54,7 @@ def split_line(line: str) -> list[str]:
     rest = line[start:].strip()
     if rest:
         sentences.append(rest)
-    return sentences
+    return tuple(sentences)
 
 
 _TERMINAL = tuple('.!?:;…"”’)]')
@@ -84,5 +91,5 @@ def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, stripped; empty lines give nothing."""
     sentences: list[str] = []
     for line in lines(text):
-        sentences.extend(split_line(line))
+        sentences.extend(_split_line(line))
     return sentences
