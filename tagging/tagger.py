@@ -44,6 +44,7 @@ from tagging.themes import MAX_EVIDENCE, ThemeScorer, contains, evidence
 TITLE_PLACE_WEIGHT, LEAD_PLACE_WEIGHT = 3.0, 2.0
 PLACE_SCORE_K = 3.0
 _SPEECH = {"said", "says", "told"}
+HOME = frozenset({"GB"})  # a release naming no other place is domestic (see themes' `abroad`)
 
 
 @dataclass
@@ -106,7 +107,9 @@ class Tagger:
         place_hits = [(doc, self._named_places(doc, found[0])) for doc, found in scans]
         results = self._countries_and_regions(place_hits)
         focus = {r.value for r in results if r.kind == COUNTRY and r.focus}
-        results.extend(self.scorer.score([(doc, found[1]) for doc, found in scans], focus))
+        abroad = any(r.kind == REGION or r.value not in HOME for r in results)
+        theme_scans = [(doc, found[1]) for doc, found in scans]
+        results.extend(self.scorer.score(theme_scans, focus, abroad=abroad))
         people: dict[str, Any] = {}
         for (doc, hits), (_doc, found) in zip(place_hits, scans, strict=True):
             for key, person in find_people(doc, found[2], hits).items():

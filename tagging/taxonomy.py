@@ -24,7 +24,7 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DEFAULT_TAXONOMY_PATH = SEEDS_DIR / "taxonomy.yaml"
 DEFAULT_PLACES_PATH = SEEDS_DIR / "places.yaml"
 # bump when the tagger's code changes what it produces from the same files
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -62,6 +62,8 @@ class ThemeSpec(_Strict):
     weak: list[PhraseSpec] = Field(default_factory=list)
     weak_needed: int | None = Field(default=None, ge=1)
     context: ContextSpec | None = None
+    # foreign policy only: weak cues alone carry it only in a release that names a place abroad
+    abroad: bool = False
     not_: list[str] = Field(default_factory=list, alias="not")
 
     @field_validator("id")

@@ -1,16 +1,26 @@
 """Themes from evidence: the theme phrases of the taxonomy, compiled once, and the scoring.
 
 `ThemeScorer(spec).index` is the phrase index (one channel of the tagger's trie); `score(scans,
-focus)` turns a release's theme matches into theme tags. A theme is "tagged" when its raw score
-reaches the threshold (raised for long texts) and the evidence is enough: a specific phrase, or
-`weak_needed` pieces among the distinct weak cues, a weak cue in the headline and the context (a
-focus country among the theme's `context` countries). Below that, with a raw score of at least
-`suggest_threshold`, it is "suggested". A lower-case phrase written inside a capitalised name does
-not count (tagging/names.py). See seeds/taxonomy.yaml for the data.
+focus)` turns a release's theme matches into theme tags. A cue is one line of the taxonomy
+("visa{,s}" is one cue, however many of its forms match). A theme is "tagged" when its raw score
+reaches the threshold (raised for long texts), the evidence is enough and the text is about it:
+
+- evidence: two distinct specific cues (`phrases`), or one in the opening (the title and the
+  text's first two sentences; all of a text of ten sentences or fewer) or in two sentences; or
+  `weak_needed` pieces among the distinct cues, a weak cue in the headline and the context (a
+  focus country among the theme's `context` countries), from two distinct sources (cues or the
+  context) unless a weak cue is in the headline;
+- about: a cue in the opening, or cues in two sentences or more and in at least one sentence in
+  fifteen (a passing mention in a long speech is not what it is about).
+
+Below that, with a raw score of at least `suggest_threshold`, it is "suggested". A lower-case
+phrase written inside a capitalised name does not count (tagging/names.py). See
+seeds/taxonomy.yaml for the data.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,6 +33,14 @@ from tagging.taxonomy import TaxonomySpec, expand
 from tagging.text import Document, phrase_keys
 
 MAX_EVIDENCE = 10
+# What a text is about: its title and opening sentences (the whole of a short text), or a share
+# of its sentences. A theme's cues must be in the opening, or in ABOUT_SENTENCES sentences (a
+# paragraph) and at least one sentence in ABOUT_SHARE; a single specific cue counts alone only in
+# the opening (or in two sentences).
+OPENING_SENTENCES = 2
+SHORT_TEXT = 10  # sentences: in a text this short every sentence is the opening
+ABOUT_SENTENCES = 2
+ABOUT_SHARE = 15
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,10 @@ class _Tally:
     specific: set[str] = field(default_factory=set)
     weak: set[str] = field(default_factory=set)
     headline: int = 0  # pieces a weak cue in the headline adds: 2 in the title, 1 in the lead
+    opening: bool = False  # a cue in the title or the text's opening sentences
+    sentences: set[int] = field(default_factory=set)  # of a long text, after the opening, a cue in
+    specific_sentences: set[int] = field(default_factory=set)
+    specific_opening: bool = False
 
 
 # Evidence(...) without the named tuple's Python-level __new__ (a dense release makes hundreds)
@@ -96,7 +118,12 @@ class ThemeScorer:
         self._near_cache: dict[int, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {}
         self._entry_phrases: dict[int, tuple[ThemePhrase, ...]] = {}
 
-    def score(self, scans: list[tuple[Document, list[Match]]], focus: set[str]) -> list[TagResult]:
+    def score(
+        self, scans: list[tuple[Document, list[Match]]], focus: set[str], abroad: bool = True
+    ) -> list[TagResult]:
+        """The theme tags of a release's matches; `focus`: its focus countries; `abroad`: whether
+        it names a place abroad (a theme with `abroad` set needs one unless a specific cue
+        carries it)."""
         spec = self.spec
         words = sum(len(doc.tokens) for doc, _m in scans if doc.field == "text")
         length_factor = max(1.0, (words / spec.length_words) ** 0.5)
@@ -106,9 +133,14 @@ class ThemeScorer:
             spec.lead_weight,
         )
         tallies: dict[str, _Tally] = defaultdict(_Tally)
+        sentences = sum(len(doc.sentence_ends) for doc, _m in scans if doc.field == "text")
         for doc, matches in scans:
             keys, starts, text = doc.keys, doc.tokens.starts, doc.text
             lead_end, in_title = doc.lead_end, doc.field == "title"
+            sentence_starts = doc.sentence_starts
+            # where the opening ends; in a long text, which sentence holds a cue is counted
+            long = not in_title and len(sentence_starts) > SHORT_TEXT
+            opening_end = sentence_starts[OPENING_SENTENCES] if long else len(text) + 1
             # the headline: the title, or the first sentence of a text of three or more (a
             # plain-text release's headline; in a shorter text it is most of the text)
             if in_title:
@@ -116,22 +148,33 @@ class ThemeScorer:
             else:
                 headline_end, headline = doc.sentence_ends[0], int(len(doc.sentence_ends) >= 3)
             for match in matches:
+                at = starts[match.first]
+                opening = at < opening_end
                 for payload in self._theme_phrases(match.entry):
                     if payload.near and not self._near(doc, keys, match, payload):
                         continue
                     if (
                         payload.generic
-                        and text[starts[match.first]].isupper()
+                        and text[at].isupper()
                         and inside_name(doc, match.first, match.last, titled=True)
                     ):
                         continue  # "Emissions" in "Industrial Emissions Directive"
                     tally = tallies[payload.theme]
+                    if opening:
+                        tally.opening = True
+                    elif long:
+                        where = bisect_right(sentence_starts, at)
+                        tally.sentences.add(where)
                     if payload.weak:
                         tally.weak.add(payload.cue)
-                        if starts[match.first] < headline_end and headline > tally.headline:
+                        if at < headline_end and headline > tally.headline:
                             tally.headline = headline
                     else:
-                        tally.specific.add(payload.phrase)
+                        tally.specific.add(payload.cue)
+                        if opening:
+                            tally.specific_opening = True
+                        elif long:
+                            tally.specific_sentences.add(where)
                     tally.phrases[payload.phrase] = tally.phrases.get(payload.phrase, 0) + 1
                     seen = tally.cues.get(payload.cue, 0)  # "visa" and "visas": one cue
                     tally.cues[payload.cue] = seen + 1
@@ -140,7 +183,7 @@ class ThemeScorer:
                     if in_title:
                         factor = title_weight
                         tally.in_title = True
-                    elif starts[match.first] < lead_end:
+                    elif at < lead_end:
                         factor = lead_weight
                     else:
                         factor = 1.0
@@ -162,11 +205,28 @@ class ThemeScorer:
             raw = found.raw + (context.weight if context is not None and supported else 0.0)
             if raw < min(threshold, spec.suggest_threshold):
                 continue
-            # the evidence: one specific phrase, or enough pieces among the distinct weak phrases,
-            # a weak phrase in the headline (two in the title, one in the lead sentence) and the
-            # context
-            pieces = len(found.weak) + found.headline + supported
-            enough = bool(found.specific) or pieces >= (theme.weak_needed or spec.weak_needed)
+            # the evidence: two distinct specific cues, or one in the opening or in two
+            # sentences, or enough pieces among the distinct cues (a taxonomy line each: "visa"
+            # and "visas" are one), a weak cue in the headline (two in the title, one in the lead
+            # sentence) and the context, from two distinct sources (cues, context) or with a weak
+            # cue in the headline
+            specific = len(found.specific)
+            groups = specific + len(found.weak)
+            pieces = groups + found.headline + supported
+            enough = (
+                specific >= 2
+                or (specific and (found.specific_opening or len(found.specific_sentences) >= 2))
+                or (
+                    pieces >= (theme.weak_needed or spec.weak_needed)
+                    and (groups + supported >= 2 or found.headline > 0)
+                    and (abroad or not theme.abroad or specific > 0)
+                )
+            )
+            # and what the text is about, not a passing mention in a long one
+            cue_sentences = len(found.sentences)
+            about = found.opening or (
+                cue_sentences >= ABOUT_SENTENCES and cue_sentences * ABOUT_SHARE >= sentences
+            )
             attributes: dict[str, Any] = {
                 "raw_score": round(raw, 3),
                 "threshold": round(threshold, 3),
@@ -175,6 +235,9 @@ class ThemeScorer:
             }
             if length_factor > 1.0:
                 attributes["length_factor"] = round(length_factor, 2)
+            if sentences > SHORT_TEXT:
+                # the text's sentences after the opening that hold a cue, and all of them
+                attributes["sentences"] = [len(found.sentences), sentences]
             if supported:
                 attributes["context"] = backing
             results.append(
@@ -187,7 +250,7 @@ class ThemeScorer:
                     focus=found.in_title,
                     evidence=found.evidence,
                     attributes=attributes,
-                    status=TAGGED if raw >= threshold and enough else SUGGESTED,
+                    status=TAGGED if raw >= threshold and enough and about else SUGGESTED,
                 )
             )
         results.sort(key=lambda r: -r.score)

@@ -99,6 +99,88 @@ def test_a_low_score_is_a_suggestion_not_a_tag(tagger: Tagger) -> None:
     assert [t.status for t in suggested] == ["suggested"]
 
 
+# a long text of the team's own (twelve sentences about a school building programme) into which
+# the cases below put one sentence
+SCHOOLS = [
+    "The Education Secretary opened the new primary school in Leeds on Monday.",
+    "It is the tenth school finished under the building programme this year.",
+    "Pupils moved into the classrooms after the half-term holiday.",
+    "The building has a library, a sports hall and a garden.",
+    "Parents said the old school had been cold and crowded.",
+    "The council chose the site after a long consultation.",
+    "Work began two years ago and finished on time.",
+    "Teachers helped to plan the layout of the classrooms.",
+    "The head teacher thanked the builders and the governors.",
+    "More schools will open in the county next spring.",
+    "The programme will rebuild five hundred schools in ten years.",
+    "Details of the next round of the programme are on the department's website.",
+]
+
+
+def statuses(tagger: Tagger, text: str, title: str = "") -> dict[str, str]:
+    tags = tagger.tag_with_reason(text, title=title).tags
+    return {t.value: t.status for t in tags if t.kind == "theme" and t.origin == "rule"}
+
+
+def long_text(sentence: str, at: int) -> str:
+    return " ".join(SCHOOLS[:at] + [sentence] + SCHOOLS[at:])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "theme"),
+    [
+        ("The minister also thanked UK aid workers helping after the earthquake.", "humanitarian"),
+        ("Pupils will study science and technology in the new laboratories.", "science-technology"),
+        ("He said that human rights are taught in every school.", "human-rights"),
+        ("The school will also teach pupils about climate change.", "climate-change"),
+        (
+            "Some of the money comes from trade and investment agreements.",
+            "trade-economic-security",
+        ),
+    ],
+)
+def test_a_passing_mention_in_a_long_text_is_at_most_suggested(
+    tagger: Tagger, sentence: str, theme: str
+) -> None:
+    later = statuses(tagger, long_text(sentence, 8))
+    assert later.get(theme) in (None, "suggested")
+    # the same sentence as the text's opening is what the text leads with: tagged
+    assert statuses(tagger, long_text(sentence, 0)).get(theme) == "tagged"
+
+
+def test_cues_in_a_share_of_a_long_text_carry_the_theme(tagger: Tagger) -> None:
+    aid = [
+        "The UK is sending humanitarian aid to families hit by the floods.",
+        "Shelter and clean water will reach the displaced by the end of the week.",
+    ]
+    text = " ".join(SCHOOLS[:6] + aid + SCHOOLS[6:])
+    assert statuses(tagger, text).get("humanitarian") == "tagged"
+
+
+def test_a_body_named_or_a_market_is_not_multilateral_diplomacy(tagger: Tagger) -> None:
+    designated = (
+        "The list gives the asset freeze targets designated by the United Nations (UN), the"
+        " European Union and the United Kingdom under the sanctions regimes."
+    )
+    found = statuses(tagger, designated, title="Financial sanctions: the consolidated list")
+    assert found.get("sanctions") == "tagged"
+    assert found.get("multilateral-diplomacy") in (None, "suggested")
+    market = statuses(
+        tagger,
+        "Exporters to the EU face new customs checks. Firms that sell to the EU single market"
+        " must fill in a declaration. EU rules on labels apply too.",
+        title="Exporting to the EU after the change",
+    )
+    assert market.get("trade-economic-security") == "tagged"
+    assert market.get("multilateral-diplomacy") in (None, "suggested")
+    summit = statuses(
+        tagger,
+        "EU leaders met in Brussels and agreed a joint statement on the crisis.",
+        title="Statement after the EU summit",
+    )
+    assert summit.get("multilateral-diplomacy") == "tagged"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -195,3 +277,18 @@ def test_a_text_not_in_english_gets_no_rule_tags_and_a_reason(tagger: Tagger) ->
     assert [(t.origin, t.value) for t in outcome.tags] == [("publisher", "YE")]
     assert [t.origin for t in tagger.tag(text)] == []
     assert detect("") is None and tagger.tag_with_reason("Japan.").untagged_reason is None
+
+
+def test_a_domestic_release_is_not_filed_under_foreign_policy_on_weak_cues(tagger: Tagger) -> None:
+    home = (
+        "A new bakery in Leeds will create 50 jobs. The investment will help local businesses"
+        " in the supply chain."
+    )
+    assert statuses(tagger, home).get("trade-economic-security") in (None, "suggested")
+    lab = "Researchers and scientists in Leeds begin a study of sleep with new research funding."
+    assert statuses(tagger, lab).get("science-technology") in (None, "suggested")
+    abroad = home.replace("A new bakery in Leeds", "A Japanese company's new bakery in Leeds")
+    assert statuses(tagger, abroad).get("trade-economic-security") == "tagged"
+    # a specific cue carries the theme at home too
+    deal = "The trade agreement will cut costs for bakeries in Leeds."
+    assert statuses(tagger, deal).get("trade-economic-security") == "tagged"
