@@ -101,8 +101,8 @@ class RunSummary:
 
     def to_markdown(self) -> str:
         lines = [
-            "| source | status | new releases | new versions | unchanged | skipped, warnings "
-            "| errors | duration (s) |",
+            "| source | status | new releases | new versions | unchanged | errors "
+            "| skipped, warnings | duration (s) |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for s in self.sources:
@@ -111,7 +111,7 @@ class RunSummary:
             skipped = "; ".join(part for part in read if part).replace("|", "\\|")
             lines.append(
                 f"| {s.source} | {s.status} | {s.new_releases} | {s.new_versions} | "
-                f"{s.unchanged} | {skipped or s.skipped} | {error} | {s.duration_s:.2f} |"
+                f"{s.unchanged} | {error} | {skipped or s.skipped} | {s.duration_s:.2f} |"
             )
         lines += ["", "| total | count |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in self.totals().items()]
