@@ -51,14 +51,9 @@ def observe(session: Session, seen: Sequence[Seen], *, now: datetime) -> int:
     """Record what each record says of its release's withdrawal. Returns how many withdrawals
     are new facts to alert (not those recorded as already known)."""
     new = 0
+    known_rows = _of_releases(session, [item.release_id for item in seen])
     for item in seen:
-        rows = list(
-            session.scalars(
-                select(Withdrawal)
-                .where(Withdrawal.release_id == item.release_id)
-                .order_by(Withdrawal.id)
-            )
-        )
+        rows = known_rows.setdefault(item.release_id, [])
         current = next((r for r in reversed(rows) if r.ended_at is None), None)
         notice = item.record.withdrawal
         if notice is None:
@@ -86,19 +81,35 @@ def observe(session: Session, seen: Sequence[Seen], *, now: datetime) -> int:
             and item.notice_before is not None
             and item.notice_before == item.record.withdrawn_notice
         )
-        session.add(
-            Withdrawal(
-                release_id=item.release_id,
-                version_id=item.version_id,
-                reason=notice.reason,
-                withdrawn_at=at,
-                seen_at=now,
-                checked_at=now if known else None,
-            )
+        row = Withdrawal(
+            release_id=item.release_id,
+            version_id=item.version_id,
+            reason=notice.reason,
+            withdrawn_at=at,
+            seen_at=now,
+            checked_at=now if known else None,
         )
+        session.add(row)
+        rows.append(row)
         new += 0 if known else 1
     session.flush()
     return new
+
+
+def _of_releases(session: Session, release_ids: Sequence[int]) -> dict[int, list[Withdrawal]]:
+    """Every withdrawal of these releases, oldest first: one query per few hundred releases
+    (a Content API source may read hundreds of withdrawn pages again on every run)."""
+    ids = list(dict.fromkeys(release_ids))
+    found: dict[int, list[Withdrawal]] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        query = (
+            select(Withdrawal)
+            .where(Withdrawal.release_id.in_(ids[start : start + _IN_CHUNK]))
+            .order_by(Withdrawal.id)
+        )
+        for row in session.scalars(query):
+            found.setdefault(row.release_id, []).append(row)
+    return found
 
 
 def to_check(session: Session, *, limit: int) -> list[Withdrawal]:

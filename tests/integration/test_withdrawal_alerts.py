@@ -183,3 +183,44 @@ def test_a_release_first_seen_withdrawn_is_one_mail_that_says_so(
     assert not mail["Subject"].endswith(": withdrawn")
     assert f"Withdrawn: {REASON} (3 December 2026)" in parts(mail)[0]
     assert run_in_process(app, now=NOW + timedelta(days=4)).totals()["alerts_sent"] == 0
+
+
+def test_a_release_withdrawn_before_withdrawals_were_kept_is_not_news(db_url) -> None:
+    """An archive from before migration 0011 holds the notice on the release and no withdrawal
+    row: reading the same notice again records it as already known, and only a withdrawal at
+    another time is one to alert."""
+    from core.records import ReleaseRecord
+    from core.records import Withdrawal as Notice
+    from storage.releases import store_record, sync_source
+
+    def record(notice: str | None, withdrawal: Notice | None) -> ReleaseRecord:
+        return ReleaseRecord(
+            key="https://www.gov.uk/guidance/old",
+            title="Old guidance",
+            text="Old guidance text.",
+            raw=b"{}",
+            content_type="application/json",
+            withdrawn_notice=notice,
+            withdrawal=withdrawal,
+        )
+
+    then = datetime(2025, 3, 1, tzinfo=UTC)
+    line = f"{REASON} (withdrawn 2025-03-01T00:00:00Z)"
+    db = open_database(db_url, upgrade=True)
+    try:
+        with db.session() as session:
+            source = sync_source(session, "govuk", "govuk", {})
+            store_record(session, source, record(line, None), now=NOW)  # as deskwatch did
+        with db.session() as session:
+            source = sync_source(session, "govuk", "govuk", {})
+            store_record(session, source, record(line, Notice(REASON, then)), now=NOW)
+            later = Notice("Withdrawn again.", then + timedelta(days=400))
+            store_record(session, source, record("Withdrawn again.", later), now=NOW)
+        with db.session() as session:
+            rows = list(session.scalars(select(Withdrawal).order_by(Withdrawal.id)))
+            assert [(r.withdrawn_at, r.checked_at is None, r.ended_at is None) for r in rows] == [
+                (then, False, False),  # known: checked at once; ended by the next
+                (then + timedelta(days=400), True, True),  # news: waits for the alert stage
+            ]
+    finally:
+        db.dispose()
