@@ -11,7 +11,7 @@ from core.errors import UsageError
 from core.subscriptions import SubscriptionSpec, normalise_email
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
-from deskwatch.output import MAX_INT, CsvOption, JsonOption, emit, pick, print_json
+from deskwatch.output import MAX_INT, CsvOption, Format, JsonOption, emit, pick, print_json
 
 alerts_app = typer.Typer(invoke_without_command=True)
 """`deskwatch alerts` lists; `deskwatch alerts retry` re-queues (the callback's docstring is the
@@ -29,7 +29,16 @@ class DigestFrequency(enum.StrEnum):
     WEEKLY = "weekly"
 
 
-SUBSCRIPTION_COLUMNS = ["id", "email", "themes", "countries", "keywords", "frequency", "origin"]
+SUBSCRIPTION_COLUMNS = [
+    "id",
+    "email",
+    "themes",
+    "countries",
+    "keywords",
+    "frequency",
+    "include_suggested",
+    "origin",
+]
 
 
 def subscriptions(
@@ -50,8 +59,11 @@ def subscriptions(
     fmt = pick(json_, csv_)
     with open_archive(state(ctx).app) as db, db.session() as session:
         rows = subscription_rows(list_subscriptions(session, include_ended=all_))
+    if fmt is Format.TABLE:  # JSON and CSV keep true / false
+        rows = [{**r, "include_suggested": "yes" if r["include_suggested"] else "no"} for r in rows]
     columns = SUBSCRIPTION_COLUMNS + (["ended_at"] if all_ else [])
-    emit(rows, columns, fmt, title="Subscriptions", headers={"ended_at": "ended"})
+    headers = {"ended_at": "ended", "include_suggested": "suggested"}
+    emit(rows, columns, fmt, title="Subscriptions", headers=headers)
 
 
 def subscribe(
@@ -69,6 +81,12 @@ def subscribe(
     ),
     focus_only: bool = typer.Option(
         False, "--focus-only", help="Countries match only releases about them."
+    ),
+    include_suggested: bool = typer.Option(
+        False,
+        "--include-suggested",
+        help="Themes the tagger only suggests (below its bar) alert too, as "
+        "include_suggested: true does in the config file.",
     ),
     name: str | None = typer.Option(None, "--name", help="The subscriber's name, for the To line."),
     json_: bool = JsonOption,
@@ -90,6 +108,7 @@ def subscribe(
         keywords=keyword,
         frequency=frequency.value,
         focus_only=focus_only,
+        include_suggested=include_suggested,
     )
     found = check_spec(app, spec)
     if found:

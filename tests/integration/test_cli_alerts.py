@@ -71,7 +71,7 @@ def test_subscribe_list_and_unsubscribe(cli: Cli) -> None:
     rows = cli("subscriptions", "--json").json()
     assert [r["themes"] for r in rows] == [["ukraine-support"], ["sanctions"]]
     csv = cli("subscriptions", "--csv").stdout.splitlines()
-    assert csv[0] == "id,email,themes,countries,keywords,frequency,origin"
+    assert csv[0] == "id,email,themes,countries,keywords,frequency,include_suggested,origin"
 
     two = cli("unsubscribe", "ukraine.desk@example.org")
     assert two.exit_code == 2
