@@ -7,7 +7,12 @@ record. A good run prints its summary as before."""
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,8 +23,11 @@ from deskwatch.cli import EXIT_INTERRUPTED, EXIT_TRY_AGAIN
 from storage.db import open_database
 from storage.models import SourceRun
 from tests.fixtures.cli import Cli, CliResult
+from tests.fixtures.servers import LocalHTTPServer, Response
+from tests.integration.test_cli_run import no_prefect_env
 
 SUMMARY_KEYS = {"totals", "sources", "duration_s"}
+SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "releases"
 
 
 def _failed(result: CliResult, exit_code: int) -> dict:
@@ -89,14 +97,20 @@ def test_a_locked_database_is_json_with_exit_75(
     assert "locked" in data["error"]
 
 
+@pytest.mark.parametrize(
+    "flag", ["--in-process", pytest.param("--prefect", marks=pytest.mark.prefect)]
+)
 def test_a_stage_that_raises_is_json_with_the_totals_so_far(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, flag: str
 ) -> None:
+    if flag == "--prefect":  # the flow run fails the same way, and gives the same JSON
+        request.getfixturevalue("prefect_harness")
+
     def broken_tagger(*args: object, **kwargs: object) -> dict[str, int]:
         raise RuntimeError("a bug in the tagger")
 
     monkeypatch.setattr("pipeline.stages.tag.tag_pending", broken_tagger)
-    data = _failed(cli("run", "--json"), 1)
+    data = _failed(cli("run", flag, "--json"), 1)
     assert data["error"] == "the run failed: tag: RuntimeError: a bug in the tagger"
     assert data["totals"]["new_releases"] == 1  # the ingest went through before the tag stage
     assert [s["source"] for s in data["sources"]] == ["seeds"]
@@ -155,6 +169,46 @@ def test_ctrl_c_is_json_with_exit_130(cli: Cli, monkeypatch: pytest.MonkeyPatch)
         "exit_code": EXIT_INTERRUPTED,
     }
     assert result.stderr.splitlines()[-1] == "deskwatch: interrupted"
+
+
+def test_a_real_ctrl_c_is_json_with_exit_130(
+    db_url: str, tmp_path: Path, http_server: LocalHTTPServer
+) -> None:
+    """SIGINT while a source is still waiting for its server, in a process of its own: the
+    JSON is written before the process ends (at once, leaving that source's transaction)."""
+    asked, release_it = threading.Event(), threading.Event()
+
+    def slow(_handler: BaseHTTPRequestHandler) -> Response:
+        asked.set()
+        release_it.wait(60)
+        return Response(
+            b"<html><body><p>Late.</p></body></html>", 200, {"Content-Type": "text/html"}
+        )
+
+    http_server.routes["/slow"] = slow
+    config = tmp_path / "deskwatch.yaml"
+    config.write_text(
+        f"sources:\n  - name: slow-page\n    type: page\n    url: {http_server.url('/slow')}\n"
+        f"  - name: seeds\n    type: files\n    path: {SEEDS}\n"
+        "run:\n  concurrency: 2\n",  # two reading threads: the slow one is left to end
+        encoding="utf-8",
+    )
+    env = {**no_prefect_env(tmp_path / "prefect-home"), "DESKWATCH_DATABASE_URL": db_url}
+    argv = [sys.executable, "-m", "deskwatch", "--config", str(config), "run", "--json"]
+    run = subprocess.Popen(
+        argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert asked.wait(120), "the run never asked for the slow page"
+        run.send_signal(signal.SIGINT)
+        stdout, stderr = run.communicate(timeout=30)
+    finally:
+        release_it.set()
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == EXIT_INTERRUPTED, stderr
+    assert json.loads(stdout) == {"ok": False, "error": "interrupted", "exit_code": 130}
+    assert stderr.splitlines() == ["deskwatch: interrupted"]
 
 
 def test_a_bug_is_json_and_still_its_traceback(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
