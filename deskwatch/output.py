@@ -4,7 +4,9 @@
 Text from the archive was written by publishers, so nothing of it reaches the terminal raw:
 `terminal_text` (and `terminal_safe` for whole records) drops escape sequences and the C0/C1
 control characters except newline and tab, and the bidirectional overrides; every table and CSV
-cell goes through it, and the commands that print records as text use it too. JSON escapes them
+cell goes through it, and the commands that print records as text use it too; `terminal_line`
+makes a line of its own of what names an item or a source (ingest's problems, a run's progress),
+and `clean_console_logs` gives the console's log handlers the same cleaner. JSON escapes them
 instead (\\u001b), C1 and bidi characters included, so the data stays whole.
 """
 
