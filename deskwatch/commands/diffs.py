@@ -23,7 +23,6 @@ from deskwatch.output import (
     print_json,
     terminal_safe,
 )
-from diffing.moves import HEADLINES
 
 COLOURS = {"added": "green", "removed": "red", "changed": "yellow"}
 SENTENCE_WIDTH = 160
@@ -94,6 +93,8 @@ def _split_space(text: str) -> tuple[str, str, str]:
 
 
 def _print_moves(console: Console, item: dict[str, Any]) -> None:
+    from diffing.moves import HEADLINES  # here, not at the top: every command loads this module
+
     if not item["moves"]:
         return
     console.print(Text("  what moved:", style="bold"))
