@@ -24,14 +24,14 @@ from diffing.worddiff import word_diff
 __all__ = ["Text", "prepare", "sentence_diff", "statement_diff", "version_diff"]
 
 
-def sentence_diff(old: str | Text, new: str | Text) -> Diff:
+def sentence_diff(old: str | Text, new: str | Text, *, similarity: bool = True) -> Diff:
     """Sentences added, removed and reworded (with their word diff), new and dropped phrases
     relative to `old` alone, what moved (ranked) and the details; similarity is the TF-IDF
-    cosine of the two texts."""
+    cosine of the two texts (1.0 when they are the same; 0.0 unless `similarity`: a statement
+    diff gives its own)."""
     a, b = prepare(old), prepare(new)
     alignment = align(a.sentences, b.sentences)
     moved = significance(a, b, alignment=alignment)
-    old_vec, new_vec = vectors([a.terms, b.terms])
     old_phrases, new_phrases = set(a.phrases), set(b.phrases)
     return Diff(
         added=[b.sentences[j] for j in alignment.added],
@@ -43,10 +43,17 @@ def sentence_diff(old: str | Text, new: str | Text) -> Diff:
         unchanged=len(alignment.unchanged),
         new_phrases=outermost(p for p in b.phrases if p not in old_phrases),
         dropped_phrases=outermost(p for p in a.phrases if p not in new_phrases),
-        similarity=round(cosine(old_vec, new_vec), 4) if a.text != b.text else 1.0,
+        similarity=_similarity(a, b) if similarity else 0.0,
         moves=list(moved.moves),
         details=list(moved.details),
     )
+
+
+def _similarity(a: Text, b: Text) -> float:
+    if a.text == b.text:
+        return 1.0
+    old_vec, new_vec = vectors([a.terms, b.terms])
+    return round(cosine(old_vec, new_vec), 4)
 
 
 def version_diff(old: str | Text, new: str | Text, change_note: str | None) -> Diff:

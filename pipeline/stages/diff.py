@@ -48,6 +48,7 @@ from diffing.compare import Text, sentence_diff, statement_diff, version_diff
 from diffing.history import phrase_uses
 from diffing.model import Diff
 from storage.candidates import (
+    BasisTags,
     ReleaseFacts,
     bases_of_versions,
     basis_shares,
@@ -95,19 +96,31 @@ class StatementDiff:
 
 
 class TextCache:
-    """Prepared texts (sentences, terms, phrases) by version id, so that an earlier statement
-    compared with many new ones in a batch is split and tokenised once."""
+    """Prepared texts (sentences, terms, phrases) and basis tags by version id, so that an
+    earlier statement compared with many new ones in a batch is read, split and tokenised once
+    (each kind cleared when it reaches `limit` versions)."""
 
     def __init__(self, session: Session, limit: int = 2000) -> None:
         self.session = session
         self.limit = limit
         self._texts: dict[int, Text] = {}
+        self._tags: dict[int, BasisTags] = {}
 
     def put(self, version_id: int, text: str) -> Text:
         if len(self._texts) >= self.limit:
             self._texts.clear()
         prepared = self._texts[version_id] = Text(text)
         return prepared
+
+    def tags(self, version_ids: Sequence[int]) -> dict[int, BasisTags]:
+        """storage.candidates.basis_tags of the versions, each read once per batch."""
+        wanted = list(dict.fromkeys(version_ids))
+        if len(self._tags) + len(wanted) > self.limit:
+            self._tags.clear()
+        missing = [v for v in wanted if v not in self._tags]
+        if missing:
+            self._tags.update(basis_tags(self.session, missing))
+        return {v: self._tags[v] for v in wanted}
 
     def get_many(self, version_ids: Sequence[int]) -> dict[int, Text]:
         missing = [v for v in version_ids if v not in self._texts]
@@ -173,7 +186,7 @@ def statement_diffs(
     facts = release_facts(
         session, [version.release_id, *(c.release_id for g in found.values() for c in g)]
     )
-    tags = basis_tags(session, [version.id, *earlier_ids])
+    tags = cache.tags([version.id, *earlier_ids])
     new = cache.of(version)
     own = tags[version.id]
     choices: dict[str, Choice] = {}
@@ -235,7 +248,8 @@ def statement_diffs(
             continue
         earlier = texts[chosen.version_id]
         if chosen.version_id not in compared:
-            compared[chosen.version_id] = sentence_diff(earlier, new)
+            # its similarity is the passages' (below), not the whole texts'
+            compared[chosen.version_id] = sentence_diff(earlier, new, similarity=False)
         diff = statement_diff(
             earlier,
             new,
@@ -249,13 +263,15 @@ def statement_diffs(
 
 
 def latest_version_diff(
-    session: Session, version: ReleaseVersion
+    session: Session, version: ReleaseVersion, cache: TextCache | None = None
 ) -> tuple[ReleaseVersion, Diff] | None:
-    """The version diff of `version` against the previous version (None for a first version)."""
+    """The version diff of `version` against the previous version (None for a first version);
+    with `cache`, the two texts are prepared once for this and the statement diffs."""
     previous = previous_version(session, version)
     if previous is None:
         return None
-    diff = version_diff(previous.text, version.text, version.change_note)
+    old, new = (cache.of(previous), cache.of(version)) if cache else (previous.text, version.text)
+    diff = version_diff(old, new, version.change_note)
     release = version.release
     if diff.silent_edit and not gives_change_notes(release.source.type, release.url):
         diff.silent_edit = False  # no note is what this publisher always gives: not news
@@ -325,7 +341,7 @@ def diff_versions(
     lookback = timedelta(days=settings.lookback_days)
     uses: list[dict[str, Any]] = []
     for version in versions:
-        compared = latest_version_diff(session, version)
+        compared = latest_version_diff(session, version, cache)
         if compared is not None:
             previous, diff = compared
             row = _change_row(
