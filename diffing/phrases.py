@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from diffing.memo import per_sentence
-from diffing.sentences import split_sentences
+from diffing.sentences import lines
 from diffing.tokens import MONTHS, STOP_WORDS, WEEKDAYS, has_digit
 
 MIN_WORDS, MAX_WORDS = 2, 4
@@ -89,22 +89,24 @@ def key_phrases(text: str) -> list[str]:
 
 
 def phrase_counts(text: str) -> Counter[str]:
-    """How often each key phrase of `text` occurs, in order of first use."""
-    return sentence_phrase_counts(split_sentences(text))
+    """How often each key phrase of `text` occurs, in order of first use. Counted line by line
+    (diffing.sentences.lines): inside a line a sentence ends after `.`, `!` or `?`, which ends
+    a phrase anyway, so the lines give the phrases of the sentences without splitting them."""
+    return phrase_counts_of(lines(text))
 
 
-def sentence_phrase_counts(sentences: Iterable[str]) -> Counter[str]:
-    """`phrase_counts` of a text already split into sentences."""
+def phrase_counts_of(pieces: Iterable[str]) -> Counter[str]:
+    """`phrase_counts` of a text already cut into its lines or sentences."""
     counts: Counter[str] = Counter()
-    for sentence in sentences:
-        counts.update(_sentence_phrases(sentence))
+    for piece in pieces:
+        counts.update(_piece_phrases(piece))
     return counts
 
 
 @per_sentence
-def _sentence_phrases(sentence: str) -> tuple[str, ...]:
-    """The key phrases of one sentence, in order, repeats kept."""
-    return tuple(phrase for run in _runs(sentence) for phrase in _windows(run))
+def _piece_phrases(piece: str) -> tuple[str, ...]:
+    """The key phrases of one line or sentence, in order, repeats kept."""
+    return tuple(phrase for run in _runs(piece) for phrase in _windows(run))
 
 
 def outermost(phrases: Iterable[str]) -> list[str]:

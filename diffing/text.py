@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import cached_property
 
-from diffing.phrases import sentence_phrase_counts
+from diffing.phrases import phrase_counts
 from diffing.sentences import split_sentences
 from diffing.tokens import content_words
 
@@ -28,8 +28,9 @@ class Text:
 
     @cached_property
     def phrase_counts(self) -> Counter[str]:
-        """How often each key phrase occurs, in order of first use (diffing.phrases)."""
-        return sentence_phrase_counts(self.sentences)
+        """How often each key phrase occurs, in order of first use (diffing.phrases; a
+        candidate whose phrases only are read is never split into sentences)."""
+        return phrase_counts(self.text)
 
     @cached_property
     def phrases(self) -> list[str]:
