@@ -6,12 +6,14 @@ focus)` turns a release's theme matches into theme tags. A cue is one line of th
 reaches the threshold (raised for long texts), the evidence is enough and the text is about it:
 
 - evidence: two distinct specific cues (`phrases`), or one in the opening (the title and the
-  text's first two sentences; all of a text of ten sentences or fewer) or in two sentences; or
+  text's first two sentences; all of a text of ten sentences or fewer), in two sentences or in a
+  paragraph of its own (one or two sentences, twelve words or more: not a heading); or
   `weak_needed` pieces among the distinct cues, a weak cue in the headline and the context (a
   focus country among the theme's `context` countries), from two distinct sources (cues or the
   context) unless a weak cue is in the headline;
-- about: a cue in the opening, or cues in two sentences or more and in at least one sentence in
-  fifteen (a passing mention in a long speech is not what it is about).
+- about: a cue in the opening, a specific cue in a paragraph of its own, or cues in two
+  sentences or more and in at least one sentence in fifteen (a passing mention in a long speech
+  is not what it is about).
 
 Below that, with a raw score of at least `suggest_threshold`, it is "suggested". A lower-case
 phrase written inside a capitalised name does not count (tagging/names.py). See
@@ -20,7 +22,7 @@ seeds/taxonomy.yaml for the data.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -40,6 +42,7 @@ MAX_EVIDENCE = 10
 OPENING_SENTENCES = 2
 SHORT_TEXT = 10  # sentences: in a text this short every sentence is the opening
 ABOUT_SENTENCES = 2
+OWN_PARAGRAPH_WORDS = 12  # a paragraph of one or two sentences this long holding a cue is on it
 ABOUT_SHARE = 15
 
 
@@ -83,6 +86,7 @@ class _Tally:
     opening: bool = False  # a cue in the title or the text's opening sentences
     sentences: set[int] = field(default_factory=set)  # of a long text, after the opening, a cue in
     specific_sentences: set[int] = field(default_factory=set)
+    specific_spots: list[int] = field(default_factory=list)  # in a long text, after the opening
     specific_opening: bool = False
 
 
@@ -133,6 +137,7 @@ class ThemeScorer:
             spec.lead_weight,
         )
         tallies: dict[str, _Tally] = defaultdict(_Tally)
+        body = next((doc for doc, _m in scans if doc.field == "text"), None)
         sentences = sum(len(doc.sentence_ends) for doc, _m in scans if doc.field == "text")
         for doc, matches in scans:
             keys, starts, text = doc.keys, doc.tokens.starts, doc.text
@@ -175,6 +180,7 @@ class ThemeScorer:
                             tally.specific_opening = True
                         elif long:
                             tally.specific_sentences.add(where)
+                            tally.specific_spots.append(at)
                     tally.phrases[payload.phrase] = tally.phrases.get(payload.phrase, 0) + 1
                     seen = tally.cues.get(payload.cue, 0)  # "visa" and "visas": one cue
                     tally.cues[payload.cue] = seen + 1
@@ -211,11 +217,15 @@ class ThemeScorer:
             # sentence) and the context, from two distinct sources (cues, context) or with a weak
             # cue in the headline
             specific = len(found.specific)
+            own = _paragraph_of_its_own(body, found.specific_spots) if body is not None else False
             groups = specific + len(found.weak)
             pieces = groups + found.headline + supported
             enough = (
                 specific >= 2
-                or (specific and (found.specific_opening or len(found.specific_sentences) >= 2))
+                or (
+                    specific
+                    and (found.specific_opening or len(found.specific_sentences) >= 2 or own)
+                )
                 or (
                     pieces >= (theme.weak_needed or spec.weak_needed)
                     and (groups + supported >= 2 or found.headline > 0)
@@ -224,8 +234,10 @@ class ThemeScorer:
             )
             # and what the text is about, not a passing mention in a long one
             cue_sentences = len(found.sentences)
-            about = found.opening or (
-                cue_sentences >= ABOUT_SENTENCES and cue_sentences * ABOUT_SHARE >= sentences
+            about = (
+                found.opening
+                or (cue_sentences >= ABOUT_SENTENCES and cue_sentences * ABOUT_SHARE >= sentences)
+                or own
             )
             attributes: dict[str, Any] = {
                 "raw_score": round(raw, 3),
@@ -282,6 +294,22 @@ class ThemeScorer:
                 p for p in entry.payloads if isinstance(p, ThemePhrase)
             )
         return found
+
+
+def _paragraph_of_its_own(doc: Document, spots: list[int]) -> bool:
+    """Whether one of the offsets `spots` is in a paragraph of one or two sentences and at least
+    OWN_PARAGRAPH_WORDS words: a paragraph on the theme, not a heading or a list item."""
+    paragraphs, sentences, tokens = doc.paragraph_starts, doc.sentence_starts, doc.tokens.starts
+    end_of_text = len(doc.text)
+    for at in spots:
+        p = bisect_right(paragraphs, at) - 1
+        start = paragraphs[p]
+        end = paragraphs[p + 1] if p + 1 < len(paragraphs) else end_of_text
+        if bisect_left(sentences, end) - bisect_left(sentences, start) > 2:
+            continue
+        if bisect_left(tokens, end) - bisect_left(tokens, start) >= OWN_PARAGRAPH_WORDS:
+            return True
+    return False
 
 
 def _acronym(phrase: str) -> bool:

@@ -292,3 +292,14 @@ def test_a_domestic_release_is_not_filed_under_foreign_policy_on_weak_cues(tagge
     # a specific cue carries the theme at home too
     deal = "The trade agreement will cut costs for bakeries in Leeds."
     assert statuses(tagger, deal).get("trade-economic-security") == "tagged"
+
+
+def test_a_paragraph_of_its_own_is_what_the_text_is_about(tagger: Tagger) -> None:
+    paragraph = (
+        "The two countries will also expand their Youth Mobility and Working Holiday Schemes."
+    )
+    text = "\n\n".join([" ".join(SCHOOLS[:8]), paragraph, " ".join(SCHOOLS[8:])])
+    assert statuses(tagger, text).get("migration") == "tagged"
+    # the same cue as a heading of a few words is not
+    text = "\n\n".join([" ".join(SCHOOLS[:8]), "Youth Mobility Schemes", " ".join(SCHOOLS[8:])])
+    assert statuses(tagger, text).get("migration") in (None, "suggested")
