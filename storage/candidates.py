@@ -99,13 +99,19 @@ def _candidates_statement(kinds: tuple[str, ...]) -> Any:
     return _statements[kinds]
 
 
+_MORE_TAGS = {
+    kind: text(
+        f"SELECT COUNT(*) FROM (SELECT id FROM tags WHERE {tags.format(n=0)} LIMIT :over) AS t"
+    )
+    for kind, tags in _TAGS_OF_BASIS.items()
+}
+"""Whether a basis has more than a number of tags: plain SQL prepared once, like the candidates'
+query (it runs for most new releases, and building the ORM query cost more than running it)."""
+
+
 def _more_tags_than(session: Session, basis: str, count: int) -> bool:
     kind, value = parse_basis(basis)
-    tagged = session.scalar(
-        select(func.count()).select_from(
-            select(Tag.id).where(basis_tag_filter(kind, value)).limit(count + 1).subquery()
-        )
-    )
+    tagged = session.scalar(_MORE_TAGS[kind], {"value0": value, "over": count + 1})
     return (tagged or 0) > count
 
 
