@@ -18,6 +18,7 @@ file, seeds/lexicon.yaml, is read once, on first use).
     baseline    which earlier statement a new one is compared with, or why none
     history     the phrases a version records in the history of language
     text        a text prepared once: sentences, content words, key phrases
+    memo        bounded LRU caches of the work done per sentence (hits, spans, word diffs)
 
 `ALGORITHM_VERSION` names the behaviour of all of the above: change its first part whenever a
 change to this package would change a stored diff. Its second part is a hash of the bundled
