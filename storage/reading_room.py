@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, text, union_all
+from sqlalchemy import Select, and_, bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from core.query import Query, is_positive
@@ -87,8 +87,8 @@ def facets(
     """The facet counts of what `query` finds (the same matching as storage.search), over at
     most `sample` matches.
 
-    One statement: the sample is computed once (a materialized CTE), its releases read once
-    (another) and its tags in one join, and counted five ways in a UNION ALL. Themes count the tags a `theme:` filter finds (status tagged); years are
+    One statement: the sample is computed once (a materialized CTE) and counted five ways in a
+    UNION ALL. Themes count the tags a `theme:` filter finds (status tagged); years are
     publication years, as `since:` and `until:` match publication dates only.
 
     `ranked` is the sample when the caller has it already: the (release_id, version_id) of the
@@ -125,41 +125,43 @@ def facets(
     sqlite = dialect.is_sqlite(session)
     kind_of = func.coalesce(tags.c.kind, "") if sqlite else tags.c.kind
 
+    def tag_counts(kind: str) -> Select[Any]:
+        condition = and_(kind_of == kind, tags.c.version_id == found.c.version_id)
+        if kind == "theme":
+            condition = and_(condition, tags.c.status == "tagged")
+        return (
+            select(literal(kind).label("facet"), tags.c.value.label("value"), n.label("n"))
+            .select_from(found)
+            .join(tags, condition)
+            .group_by(tags.c.value)
+        )
+
     year = (
         func.strftime("%Y", releases.c.published_at)
         if sqlite
         else func.to_char(func.timezone("UTC", releases.c.published_at), "YYYY")
     )
-    # each release of the sample read once for its source, type and year (a second CTE), and
-    # its version's theme and country tags in one join: a fifth of the lookups of one join per
-    # facet
-    described = (
-        select(
-            sources.c.name.label("source"),
-            releases.c.document_type.label("type"),
-            year.label("year"),
-        )
-        .select_from(found)
-        .join(releases, release_of)
-        .join(sources, sources.c.id == releases.c.source_id)
-        .cte("described")
-        .prefix_with("MATERIALIZED")
-    )
-    counted_tags = or_(and_(kind_of == "theme", tags.c.status == "tagged"), kind_of == "country")
     parts = [
         select(
             literal("total").label("facet"), literal("").label("value"), n.label("n")
         ).select_from(found),
-        select(tags.c.kind, tags.c.value, n)
+        tag_counts("theme"),
+        tag_counts("country"),
+        select(literal("source"), sources.c.name, n)
         .select_from(found)
-        .join(tags, and_(tags.c.version_id == found.c.version_id, counted_tags))
-        .group_by(tags.c.kind, tags.c.value),
-        *(
-            select(literal(facet), described.c[facet], n)
-            .where(described.c[facet].is_not(None))
-            .group_by(described.c[facet])
-            for facet in ("source", "type", "year")
-        ),
+        .join(releases, release_of)
+        .join(sources, sources.c.id == releases.c.source_id)
+        .group_by(sources.c.name),
+        select(literal("type"), releases.c.document_type, n)
+        .select_from(found)
+        .join(releases, release_of)
+        .where(releases.c.document_type.is_not(None))
+        .group_by(releases.c.document_type),
+        select(literal("year"), year, n)
+        .select_from(found)
+        .join(releases, release_of)
+        .where(releases.c.published_at.is_not(None))
+        .group_by(year),
     ]
     counts: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
     out = Facets(counts=counts)
