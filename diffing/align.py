@@ -23,6 +23,23 @@ OVERLAP_THRESHOLD = 0.7
 """... or whose word sets overlap this much (Dice): "We recieve the report" / "We receive a report"."""
 
 
+_SLACK = 1e-9
+"""Far above the rounding error of a dot product of unit vectors summed in another order."""
+
+
+def _shared(
+    vec: dict[str, float], postings: dict[str, list[tuple[int, float]]]
+) -> dict[int, float]:
+    """The new sentences that share a term with `vec`, each with its dot product with `vec`
+    summed over the shared terms only (so cheaper than the cosine, but rounded in another
+    order: only good to tell a pair sure to stay below a threshold)."""
+    dots: dict[int, float] = defaultdict(float)
+    for term, weight in vec.items():
+        for b, other in postings.get(term, ()):
+            dots[b] += weight * other
+    return dots
+
+
 @per_sentence
 def _terms(sentence: str) -> tuple[str, ...]:
     return tuple(content_words(sentence))
@@ -71,24 +88,26 @@ def align(old: list[str], new: list[str], *, threshold: float = REWORDED_THRESHO
         old_sets = [_word_set(old[i]) for i in old_rest]
         new_sets = [_word_set(new[j]) for j in new_left]
         # only pairs that share a content word (or have none) can reach either threshold
-        postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for b, vec in enumerate(new_vecs):
-            for term in vec:
-                postings[term].append(b)
-        bare_new = [b for b, vec in enumerate(new_vecs) if not vec]
+            for term, weight in vec.items():
+                postings[term].append((b, weight))
+        bare_new = {b: 0.0 for b, vec in enumerate(new_vecs) if not vec}
         candidates: list[tuple[float, int, int]] = []
         for a, i in enumerate(old_rest):
-            if old_vecs[a]:
-                near = sorted({b for term in old_vecs[a] for b in postings.get(term, ())})
-            else:
-                near = bare_new
-            for b in near:
+            vec = old_vecs[a]
+            near = _shared(vec, postings) if vec else bare_new
+            for b in sorted(near):
                 j = new_left[b]
-                score = cosine(old_vecs[a], new_vecs[b]) if old_vecs[a] else 0.0
-                if score < threshold:
+                # the exact cosine only where the estimate may reach the threshold
+                sure_below = near[b] < threshold - _SLACK
+                score = cosine(vec, new_vecs[b]) if vec and not sure_below else 0.0
+                if sure_below or score < threshold:
                     overlap = dice(old_sets[a], new_sets[b])
                     if overlap < OVERLAP_THRESHOLD:
                         continue
+                    if sure_below and vec:
+                        score = cosine(vec, new_vecs[b])
                     score = max(score, overlap)
                 candidates.append((score, i, j))
         candidates.sort(key=lambda c: (-c[0], c[2], c[1]))
