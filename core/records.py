@@ -8,6 +8,12 @@ from datetime import datetime
 from core.errors import ParseError
 from core.normalise import storable
 
+FULL_TEXT = "full"
+SUMMARY = "summary"
+TEXT_KINDS = {FULL_TEXT: "full text", SUMMARY: "feed summary"}
+"""A version's text kind (ReleaseRecord.text_kind, release_versions.text_kind) as shown; a
+version stored before the kind was kept has none (unknown), and shows nothing."""
+
 
 @dataclass(frozen=True)
 class PublisherLink:
@@ -67,10 +73,11 @@ class ReleaseRecord:
     previous_key: str | None = None
     """The key an earlier deskwatch gave this item (a feed entry's bare `tag:` id, before ids
     were scoped to their feed): a release of the same source under it is moved to `key`."""
-    text_kind: str = "full text"
-    """Where `text` came from: "full text" (the document, or a feed entry's own content), or
-    "summary" (a feed entry's summary, when neither its content nor its page was read). Shown
-    by `deskwatch sources test`; not stored."""
+    text_kind: str = FULL_TEXT
+    """Where `text` came from: "full" (the document, or a feed entry's own content), or
+    "summary" (a feed entry's summary, when neither its content nor its page was read). Stored
+    on the version (release_versions.text_kind) and shown by `sources test`, `show`, the
+    reading room and the mail."""
 
     def __post_init__(self) -> None:
         for name in _REQUIRED_TEXT:
@@ -152,6 +159,9 @@ class SourceResult:
     warnings: list[str] = field(default_factory=list)
     """Items stored, but read another way than the source asked (a CSS selector that matched
     nothing: the page's main content was read instead); core.skips names the reasons."""
+    from_feed: list[str] = field(default_factory=list)
+    """Entries stored from the text the feed gave them because their link could not be
+    followed, one line each (core.skips.from_feed: `<link>: feed summary (<reason>)`)."""
     not_modified: bool = False
     http_status: int | None = None
     # web sources: cache rows to write in the source's transaction, and the keys of releases

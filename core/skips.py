@@ -3,7 +3,10 @@ reasons, and the line that counts them. Pure.
 
 A reader records each skip as one line, `<item>: <what happened>` (SourceResult.skipped), and
 each warning the same way (SourceResult.warnings: a page whose CSS selector matched nothing). A
-run record keeps both among its problems, as `skipped: <line>` and `warning: <line>`.
+run record keeps both among its problems, as `skipped: <line>` and `warning: <line>`. An entry
+whose link cannot be followed is stored from the feed's own text and is no skip: its line
+(SourceResult.from_feed) is kept as `from feed: <line>` and counted the same way, "3 stored from
+feed summary (link host not in follow_hosts)".
 `reason` names the reason of such a line, so that the run summary and `deskwatch sources` say
 "10 skipped: link host not in follow_hosts" rather than ten lines; it reads the lines of run
 records written before the reasons had names too (their wording is the same).
@@ -18,6 +21,9 @@ SKIPPED = "skipped: "
 """How a run record's problems mark a skip (storage.source_health counts them apart)."""
 WARNING = "warning: "
 """How a run record's problems mark a warning: the item was stored, read another way."""
+FROM_FEED = "from feed: "
+"""How a run record's problems mark an entry stored from the feed's own text, its link not
+followed (`from feed: <link>: feed summary (link host not in follow_hosts)`)."""
 
 OFF_HOST = "link host not in follow_hosts"
 REDIRECT_OFF_HOST = "redirected to a host not in follow_hosts"
@@ -65,6 +71,24 @@ def reasons_line(counts: dict[str, int], word: str = "skipped", plural: str | No
     return "; ".join(
         f"{n} {word if n == 1 else plural or word}: {name}" for name, n in counts.items() if n
     )
+
+
+def from_feed(item: str, kind: str, why: str) -> str:
+    """The line of an entry stored from the feed's text (`kind`: "summary" or "content")
+    because its link could not be followed (`why`, a reason above)."""
+    return f"{item}: feed {kind} ({why})"
+
+
+def count_from_feed(lines: Iterable[str]) -> dict[str, int]:
+    """How many from_feed lines (their run record mark dropped) say each "feed summary
+    (<reason>)", the commonest first."""
+    counts = Counter(line.removeprefix(FROM_FEED).rsplit(": ", 1)[-1] for line in lines)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def from_feed_line(counts: dict[str, int]) -> str:
+    """`3 stored from feed summary (link host not in follow_hosts)`; empty for no counts."""
+    return "; ".join(f"{n} stored from {how}" for how, n in counts.items() if n)
 
 
 def warnings_line(lines: Iterable[str]) -> str:

@@ -53,6 +53,8 @@ def describe_source(summary: SourceSummary) -> str:
         parts.append(_plural(len(summary.problems), "problem"))
     if summary.skipped:  # by reason: "10 skipped: link host not in follow_hosts"
         parts.append(skips.reasons_line(summary.skips) or f"{summary.skipped} skipped")
+    if summary.from_feed:  # "3 stored from feed summary (link host not in follow_hosts)"
+        parts.append(skips.from_feed_line(summary.from_feed))
     if summary.warnings:
         parts.append(skips.warnings_line(summary.warnings))
     return f"{summary.status}: {', '.join(parts)} ({summary.duration_s:.2f} s)"

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from core import skips
 from core.errors import FetchError, ParseError
 from core.normalise import bytes_hash, canonical_url
-from core.records import ReleaseRecord
+from core.records import FULL_TEXT, SUMMARY, ReleaseRecord
 from ingest import govuk
 from ingest.feeds import FeedEntry, ParsedFeed, count_entries, parse_feed
 from ingest.fetch import (
@@ -73,7 +73,7 @@ def _entry_record(
     content_type: str,
     *,
     shared: bool,
-    text_kind: str = "full text",
+    text_kind: str = FULL_TEXT,
 ) -> ReleaseRecord | None:
     text = html_to_text(html)
     if not text:
@@ -159,11 +159,24 @@ def read_feed_entries(
             result.problems.append(item_problem(entry.link or key, exc))
             continue
         if record is not None:
-            previous = _previous_entry_key(entry)
-            if previous is not None and previous != record.key and record.key == key:
+            previous = _previous_entry_key(entry) if record.key == key else None
+            if previous == key:
+                # the feed speaks for the link: the key it had while it could not (the feed's
+                # namespace), so that the entry stored from the feed's summary then takes the
+                # page's text as a new version of the same release
+                previous = _namespaced_key(entry, feed_url)
+            if previous is not None and previous != key:
                 record = replace(record, previous_key=previous)
             result.records.append(record)
     return failures
+
+
+def _namespaced_key(entry: FeedEntry, feed_url: str) -> str | None:
+    """The key of an entry whose link the feed may not speak for (entry_key)."""
+    try:
+        return entry_key(entry, feed_url, set())
+    except ParseError:
+        return None
 
 
 def _previous_entry_key(entry: FeedEntry) -> str | None:
@@ -200,15 +213,33 @@ def _read_entry(
         return _entry_record(entry, key, entry.content_html, raw_entry, "text/html", shared=shared)
     if link and fetch_pages != "never":
         if not host_allowed(link, ctx.follow_hosts):
-            ctx.result.skipped.append(f"{link}: host {origin_of(link)} is not in follow_hosts")
-            return None
+            return _unfollowed(ctx, entry, key, link, raw_entry, shared=shared)
         record = read_page(ctx, link, key=key)
         return _with_entry_metadata(record, entry, key) if record else None
     record = _entry_record(
-        entry, key, entry.summary_html, raw_entry, "text/html", shared=shared, text_kind="summary"
+        entry, key, entry.summary_html, raw_entry, "text/html", shared=shared, text_kind=SUMMARY
     )
     if record is None:
         ctx.result.skipped.append(f"{key}: {skips.NO_TEXT}")
+    return record
+
+
+def _unfollowed(
+    ctx: WebContext, entry: FeedEntry, key: str, link: str, raw: bytes, *, shared: bool
+) -> ReleaseRecord | None:
+    """An entry whose link may not be followed (its host is not in follow_hosts): stored from
+    the text the feed gave it, its content else its summary, under the key entry_key gave it
+    (the feed's namespace unless the feed speaks for the link's host), and counted as such;
+    skipped only when the feed gave it no text either."""
+    html, kind = (
+        (entry.content_html, FULL_TEXT) if entry.content_html else (entry.summary_html, SUMMARY)
+    )
+    record = _entry_record(entry, key, html, raw, "text/html", shared=shared, text_kind=kind)
+    if record is None:
+        ctx.result.skipped.append(f"{link}: host {origin_of(link)} is not in follow_hosts")
+        return None
+    word = "content" if kind == FULL_TEXT else "summary"
+    ctx.result.from_feed.append(skips.from_feed(link, word, skips.OFF_HOST))
     return record
 
 

@@ -40,6 +40,8 @@ class Preview:
     skips: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    from_feed: dict[str, int] = field(default_factory=dict)
+    """Items stored from the feed's own text, their link not followed (core.skips)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +70,7 @@ def preview_source(
     preview.skips = skips.count_reasons(preview.skipped)
     preview.problems = list(result.problems)
     preview.warnings = list(result.warnings)
+    preview.from_feed = skips.count_from_feed(result.from_feed)
     for record in records:
         when, kind = release_date(record.published_at, record.updated_at, now)
         item: dict[str, Any] = {

@@ -71,6 +71,8 @@ def _never_run(source: SourceConfig) -> dict[str, Any]:
         "skipped": 0,
         "skips": {},
         "skipped_reasons": None,
+        "from_feed": {},
+        "from_feed_reasons": None,
         "releases": 0,
         "last_new_at": None,
         "expected_cadence_hours": source.expected_cadence_hours,

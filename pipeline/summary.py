@@ -31,6 +31,9 @@ class SourceSummary:
     skipped: int = 0
     skips: dict[str, int] = field(default_factory=dict)
     """The `skipped` items by reason (core.skips), the commonest first."""
+    from_feed: dict[str, int] = field(default_factory=dict)
+    """Entries stored from the feed's own text, their link not followed, by what and why
+    ("feed summary (link host not in follow_hosts)": core.skips.count_from_feed)."""
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Items stored but read another way than asked (a CSS selector that matched nothing)."""
@@ -107,7 +110,11 @@ class RunSummary:
         ]
         for s in self.sources:
             error = (s.error or "; ".join(s.problems[:3]) or "").replace("|", "\\|")
-            read = (skips.reasons_line(s.skips), skips.warnings_line(s.warnings))
+            read = (
+                skips.reasons_line(s.skips),
+                skips.from_feed_line(s.from_feed),
+                skips.warnings_line(s.warnings),
+            )
             skipped = "; ".join(part for part in read if part).replace("|", "\\|")
             lines.append(
                 f"| {s.source} | {s.status} | {s.new_releases} | {s.new_versions} | "

@@ -39,7 +39,8 @@ def _consecutive_failures(session: Session, source_id: int) -> int:
 def item_problem_count(problems: list[Any] | None) -> int:
     """The problems of a run record, less what was only skipped (a `javascript:` link...) and
     what was stored with a warning (a selector that matched nothing)."""
-    return sum(1 for p in problems or [] if not str(p).startswith((skips.SKIPPED, skips.WARNING)))
+    marks = (skips.SKIPPED, skips.WARNING, skips.FROM_FEED)
+    return sum(1 for p in problems or [] if not str(p).startswith(marks))
 
 
 def skip_counts(run: SourceRun | None) -> dict[str, int]:
@@ -52,6 +53,15 @@ def skip_counts(run: SourceRun | None) -> dict[str, int]:
     if run.skipped > len(lines):
         counts[skips.UNLISTED] = run.skipped - len(lines)
     return counts
+
+
+def from_feed_counts(run: SourceRun | None) -> dict[str, int]:
+    """The entries a run record says were stored from the feed's own text, their link not
+    followed, by what and why ("feed summary (link host not in follow_hosts)")."""
+    if run is None:
+        return {}
+    lines = [str(p) for p in run.problems or [] if str(p).startswith(skips.FROM_FEED)]
+    return skips.count_from_feed(lines)
 
 
 def warning_lines(run: SourceRun | None) -> list[str]:
@@ -102,6 +112,7 @@ def source_health(session: Session, *, now: datetime) -> list[dict[str, Any]]:
         if read_warnings := warning_lines(last_read):
             warnings.append(f"{skips.warnings_line(read_warnings)} in the last read")
         skipped = skip_counts(last_read)
+        from_feed = from_feed_counts(last_read)
         if cadence and last_run is not None:
             since = last_new or source.created_at
             if now - since > timedelta(hours=float(cadence)):
@@ -124,6 +135,8 @@ def source_health(session: Session, *, now: datetime) -> list[dict[str, Any]]:
                 "skipped": last_read.skipped if last_read else 0,
                 "skips": skipped,
                 "skipped_reasons": skips.reasons_line(skipped) or None,
+                "from_feed": from_feed,
+                "from_feed_reasons": skips.from_feed_line(from_feed) or None,
                 "releases": releases or 0,
                 "last_new_at": last_new,
                 "expected_cadence_hours": cadence,

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from core.errors import FetchError, UsageError
+from core.records import TEXT_KINDS
 from deskwatch.cli import state
 from deskwatch.output import Format, JsonOption, emit, print_json, terminal_text
 
@@ -56,7 +57,7 @@ def source_test(
                     "key": item["key"],
                     "title": item["title"],
                     "date": date_label(item["date"], item["date_kind"]),
-                    "text": f"{item['text_length']} chars, {item['text_kind']}",
+                    "text": f"{item['text_length']} chars, {TEXT_KINDS[item['text_kind']]}",
                     "tags": ", ".join(item.get("tags", [])),
                 }
                 for item in preview.items
@@ -82,6 +83,8 @@ def _headline(preview: Any, enabled: bool) -> str:
         return f"{where}: not read"
     parts = [f"{len(preview.items)} item{'' if len(preview.items) == 1 else 's'} a run would store"]
     parts.append(skips.reasons_line(preview.skips) or "0 skipped")
+    if preview.from_feed:
+        parts.append(skips.from_feed_line(preview.from_feed))
     if preview.problems:
         parts.append(f"{len(preview.problems)} problem{'' if len(preview.problems) == 1 else 's'}")
     if preview.warnings:

@@ -80,7 +80,9 @@ def sources(
     csv_: bool = CsvOption,
 ) -> None:
     """Show each source's health: last success, last error, consecutive failures, releases so
-    far, what its last read skipped and why ("10 skipped: link host not in follow_hosts"), and a
+    far, what its last read skipped and why ("10 skipped: link host not in follow_hosts") or
+    stored from the feed's own text ("3 stored from feed summary (link host not in
+    follow_hosts)"), and a
     warning when it has been silent longer than its expected_cadence_hours, its last run had
     item problems or its last read warnings (a CSS selector that matched nothing). Lists the
     configured sources (one the archive has not seen yet is "never run") and those only the
@@ -109,6 +111,7 @@ def sources(
             "consecutive_failures",
             "releases",
             "skipped_reasons",
+            "from_feed_reasons",
             "warning",
         ],
         fmt,
@@ -118,6 +121,7 @@ def sources(
             "last_error_at": "last error",
             "consecutive_failures": "failures",
             "skipped_reasons": "skipped in the last read",
+            "from_feed_reasons": "from the feed's text in the last read",
         },
     )
 

@@ -150,6 +150,7 @@ def _store(
     result.skipped += repeats  # kept with the reader's skips in the run record
     summary.skipped = len(result.skipped)
     summary.skips = skips.count_reasons(result.skipped)
+    summary.from_feed = skips.count_from_feed(result.from_feed)
     batch = store_records(session, row, records, now=now)
     for stored in batch.stored:
         if stored.outcome is Outcome.NEW_RELEASE:
@@ -175,10 +176,12 @@ def _run_record(
     summary: SourceSummary,
     result: SourceResult | None,
 ) -> SourceRun:
-    # what was read another way and what was skipped, and why, are kept too, after the problems
+    # what was read another way, stored from the feed's text and skipped, and why, are kept
+    # too, after the problems
     problems = (
         summary.problems
         + [skips.WARNING + w for w in summary.warnings]
+        + [skips.FROM_FEED + line for line in (result.from_feed if result else [])]
         + [skips.SKIPPED + r for r in (result.skipped if result else [])]
     )
     return SourceRun(

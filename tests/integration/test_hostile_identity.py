@@ -154,13 +154,16 @@ def test_a_page_linked_from_two_hosts_belongs_to_its_own(
     assert forged and all(key.startswith(f"{evil_url}#") for _s, key, _t, _v in forged)
     assert {key.split("#", 1)[1] for _s, key, _t, _v in forged} <= {
         ENTRY_ID,
+        "urn:evil:fetch",  # kept from its own summary: the page it links is not fetched
         "urn:evil:userinfo",
         "urn:evil:spelling",
     }
+    [(_s, _k, _t, fetched)] = [row for row in forged if row[1] == f"{evil_url}#urn:evil:fetch"]
+    assert fetched == ["Read the page."]
 
     # what the forger was refused is recorded in each of its runs
     for problems in _problems(database, "forger"):
-        fetch = [p for p in problems if p.startswith(f"skipped: {page}: ")]
+        fetch = [p for p in problems if p.startswith(f"from feed: {page}: ")]
         assert len(fetch) == 1 and "follow_hosts" in fetch[0], problems
         hop = [p for p in problems if p.startswith(f"skipped: {other.url('/hop')}: ")]
         assert len(hop) == 1 and page in hop[0] and "follow_hosts" in hop[0], problems

@@ -34,6 +34,13 @@ FEED = f"""<?xml version="1.0" encoding="utf-8"?>
     <updated>2026-11-18T12:00:00Z</updated>
     <summary>The Foreign Minister spoke with her Sylvanian counterpart about grain.</summary>
   </entry>
+  <entry>
+    <id>tag:mfa.example,2026:/press-office</id>
+    <title>Write to the press office</title>
+    <link href="mailto:press@mfa.example"/>
+    <updated>2026-11-17T12:00:00Z</updated>
+    <summary>Questions from journalists go to the press office.</summary>
+  </entry>
 </feed>
 """
 
@@ -65,7 +72,7 @@ def _row_counts(db_url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def test_sources_test_shows_the_good_entry_and_the_skip_and_stores_nothing(
+def test_sources_test_shows_the_entries_the_skip_and_the_summary_kept_and_stores_nothing(
     cli, db_url, http_server, tmp_path
 ):
     feed = {"name": "freedonia", "type": "feed", "url": _serve_feed(http_server)}
@@ -78,28 +85,33 @@ def test_sources_test_shows_the_good_entry_and_the_skip_and_stores_nothing(
     assert result.exit_code == 0, result.stderr
     preview = result.json()
     assert preview["ok"] is True and preview["http_status"] == 200
-    [item] = preview["items"]
+    item, kept = preview["items"]
     assert item["key"] == http_server.url("/news/statement-on-the-river-accord")
     assert item["title"] == "Statement on the River Accord"
     assert (item["date"][:10], item["date_kind"]) == ("2026-11-20", "published")
-    assert item["text_kind"] == "full text" and item["text_length"] > 100
-    assert preview["skips"] == {"link host not in follow_hosts": 1}
+    assert item["text_kind"] == "full" and item["text_length"] > 100
+    # the entry linking off-host keeps the feed's summary, in the feed's namespace
+    assert kept["key"] == f"{feed['url']}#tag:mfa.example,2026:/news/call-with-sylvania"
+    assert kept["text_kind"] == "summary"
+    assert preview["from_feed"] == {"feed summary (link host not in follow_hosts)": 1}
+    assert preview["skips"] == {"not an http(s) link": 1}
     [skip] = preview["skipped"]
-    assert OFF_HOST in skip and "follow_hosts" in skip
+    assert "mailto:press@mfa.example" in skip
     assert len(http_server.requests) > requests_before  # the feed and its page were fetched
 
     table = cli("--config", config, "sources", "test", "freedonia")
     assert table.exit_code == 0, table.stderr
-    assert "freedonia (feed), HTTP 200: 1 item a run would store" in table.stdout
-    assert "1 skipped: link host not in follow_hosts" in table.stdout
+    assert "freedonia (feed), HTTP 200: 2 items a run would store" in table.stdout
+    assert "1 skipped: not an http(s) link" in table.stdout
+    assert "1 stored from feed summary (link host not in follow_hosts)" in table.stdout
     assert "Statement on the River Accord" in table.stdout
-    assert f"skipped: {OFF_HOST}" in table.stdout
-    assert "full text" in table.stdout
+    assert "skipped: mailto:press@mfa.example" in table.stdout
+    assert "full text" in table.stdout and "feed summary" in table.stdout
 
     assert _row_counts(db_url) == before  # no release, run record, cache row ... at all
     # and twice in a row shows the same items: no conditional GET hides them
     again = cli("--config", config, "sources", "test", "freedonia", "--json").json()
-    assert [i["key"] for i in again["items"]] == [item["key"]]
+    assert [i["key"] for i in again["items"]] == [item["key"], kept["key"]]
 
 
 def test_sources_test_marks_a_feed_summary_as_such(cli, http_server, tmp_path):
@@ -152,8 +164,9 @@ def test_run_and_sources_show_the_skips_of_the_last_run(cli, http_server, tmp_pa
     run = cli("--config", config, "run", "--json")
     assert run.exit_code == 0, run.stderr
     [summary] = run.json()["sources"]
-    assert (summary["new_releases"], summary["skipped"]) == (1, 1)
-    assert summary["skips"] == {"link host not in follow_hosts": 1}
+    assert (summary["new_releases"], summary["skipped"]) == (2, 1)
+    assert summary["skips"] == {"not an http(s) link": 1}
+    assert summary["from_feed"] == {"feed summary (link host not in follow_hosts)": 1}
 
     # the feed again, the same bytes: "not modified", and the skip is still shown (last read)
     again = cli("--config", config, "run", "--json")
@@ -161,13 +174,19 @@ def test_run_and_sources_show_the_skips_of_the_last_run(cli, http_server, tmp_pa
 
     [row] = cli("--config", config, "sources", "--json").json()
     assert row["skipped"] == 1
-    assert row["skips"] == {"link host not in follow_hosts": 1}
-    assert row["skipped_reasons"] == "1 skipped: link host not in follow_hosts"
+    assert row["skips"] == {"not an http(s) link": 1}
+    assert row["skipped_reasons"] == "1 skipped: not an http(s) link"
+    assert row["from_feed"] == {"feed summary (link host not in follow_hosts)": 1}
+    assert row["from_feed_reasons"] == (
+        "1 stored from feed summary (link host not in follow_hosts)"
+    )
     assert row["warning"] is None  # a skip is shown, not a problem of the source
+    assert row["item_problems"] == 0
     table = cli("--config", config, "sources")
-    assert "1 skipped: link host not in follow_hosts" in table.stdout
+    assert "1 skipped: not an http(s) link" in table.stdout
+    assert "1 stored from feed summary" in table.stdout
     csv_out = cli("--config", config, "sources", "--csv").stdout.splitlines()
-    assert "skipped_reasons" in csv_out[0].split(",")
+    assert {"skipped_reasons", "from_feed_reasons"} <= set(csv_out[0].split(","))
 
 
 def test_a_selector_that_matches_nothing_is_a_warning_on_the_source(cli, http_server, tmp_path):
@@ -204,16 +223,20 @@ def test_a_run_line_counts_the_skips_by_reason():
         "ok",
         skipped=11,
         skips={"link host not in follow_hosts": 10, "not an http(s) link": 1},
+        from_feed={"feed summary (link host not in follow_hosts)": 3},
         warnings=["https://mfa.example/a: selector '#x' matched nothing; ..."],
         duration_s=0.5,
     )
     assert describe_source(summary) == (
         "ok: 0 new releases, 0 new versions, 0 unchanged, 10 skipped: link host not in "
-        "follow_hosts; 1 skipped: not an http(s) link, 1 warning: selector matched nothing "
-        "(0.50 s)"
+        "follow_hosts; 1 skipped: not an http(s) link, 3 stored from feed summary (link host "
+        "not in follow_hosts), 1 warning: selector matched nothing (0.50 s)"
     )
     markdown = summary_markdown(summary)
     assert "| 0 |  | 10 skipped: link host not in follow_hosts; 1 skipped: not an http(s) " in (
+        markdown
+    )
+    assert "link; 3 stored from feed summary (link host not in follow_hosts); 1 warning" in (
         markdown
     )
 

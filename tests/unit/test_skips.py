@@ -59,3 +59,24 @@ def test_warnings_are_counted_with_a_plural() -> None:
     assert skips.warnings_line(one) == "1 warning: selector matched nothing"
     assert skips.warnings_line(one * 2) == "2 warnings: selector matched nothing"
     assert skips.warnings_line([]) == ""
+
+
+def test_entries_kept_from_the_feed_are_counted_by_what_and_why() -> None:
+    summaries = [
+        skips.from_feed(f"https://elsewhere.example/{n}: x", "summary", skips.OFF_HOST)
+        for n in range(3)
+    ]
+    content = skips.from_feed("https://elsewhere.example/c", "content", skips.OFF_HOST)
+    # as a run record keeps them, marked, and as a reader writes them: the same counts
+    marked = [skips.FROM_FEED + line for line in [content, *summaries]]
+    for lines in (marked, [content, *summaries]):
+        counts = skips.count_from_feed(lines)
+        assert counts == {
+            "feed summary (link host not in follow_hosts)": 3,
+            "feed content (link host not in follow_hosts)": 1,
+        }
+        assert skips.from_feed_line(counts) == (
+            "3 stored from feed summary (link host not in follow_hosts); "
+            "1 stored from feed content (link host not in follow_hosts)"
+        )
+    assert skips.from_feed_line({}) == ""
