@@ -107,6 +107,9 @@ class AlertItem:
     """The release's withdrawal by its publisher, when it is withdrawn: the mail says so."""
     is_withdrawal: bool = False
     """This mail tells of the withdrawal (subject "<title>: withdrawn"), not of a version."""
+    from_summary: bool = False
+    """The version's text is only the feed's summary (its link was not followed): the
+    dateline says so."""
 
     @property
     def carried(self) -> tuple[int, ...]:
@@ -224,13 +227,15 @@ def dateline(item: AlertItem) -> str:
     """ "Published 7 November 2023" for a first version, "Updated 9 October 2023" when the
     publisher gives only an updated time, "First seen 27 November 2026" when it gives no date
     (a `page` source: core.release_dates); "Updated 9 October 2023 · version 5" for a later
-    version: the version's own time, not the release's first publication."""
+    version: the version's own time, not the release's first publication. A text that is only
+    the feed's summary adds " · from the feed's summary"."""
+    note = " · from the feed's summary" if item.from_summary else ""
     if item.version_number > 1:
-        return f"Updated {_date(item.updated_at or item.published_at)} · {versions(item)}"
+        return f"Updated {_date(item.updated_at or item.published_at)} · {versions(item)}{note}"
     when, kind = release_date(item.published_at, item.release_updated_at, item.first_seen_at)
     if when is None and item.updated_at is not None:  # no release times at all: the version's
         when, kind = item.updated_at, FIRST_SEEN
-    return f"{kind.capitalize()} {_date(when)}"
+    return f"{kind.capitalize()} {_date(when)}{note}"
 
 
 def withdrawn_line(withdrawal: Withdrawal) -> str:

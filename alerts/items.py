@@ -39,7 +39,7 @@ from alerts.wording import MoveView, baseline_line, glimpse, move_lines, read_ba
 from core.alert_facts import Reason
 from core.country_names import country_name
 from core.mail_rows import ChangeRow, MailRows, ReleaseRow, WithdrawalRow
-from core.records import Withdrawal
+from core.records import SUMMARY, Withdrawal
 
 MAX_SENTENCES = 4
 """Sentences of each kind a statement diff shows in a mail."""
@@ -152,6 +152,7 @@ def alert_items(
             first_seen_at=release.first_seen_at,
             withdrawal=Withdrawal(notice.reason, notice.withdrawn_at) if notice else None,
             is_withdrawal=told is not None,
+            from_summary=version.text_kind == SUMMARY,
         )
     return items
 

@@ -32,6 +32,8 @@ class VersionRow:
     updated_at: datetime | None = None
     """The version's own time: when the publisher says it was updated, else when it was fetched
     (a version 5 of 9 October is not "published 1 October")."""
+    text_kind: str | None = None
+    """"full", "summary" (only the feed's summary: its link not followed), None: unknown."""
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,8 @@ def release_detail(session: Session, release: Release) -> dict[str, Any]:
             "description": release.description,
             "withdrawn_notice": release.withdrawn_notice,
             "text": latest.text if latest else "",
+            # "full", "summary" (only the feed's summary: its link not followed), None: unknown
+            "text_kind": latest.text_kind if latest else None,
             "tags": tags,
             "suggested": [t["value"] for t in tags if t["status"] != TAGGED],
             "tags_from_original": translation_source(tags),
@@ -113,6 +115,7 @@ def release_detail(session: Session, release: Release) -> dict[str, Any]:
                     "fetched_at": v.fetched_at,
                     "sha256": v.sha256,
                     "change_note": v.change_note,
+                    "text_kind": v.text_kind,
                     "title": v.title,
                     "content_type": v.content_type,
                     "publisher_links": v.publisher_links,

@@ -56,6 +56,7 @@ def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
                 ReleaseVersion.change_note,
                 ReleaseVersion.fetched_at,
                 ReleaseVersion.publisher_updated_at,
+                ReleaseVersion.text_kind,
                 Source.name.label("source"),
                 *_RELEASE_COLUMNS,
             )
@@ -72,6 +73,7 @@ def mail_rows(session: Session, alerts: Sequence[Alert]) -> MailRows:
                 source=row.source,
                 release=_release_row(row),
                 updated_at=row.publisher_updated_at or row.fetched_at,
+                text_kind=row.text_kind,
             )
         for change in session.execute(
             select(

@@ -119,6 +119,10 @@ class ReleaseVersion(Base):
     # and, when the rules left it untagged on purpose, why (migration 0007)
     language: Mapped[str | None] = mapped_column(String(20))
     untagged_reason: Mapped[str | None] = mapped_column(Text)
+    # where the text came from (core.records.TEXT_KINDS): "full" (the page, or a feed entry's
+    # own content) or "summary" (a feed entry's summary, its link not followed); None for a
+    # version stored before migration 0013 (unknown)
+    text_kind: Mapped[str | None] = mapped_column(String(20))
 
     release: Mapped[Release] = relationship(back_populates="versions")
 

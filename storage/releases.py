@@ -379,6 +379,7 @@ def _version_row(
         "text": record.text,
         "sha256": digest,
         "change_note": record.change_note,
+        "text_kind": record.text_kind,
         "publisher_updated_at": record.updated_at,
         "publisher_links": [
             {"kind": link.kind, "value": link.value, "title": link.title}

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from core.errors import UsageError
+from core.records import TEXT_KINDS
 from core.release_dates import date_label
 from deskwatch.archive import open_archive
 from deskwatch.cli import state
@@ -195,7 +196,8 @@ def show(
     json_: bool = JsonOption,
 ) -> None:
     """Show one release: metadata, text, versions and tags. Suggested tags (below the
-    tagger's bar) are listed apart; a version the rules left untagged says why.
+    tagger's bar) are listed apart; a version the rules left untagged says why. A text that is
+    only the feed's summary (its link was not followed) says so ("text: feed summary").
 
     Example: deskwatch show 1 --json
     """
@@ -210,9 +212,11 @@ def show(
     detail = terminal_safe(detail)  # a publisher's text: no escape sequence reaches the terminal
     console = Console()
     console.print(Text(detail["title"], style="bold"))
+    detail["text_label"] = TEXT_KINDS.get(detail.get("text_kind") or "")
     for label, key in [
         ("id", "id"),
         ("published", "published_at"),
+        ("text", "text_label"),
         ("source", "source"),
         ("url", "url"),
         ("type", "document_type"),
@@ -227,9 +231,11 @@ def show(
     console.print()
     console.print(detail["text"], markup=False, highlight=False)
     console.print()
+    for version in detail["versions"]:
+        version["text"] = TEXT_KINDS.get(version["text_kind"] or "", "")
     emit(
         detail["versions"],
-        ["number", "fetched_at", "sha256", "change_note"],
+        ["number", "fetched_at", "text", "sha256", "change_note"],
         Format.TABLE,
         title="Versions",
         headers={"number": "#", "fetched_at": "fetched"},

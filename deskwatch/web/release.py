@@ -114,6 +114,7 @@ def release(request: Request) -> Response:
             "fetched_at": v.fetched_at,
             "title": v.title,
             "change_note": v.change_note,
+            "text_kind": v.text_kind,
             "classification": classified[v.id].classification if v.id in classified else None,
             "silent_edit": classified[v.id].silent_edit if v.id in classified else False,
         }
@@ -121,6 +122,8 @@ def release(request: Request) -> Response:
     ]
     data["version"] = shown.number if shown is not None else None
     data["text"] = shown.text if shown is not None else ""
+    # "full", "summary" (only the feed's summary: its link not followed), None: unknown
+    data["text_kind"] = shown.text_kind if shown is not None else None
     data["tags"] = tags
     data["statement_diffs"] = statements.items if statements else []
     data["titles"] = {str(k): v for k, v in statements.titles.items()} if statements else {}

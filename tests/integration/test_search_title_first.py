@@ -160,7 +160,7 @@ def test_migration_0012_indexes_title_words_and_dates_and_is_undone(db_url: str)
             assert indexes == {}
         command.downgrade(alembic_config(db), "0011")
         assert made() == {}
-        assert pending_migrations(db) == ["0012"]
+        assert min(pending_migrations(db)) == "0012"  # and any migration after it
         command.upgrade(alembic_config(db), "head")
         assert made() == indexes
         assert pending_migrations(db) == []
