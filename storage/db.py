@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -293,7 +294,9 @@ def _assigned(path: Path) -> dict[str, Any]:
 def alembic_config(db: Database) -> AlembicConfig:
     from alembic.config import Config as AlembicConfig
 
-    cfg = AlembicConfig()
+    # the stream of now: Config's default is the sys.stdout of when alembic.config was first
+    # imported, which under a test's captured output (an in-process CLI run) is closed later
+    cfg = AlembicConfig(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = db.engine
     return cfg
