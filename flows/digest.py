@@ -24,11 +24,17 @@ Frequency = Literal["daily", "weekly"]
 
 
 @task(name="send-digests", task_run_name="send {frequency} digests", cache_policy=NO_CACHE)
-def send_digests_task(config_path: str | None, frequency: str, now_iso: str) -> dict[str, int]:
+def send_digests_task(
+    config_path: str | None, frequency: str, now_iso: str, period_iso: str | None = None
+) -> dict[str, int]:
     app = App.load(config_path)
     db = app.open_db(upgrade=True)
+    now = datetime.fromisoformat(now_iso)
     try:
-        return steps.send_digests(app, db, frequency=frequency, now=datetime.fromisoformat(now_iso))
+        if period_iso is None:
+            return steps.send_digests(app, db, frequency=frequency, now=now)
+        period_at = datetime.fromisoformat(period_iso)
+        return steps.send_digests(app, db, frequency=frequency, now=now, period_at=period_at)
     finally:
         db.dispose()
 
@@ -47,9 +53,16 @@ def deskwatch_digest(
     align_log_levels()
     logger = get_run_logger()
     app = App.load(config_path)
-    now_iso = now_iso or _scheduled_time().isoformat()
     send = send_digests_task.with_options(**task_options(plan.send_retries(app.config.run)))
-    counts = send(config_path, frequency, now_iso)
+    if now_iso is None:
+        # A scheduled run is for its scheduled day, but one that starts late (a busy worker, a
+        # backlog of due runs) still carries what was queued while it waited, instead of
+        # leaving it to the next period's digest.
+        scheduled = _scheduled_time()
+        now_iso = max(scheduled, datetime.now(UTC)).isoformat()
+        counts = send(config_path, frequency, now_iso, scheduled.isoformat())
+    else:
+        counts = send(config_path, frequency, now_iso)
     lines = [f"**{frequency} digests** at {now_iso}", "", "| total | count |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in counts.items()] or ["| (nothing due) | 0 |"]
     markdown = "\n".join(lines)

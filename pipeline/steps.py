@@ -158,10 +158,15 @@ def run_stage(app: App, db: Database, name: str, *, now: datetime) -> dict[str, 
         return stage_function(name)(app, db, now=now)
 
 
-def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> dict[str, int]:
+def send_digests(
+    app: App, db: Database, *, frequency: str, now: datetime, period_at: datetime | None = None
+) -> dict[str, int]:
     """Send the `frequency` (daily or weekly) digests that are due; under the same lock as the
-    immediate alerts, so no two processes send mail at once."""
+    immediate alerts, so no two processes send mail at once. `period_at` (default `now`) says
+    which day or week the digest is for; it carries every alert queued before `now`."""
     from pipeline.stages import alert
 
     with stage_lock(db, "send", timeout=app.config.run.lock_timeout_seconds):
-        return alert.send_digests(app, db, frequency=frequency, now=now)
+        if period_at is None:
+            return alert.send_digests(app, db, frequency=frequency, now=now)
+        return alert.send_digests(app, db, frequency=frequency, now=now, period_at=period_at)

@@ -350,14 +350,20 @@ def digest_timezone(app: App, frequency: str) -> str:
     return str(getattr(schedule, "timezone", DEFAULT_DIGEST_TIMEZONE))
 
 
-def send_digests(app: App, db: Database, *, frequency: str, now: datetime) -> dict[str, int]:
+def send_digests(
+    app: App, db: Database, *, frequency: str, now: datetime, period_at: datetime | None = None
+) -> dict[str, int]:
     """One digest per subscriber of `frequency` (daily or weekly) with every alert queued for
-    them up to `now`, grouped by theme. Nobody gets an empty digest."""
+    them up to `now`, grouped by theme, for the day or week of `period_at` (default `now`: a
+    scheduled digest that starts late names its scheduled day and still carries what was queued
+    while it waited). Nobody gets an empty digest."""
     if frequency not in DIGEST_FREQUENCIES:
         raise UsageError(f"unknown digest frequency {frequency!r} (expected daily or weekly)")
     settings = app.mail
     with open_channel(app.config.channel, settings) as channel:
-        return _send_digests(app, db, settings, channel, frequency, now, retries=False)
+        return _send_digests(
+            app, db, settings, channel, frequency, now, retries=False, period_at=period_at
+        )
 
 
 def _send_digests(
@@ -369,11 +375,12 @@ def _send_digests(
     now: datetime,
     *,
     retries: bool,
+    period_at: datetime | None = None,
 ) -> dict[str, int]:
     """`retries=True` sends only the digests whose earlier attempt failed and that are due
     again (send_alerts calls it on every run, so a digest missed in an outage is not a day
     late)."""
-    key, label = period(frequency, now, digest_timezone(app, frequency))
+    key, label = period(frequency, period_at or now, digest_timezone(app, frequency))
     worker = _worker()
     with db.session() as session:
         claimed = outbox.claim(

@@ -138,7 +138,10 @@ def test_scheduled_runs_deliver_mail_exactly_once(
             time.sleep(1)
         else:
             pytest.fail(
-                f"no mail or no completed run of both flows after {DELIVERY_TIMEOUT:.0f} s: "
+                f"no mail or no completed run of both flows after {DELIVERY_TIMEOUT:.0f} s "
+                f"(immediate mail: {len(sink.to('desk.now@example.org'))}, digest: "
+                f"{len(sink.to('desk.daily@example.org'))}, completed: "
+                f"{sorted(completed_deployments(prefect_server, since))}): "
                 f"{log.read_text()[-3000:]}"
             )
         time.sleep(12)  # two more scheduled runs of each flow: they must not send again
@@ -158,13 +161,27 @@ def test_scheduled_runs_deliver_mail_exactly_once(
     assert {"scheduled", "daily"} <= {names[r["deployment_id"]] for r in runs}
     assert all(r["auto_scheduled"] for r in runs)  # the scheduler made them, not the test
     # deskwatch's own loggers reach the run's log in the UI, and the summary is an artifact
-    logs = prefect_server.post("/logs/filter", {"limit": 200, "sort": "TIMESTAMP_ASC"}).json()
+    # (this test's runs only: the session's server holds the logs of every Prefect test before)
+    logs = prefect_server.post(
+        "/logs/filter",
+        {
+            "logs": {"flow_run_id": {"any_": [r["id"] for r in runs]}},
+            "limit": 200,
+            "sort": "TIMESTAMP_ASC",
+        },
+    ).json()
     assert any(
         line["name"] == "deskwatch.ingest" and "source ministry" in line["message"] for line in logs
     )
     artifacts = prefect_server.post(
         "/artifacts/filter",
-        {"artifacts": {"key": {"any_": ["deskwatch-run-summary"]}}, "sort": "CREATED_DESC"},
+        {
+            "artifacts": {
+                "key": {"any_": ["deskwatch-run-summary"]},
+                "flow_run_id": {"any_": [r["id"] for r in runs]},
+            },
+            "sort": "CREATED_DESC",
+        },
     ).json()
     assert artifacts and "| ministry |" in artifacts[0]["data"]
     output = log.read_text(errors="replace")

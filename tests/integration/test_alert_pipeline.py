@@ -138,6 +138,29 @@ def test_daily_and_weekly_digests(db_url, tmp_path, smtp_server) -> None:
         db.dispose()
 
 
+def test_a_digest_that_starts_late_names_its_day_and_carries_what_queued_meanwhile(
+    db_url, tmp_path, smtp_server
+) -> None:
+    # a serve that runs behind (a busy worker, a backlog of due runs) starts the digest scheduled
+    # for the evening before after the morning's alerts were queued
+    app = seed_app(tmp_path, db_url, [{**UKRAINE, "frequency": "daily"}], **smtp(smtp_server))
+    run_in_process(app, now=NOW)
+    db = open_database(db_url)
+    try:
+        scheduled = NOW - timedelta(hours=12)
+        # cut at its scheduled time, the alert would wait for the next day's digest
+        assert steps.send_digests(app, db, frequency="daily", now=scheduled)["digests_sent"] == 0
+        counts = steps.send_digests(
+            app, db, frequency="daily", now=NOW + timedelta(minutes=5), period_at=scheduled
+        )
+        assert counts["digests_sent"] == 1 and counts["digest_alerts"] == 1
+        [daily] = smtp_server.sink.to("ukraine.desk@example.org")
+        assert daily["Subject"].endswith(f"· {scheduled:%A} {scheduled.day} {scheduled:%B %Y}")
+        assert {a.digest_key for a in alerts_of(db)} == {f"daily:{scheduled.date().isoformat()}"}
+    finally:
+        db.dispose()
+
+
 def test_a_digest_missed_in_an_outage_goes_with_the_next_run(db_url, tmp_path, smtp_server) -> None:
     app = seed_app(tmp_path, db_url, [{**UKRAINE, "frequency": "daily"}], **smtp(smtp_server))
     run_in_process(app, now=NOW)

@@ -154,6 +154,29 @@ def test_the_digest_flow_sends_its_frequency_at_the_given_time(
     assert "| digests_sent | 3 |" in artifact("deskwatch-weekly-digest")
 
 
+def test_a_scheduled_digest_that_starts_late_is_for_its_scheduled_day_up_to_now(
+    tmp_path: Path, env_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.digest
+    from pipeline.stages import alert
+
+    calls: list[tuple[datetime, datetime | None]] = []
+
+    def send_digests(
+        app: App, db: Any, *, frequency: str, now: datetime, period_at: datetime | None = None
+    ) -> dict[str, int]:
+        calls.append((now, period_at))
+        return {"digests_sent": 1}
+
+    scheduled = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    monkeypatch.setattr(alert, "send_digests", send_digests)
+    monkeypatch.setattr(flows.digest, "_scheduled_time", lambda: scheduled)
+    before = datetime.now(UTC)
+    flows.digest.deskwatch_digest("daily", write_config(tmp_path, ["east"]))
+    [(now, period_at)] = calls
+    assert period_at == scheduled and now >= before
+
+
 def test_a_failed_run_logs_its_line_without_the_traceback_of_its_raise() -> None:
     import logging
 
