@@ -361,6 +361,8 @@ def test_the_delay_holds_across_fetchers_of_one_process(http_server):
     for thread in threads:
         thread.join()
     # four requests take three delays at least (a late thread only stretches it); paced per
-    # source, the two sources' requests would pair up and take one delay
+    # source, the two sources' requests would pair up and take one delay. The bound is two
+    # delays: arrivals are seen at the server, and on a loaded machine the first request's
+    # connection can arrive a good part of a delay after the pacer let it go.
     assert len(arrivals) == 4
-    assert max(arrivals) - min(arrivals) >= 3 * 0.3 - 0.02, sorted(arrivals)
+    assert max(arrivals) - min(arrivals) >= 2 * 0.3, sorted(arrivals)
