@@ -12,7 +12,8 @@ They take a Session and never commit.
     for_mail      the withdrawals the mails of some alerts tell of
 
 One fact per (release, withdrawn_at). A withdrawal that is reversed (the notice gone) ends, and
-is never alerted again: should the same notice come back, its row is open again, still checked.
+is never alerted again (its alerts not yet sent are cancelled): should the same notice come
+back, its row is open again, still checked.
 A withdrawal at another time is another fact, alerted as such: the publisher withdrew the page
 again. A notice without a time is the open withdrawal if there is one, else a withdrawal at the
 publisher's updated time (else now).
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.records import ReleaseRecord
 from storage import dialect
-from storage.models import ReleaseVersion, Withdrawal
+from storage.models import Alert, ReleaseVersion, Withdrawal
 
 _IN_CHUNK = 500
 
@@ -51,6 +52,7 @@ def observe(session: Session, seen: Sequence[Seen], *, now: datetime) -> int:
     """Record what each record says of its release's withdrawal. Returns how many withdrawals
     are new facts to alert (not those recorded as already known)."""
     new = 0
+    ended: list[Withdrawal] = []
     known_rows = _of_releases(session, [item.release_id for item in seen])
     for item in seen:
         rows = known_rows.setdefault(item.release_id, [])
@@ -59,6 +61,7 @@ def observe(session: Session, seen: Sequence[Seen], *, now: datetime) -> int:
         if notice is None:
             if current is not None:
                 current.ended_at = now
+                ended.append(current)
             continue
         at = (
             notice.withdrawn_at
@@ -70,6 +73,7 @@ def observe(session: Session, seen: Sequence[Seen], *, now: datetime) -> int:
             continue
         if current is not None:
             current.ended_at = now  # replaced by a withdrawal at another time
+            ended.append(current)
         again = next((r for r in rows if r.withdrawn_at == at), None)
         if again is not None:  # the same withdrawal back after its notice went: not news
             again.ended_at = None
@@ -93,7 +97,21 @@ def observe(session: Session, seen: Sequence[Seen], *, now: datetime) -> int:
         rows.append(row)
         new += 0 if known else 1
     session.flush()
+    _cancel_untold(session, [row.id for row in ended])
     return new
+
+
+def _cancel_untold(session: Session, withdrawal_ids: Sequence[int]) -> None:
+    """A withdrawal that ended (the notice gone, or replaced) before its mail went is not told:
+    its queued alerts (a digest's, or one waiting for a retry) are cancelled, so nobody is told
+    of a withdrawal of a page that is back."""
+    for start in range(0, len(withdrawal_ids), _IN_CHUNK):
+        chunk = list(withdrawal_ids[start : start + _IN_CHUNK])
+        session.execute(
+            update(Alert)
+            .where(Alert.withdrawal_id.in_(chunk), Alert.status.in_(["pending", "failed"]))
+            .values(status="cancelled", next_attempt_at=None)
+        )
 
 
 def _of_releases(session: Session, release_ids: Sequence[int]) -> dict[int, list[Withdrawal]]:

@@ -172,6 +172,30 @@ def test_a_reversed_withdrawal_is_not_alerted_again_but_a_new_one_is(
         db.dispose()
 
 
+def test_a_withdrawal_reversed_before_its_digest_went_is_not_told(
+    db_url, tmp_path, smtp_server
+) -> None:
+    app, folder = make_app(tmp_path, db_url, smtp_server)
+    write(folder, item())
+    run_in_process(app, now=NOW)
+    write(folder, item(WITHDRAWN_AT))
+    run_in_process(app, now=NOW + timedelta(days=1))  # the daily desk's entry waits
+    write(folder, item())  # the page is back before the digest goes
+    run_in_process(app, now=NOW + timedelta(days=1, hours=1))
+    db = open_database(db_url)
+    try:
+        counts = steps.send_digests(
+            app, db, frequency="daily", now=NOW + timedelta(days=1, hours=2)
+        )
+        assert counts["digests_sent"] == 1 and counts["digest_alerts"] == 1  # the release only
+        [digest] = smtp_server.sink.to(DAILY)
+        assert "Withdrawn" not in parts(digest)[0]
+        told = [a for a in alerts_of(db) if a.email == DAILY and a.withdrawal_id is not None]
+        assert [a.status for a in told] == ["cancelled"]
+    finally:
+        db.dispose()
+
+
 def test_a_release_first_seen_withdrawn_is_one_mail_that_says_so(
     db_url, tmp_path, smtp_server
 ) -> None:
