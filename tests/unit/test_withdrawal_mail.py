@@ -165,6 +165,6 @@ def test_a_digest_has_one_entry_per_release_that_says_it_is_withdrawn() -> None:
     assert text.count("Winter guidance") == 1
     lines = text.splitlines()
     dated = lines.index("  Published 3 December 2026 · govuk")
-    assert lines[dated + 1] == f"  {LINE}"
-    assert lines[dated + 2] == f"  {RELEASE.url}"
+    # the withdrawal line under the dateline, then the entry as any other: a blank line, the URL
+    assert lines[dated + 1 : dated + 4] == [f"  {LINE}", "", f"  {RELEASE.url}"]
     assert LINE in mail.get_body(("html",)).get_content()
