@@ -37,16 +37,15 @@ def test_upgrade_is_idempotent(db_url: str) -> None:
 
 
 @pytest.mark.postgres
-def test_the_search_order_columns_are_filled_for_an_existing_archive(monkeypatch) -> None:
+def test_the_search_order_columns_are_filled_for_an_existing_archive() -> None:
     """Migration 0003 on a Postgres archive made under 0002: every indexed version gets its
     release and date (the migration fills them), and later versions get them from the
     trigger."""
     from sqlalchemy import text
 
-    from storage import releases
     from storage.db import upgrade_database
     from storage.releases import store_record, sync_source
-    from tests.fixtures.archive import ITEMS, at, record
+    from tests.fixtures.archive import ITEMS, at, record, without_text_kind
     from tests.fixtures.databases import drop_pg_schema, make_pg_schema_url, require_postgres
 
     require_postgres()
@@ -54,13 +53,7 @@ def test_the_search_order_columns_are_filled_for_an_existing_archive(monkeypatch
     db = open_database(url)
     try:
         upgrade_database(db, "0002")
-        version_row = releases._version_row  # today's rows have a text_kind, which 0002 lacks
-        with monkeypatch.context() as patch:
-            patch.setattr(
-                releases,
-                "_version_row",
-                lambda *a: {k: v for k, v in version_row(*a).items() if k != "text_kind"},
-            )
+        with without_text_kind():  # today's rows have a text_kind, which 0002 lacks
             with db.session() as session:
                 source = sync_source(session, "seeds", "files", {"path": "seeds"})
                 first = store_record(session, source, record(ITEMS[0]), now=at(ITEMS[0].published))
