@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from storage.db import open_database
 from storage.models import Release, ReleaseVersion
 from tests.fixtures.servers import LocalHTTPServer, Response
-from tests.integration.test_cli_run import no_prefect_env
+from tests.integration.test_cli_run import interruptible, no_prefect_env
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "releases"
 PAGE = b"""<html><head><title>Statement on the talks</title></head><body><main>
@@ -69,7 +69,7 @@ run:
     url = f"sqlite:///{tmp_path / 'archive.db'}"
     env = {**no_prefect_env(tmp_path / "prefect-home"), "DESKWATCH_DATABASE_URL": url}
     argv = [sys.executable, "-m", "deskwatch", "--config", str(config), "run", "--quiet"]
-    run = subprocess.Popen(
+    run = interruptible(
         argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:

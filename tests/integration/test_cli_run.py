@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -37,6 +39,20 @@ def test_run_twice_then_releases(cli: Cli) -> None:
     plain = cli("run")
     assert plain.exit_code == 0
     assert "0 new releases" in plain.stdout
+
+
+def interruptible(argv: list[str], **kwargs: Any) -> subprocess.Popen[str]:
+    """Start `argv` so that a SIGINT the test sends reaches Python's handler in it: a process
+    started in the background without job control (a CI job, `nohup`) ignores SIGINT, and its
+    children inherit that, so the test's Ctrl-C would be lost."""
+    before = signal.getsignal(signal.SIGINT)
+    if before is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(argv, **kwargs)
+    finally:
+        if before is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, before)
 
 
 def no_prefect_env(home: Path) -> dict[str, str]:

@@ -24,7 +24,7 @@ from storage.db import open_database
 from storage.models import SourceRun
 from tests.fixtures.cli import Cli, CliResult
 from tests.fixtures.servers import LocalHTTPServer, Response
-from tests.integration.test_cli_run import no_prefect_env
+from tests.integration.test_cli_run import interruptible, no_prefect_env
 
 SUMMARY_KEYS = {"totals", "sources", "duration_s"}
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "releases"
@@ -195,7 +195,7 @@ def test_a_real_ctrl_c_is_json_with_exit_130(
     )
     env = {**no_prefect_env(tmp_path / "prefect-home"), "DESKWATCH_DATABASE_URL": db_url}
     argv = [sys.executable, "-m", "deskwatch", "--config", str(config), "run", "--json"]
-    run = subprocess.Popen(
+    run = interruptible(
         argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
