@@ -11,15 +11,13 @@ from core.records import ReleaseRecord
 from storage.db import open_database
 from storage.releases import store_record, sync_source
 from tests.fixtures.cli import Cli
+from tests.integration.test_true_dates import _record as dated_record
 
 SEEN = datetime(2024, 2, 2, 6, 0, tzinfo=UTC)
 
 
 def _record(key: str, **dates: datetime | None) -> ReleaseRecord:
-    text = f"Statement {key} on the ceasefire talks."
-    fields: dict[str, object] = {"key": key, "title": key, "text": text, "raw": text.encode()}
-    fields.update({"content_type": "text/plain", "published_at": None, **dates})
-    return ReleaseRecord(**fields)  # type: ignore[arg-type]
+    return dated_record(key, key, **dates)  # titled by its key
 
 
 def _store(db_url: str) -> None:
